@@ -1,0 +1,89 @@
+//! The library's error type.
+//!
+//! Row-level problems in large extracts are not errors: they are skipped and counted in a
+//! [`crate::ReadSummary`]. An [`Error`] is something the analyst must fix before a run can
+//! give a trustworthy answer, and its message says where (file, line, field) and what to do.
+
+use std::path::PathBuf;
+
+/// Everything that can stop a harmspot run.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A file could not be opened, read, written or renamed. Check the path and permissions.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file concerned.
+        path: PathBuf,
+        /// The operating system's error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A file is not what it claims to be (not CSV, not GeoJSON, a required column missing).
+    /// The reason names what is missing; fix the file or the column options.
+    #[error("{path}: {reason}")]
+    Format {
+        /// The file concerned.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// One field of a small control file (a harm table, an areas file, a run config) is wrong.
+    /// Such files are read whole, so a bad field stops the run instead of being skipped.
+    #[error("{path}:{line}: field `{field}`: {reason}")]
+    Field {
+        /// The file concerned.
+        path: PathBuf,
+        /// 1-based line (or feature number for GeoJSON).
+        line: u64,
+        /// The column or property name.
+        field: String,
+        /// What is wrong with the value.
+        reason: String,
+    },
+    /// A coordinate reference system is unknown to PROJ, geographic where a projected one is
+    /// needed, or a transformation failed. Use an EPSG code of a projected CRS in metres.
+    #[error("coordinate reference system: {0}")]
+    Crs(String),
+    /// A parameter is out of range or inconsistent with others. The message gives the
+    /// parameter's name as on the command line.
+    #[error("{name}: {reason}")]
+    Param {
+        /// The parameter, as spelt on the command line (e.g. `--cell-size`).
+        name: String,
+        /// What is wrong and what would be accepted.
+        reason: String,
+    },
+    /// The analysis cannot give a meaningful answer on this input (no incidents left after
+    /// the filters, no variance for Gi*, a grid too large for memory, ...).
+    #[error("{0}")]
+    Analysis(String),
+}
+
+impl Error {
+    /// Shorthand for an [`Error::Param`].
+    pub fn param(name: &str, reason: impl Into<String>) -> Self {
+        Error::Param {
+            name: name.to_string(),
+            reason: reason.into(),
+        }
+    }
+
+    /// Shorthand for an [`Error::Io`].
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+
+    /// Shorthand for an [`Error::Format`].
+    pub fn format(path: impl Into<PathBuf>, reason: impl Into<String>) -> Self {
+        Error::Format {
+            path: path.into(),
+            reason: reason.into(),
+        }
+    }
+}
+
+/// Result with the library's [`Error`].
+pub type Result<T> = std::result::Result<T, Error>;

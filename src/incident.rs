@@ -1,0 +1,274 @@
+//! Incidents in the working CRS, held as flat columns, and the summary of how they were read.
+
+use crate::month::{Month, MonthRange};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// The incidents kept from one or more extracts, one entry per incident in each column.
+///
+/// Coordinates are metres in the working CRS. `kind` indexes `types`, which is sorted, so
+/// the same input gives the same ids whatever the order files were read in.
+#[derive(Clone, Debug, Default)]
+pub struct Incidents {
+    /// Location, working CRS metres `[x, y]`.
+    pub xy: Vec<[f64; 2]>,
+    /// Month of the incident ([`Month::UNKNOWN`] when the input has no month column).
+    pub month: Vec<Month>,
+    /// Crime type, an index into `types`.
+    pub kind: Vec<u16>,
+    /// Harm weight (1 when unweighted).
+    pub harm: Vec<f64>,
+    /// Crime type names, sorted.
+    pub types: Vec<String>,
+}
+
+/// The police.uk name of anti-social behaviour incidents.
+pub const ASB: &str = "Anti-social behaviour";
+
+impl Incidents {
+    /// Number of incidents.
+    pub fn len(&self) -> usize {
+        self.xy.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.xy.is_empty()
+    }
+
+    /// The id of a crime type by name (case-insensitive).
+    pub fn type_id(&self, name: &str) -> Option<u16> {
+        self.types
+            .iter()
+            .position(|t| t.eq_ignore_ascii_case(name.trim()))
+            .map(|i| i as u16)
+    }
+
+    /// Whether type `id` is anti-social behaviour.
+    pub fn is_asb(&self, id: u16) -> bool {
+        self.types[id as usize].eq_ignore_ascii_case(ASB)
+    }
+
+    /// First and last month with an incident, ignoring unknown months.
+    pub fn month_range(&self) -> Option<MonthRange> {
+        let known = self.month.iter().filter(|m| **m != Month::UNKNOWN);
+        let min = known.clone().min()?;
+        let max = known.max()?;
+        MonthRange::new(*min, *max)
+    }
+
+    /// Sum of harm weights.
+    pub fn total_harm(&self) -> f64 {
+        self.harm.iter().sum()
+    }
+
+    /// Bounding box `[xmin, ymin, xmax, ymax]` of the incidents, `None` when empty.
+    pub fn bbox(&self) -> Option<[f64; 4]> {
+        bbox(&self.xy)
+    }
+
+    /// The incidents for which `sel` holds, as a new set sharing the same type table.
+    pub fn subset(&self, sel: &Selection) -> Incidents {
+        let keep: Vec<usize> = (0..self.len()).filter(|&i| sel.accepts(self, i)).collect();
+        Incidents {
+            xy: keep.iter().map(|&i| self.xy[i]).collect(),
+            month: keep.iter().map(|&i| self.month[i]).collect(),
+            kind: keep.iter().map(|&i| self.kind[i]).collect(),
+            harm: keep.iter().map(|&i| self.harm[i]).collect(),
+            types: self.types.clone(),
+        }
+    }
+}
+
+/// Bounding box `[xmin, ymin, xmax, ymax]` of points, `None` when there are none.
+pub fn bbox(pts: &[[f64; 2]]) -> Option<[f64; 4]> {
+    let first = pts.first()?;
+    Some(pts.iter().fold([first[0], first[1], first[0], first[1]], |b, p| {
+        [b[0].min(p[0]), b[1].min(p[1]), b[2].max(p[0]), b[3].max(p[1])]
+    }))
+}
+
+/// Which incidents an analysis uses: a month range and a subset of crime types.
+#[derive(Clone, Debug, Default)]
+pub struct Selection {
+    /// Months to keep; `None` keeps all.
+    pub months: Option<MonthRange>,
+    /// Types to keep, indexed by type id; `None` keeps all.
+    pub types: Option<Vec<bool>>,
+}
+
+impl Selection {
+    /// Keep everything.
+    pub fn all() -> Selection {
+        Selection::default()
+    }
+
+    /// Keep incidents in `months`.
+    pub fn months(months: MonthRange) -> Selection {
+        Selection {
+            months: Some(months),
+            types: None,
+        }
+    }
+
+    /// Also keep only types for which `pred` holds.
+    pub fn with_types(mut self, incidents: &Incidents, pred: impl Fn(&str) -> bool) -> Selection {
+        self.types = Some(incidents.types.iter().map(|t| pred(t)).collect());
+        self
+    }
+
+    /// Whether incident `i` is selected.
+    #[inline]
+    pub fn accepts(&self, inc: &Incidents, i: usize) -> bool {
+        self.months.is_none_or(|r| r.contains(inc.month[i]))
+            && self
+                .types
+                .as_ref()
+                .is_none_or(|t| t[inc.kind[i] as usize])
+    }
+}
+
+/// Why a row was skipped. Each reason is counted, with the first few row locations kept.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SkipReason {
+    /// The row has a different number of fields from the header (often an unquoted comma).
+    MalformedRow,
+    /// The row is longer than 1 MiB: not an incident record.
+    OversizedRow,
+    /// The header line appears again inside the file (files concatenated with their headers).
+    RepeatedHeader,
+    /// Longitude/latitude (or x/y) empty.
+    MissingCoordinates,
+    /// Coordinates that are not finite numbers.
+    UnparsableCoordinates,
+    /// Both coordinates exactly zero ("Null Island"), a placeholder for unknown location.
+    NullIsland,
+    /// Latitude outside ±90° or longitude outside ±180°.
+    OutOfRange,
+    /// Valid lon/lat outside the working CRS's area of use (e.g. latitude and longitude swapped).
+    OutsideCrsArea,
+    /// PROJ could not transform the point.
+    ProjectionFailed,
+    /// Month empty or not `YYYY-MM`.
+    BadMonth,
+    /// Crime type empty.
+    MissingType,
+    /// A crime type the (strict) harm table does not name.
+    UnknownType,
+    /// A weight column value that is not a finite number ≥ 0.
+    BadWeight,
+    /// A GeoJSON feature whose geometry is not a Point.
+    NotAPoint,
+    /// The same non-empty incident id seen before.
+    DuplicateId,
+}
+
+impl SkipReason {
+    /// A short phrase for reports.
+    pub fn describe(self) -> &'static str {
+        use SkipReason::*;
+        match self {
+            MalformedRow => "wrong number of fields",
+            OversizedRow => "row longer than 1 MiB",
+            RepeatedHeader => "header line repeated inside the file",
+            MissingCoordinates => "empty coordinates",
+            UnparsableCoordinates => "coordinates not finite numbers",
+            NullIsland => "coordinates (0, 0)",
+            OutOfRange => "latitude/longitude out of range",
+            OutsideCrsArea => "outside the working CRS's area of use (lat/lon swapped?)",
+            ProjectionFailed => "PROJ could not transform the point",
+            BadMonth => "month empty or not YYYY-MM",
+            MissingType => "crime type empty",
+            UnknownType => "crime type not in the harm table",
+            BadWeight => "weight not a finite number >= 0",
+            NotAPoint => "geometry is not a Point",
+            DuplicateId => "duplicate incident id",
+        }
+    }
+}
+
+/// Why a valid row was left out on purpose.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FilterReason {
+    /// Crime type not selected by `--types` / `--exclude-types`.
+    Type,
+    /// Month outside `--from` / `--to`.
+    Month,
+}
+
+/// Count and first locations of one skip reason.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct SkipCount {
+    /// Rows skipped for this reason.
+    pub count: u64,
+    /// The first few, as `file:line` (or `file:feature N` for GeoJSON).
+    pub examples: Vec<String>,
+}
+
+/// How many example locations are kept per skip reason.
+pub const EXAMPLES: usize = 5;
+
+/// One input file's contribution.
+#[derive(Clone, Debug, Serialize)]
+pub struct FileSummary {
+    /// Path as given (or `-` for standard input).
+    pub path: String,
+    /// `police.uk`, `csv` or `geojson`.
+    pub format: String,
+    /// Data rows (or features) read.
+    pub rows: u64,
+    /// Rows kept.
+    pub kept: u64,
+}
+
+/// What happened to every row read: kept, left out by a filter, or skipped with a reason.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct ReadSummary {
+    /// Per input file.
+    pub files: Vec<FileSummary>,
+    /// Data rows read in all.
+    pub rows: u64,
+    /// Rows kept.
+    pub kept: u64,
+    /// Valid rows left out by a filter.
+    pub filtered: BTreeMap<FilterReason, u64>,
+    /// Rows that could not be used, by reason.
+    pub skipped: BTreeMap<SkipReason, SkipCount>,
+    /// Things the analyst should know (e.g. a `--types` name that matched nothing).
+    pub warnings: Vec<String>,
+}
+
+impl ReadSummary {
+    /// Records a skipped row at `location`.
+    pub fn skip(&mut self, reason: SkipReason, location: impl FnOnce() -> String) {
+        let s = self.skipped.entry(reason).or_default();
+        s.count += 1;
+        if s.examples.len() < EXAMPLES {
+            s.examples.push(location());
+        }
+    }
+
+    /// Total rows skipped.
+    pub fn skipped_total(&self) -> u64 {
+        self.skipped.values().map(|s| s.count).sum()
+    }
+
+    /// Adds another summary's counts after this one's (examples stay in order).
+    pub fn absorb(&mut self, other: ReadSummary) {
+        self.files.extend(other.files);
+        self.rows += other.rows;
+        self.kept += other.kept;
+        for (r, n) in other.filtered {
+            *self.filtered.entry(r).or_default() += n;
+        }
+        for (r, s) in other.skipped {
+            let e = self.skipped.entry(r).or_default();
+            e.count += s.count;
+            let room = EXAMPLES.saturating_sub(e.examples.len());
+            e.examples.extend(s.examples.into_iter().take(room));
+        }
+        self.warnings.extend(other.warnings);
+    }
+}

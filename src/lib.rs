@@ -1,0 +1,37 @@
+//! # harmspot
+//!
+//! Crime *harm-hotspot* analysis for police.uk street-level data and force extracts.
+//!
+//! | step | module | entry point |
+//! |---|---|---|
+//! | read police.uk CSV, named-column CSV, GeoJSON points | [`read`] | [`read_incidents`] |
+//! | coordinate reference systems (PROJ) | [`crs`] | [`Projector`] |
+//! | harm weights per crime type (METHODS §9) | [`harm`] | [`HarmTable`] |
+//! | R-tree over incidents | [`index`] | [`IncidentIndex`] |
+//! | extract summary (`harmspot info`) | [`info`] | [`info::summarise`] |
+//! | synthetic police.uk extracts | [`generate`] | [`generate::generate`] |
+//!
+//! Lengths are metres in a projected working CRS (default EPSG:27700, British National
+//! Grid). GeoJSON output is WGS84 lon/lat (RFC 7946). Method definitions live in
+//! `METHODS.md` of the project's shared material and are cited in each module.
+#![deny(missing_docs)]
+
+pub mod crs;
+pub mod error;
+pub mod generate;
+pub mod harm;
+pub mod incident;
+pub mod index;
+pub mod info;
+pub mod month;
+pub mod read;
+pub mod rng;
+
+pub use crs::{Crs, Projector, Transform};
+pub use error::{Error, Result};
+pub use harm::HarmTable;
+pub use incident::{Incidents, ReadSummary, Selection, SkipReason};
+pub use index::IncidentIndex;
+pub use month::{Month, MonthRange};
+pub use read::{read_incidents, Columns, CoordColumns, ReadOptions, TypeFilter};
+pub use rng::Rng;
