@@ -19,19 +19,24 @@
 pub mod crs;
 pub mod error;
 pub mod generate;
+pub mod grid;
 pub mod harm;
 pub mod incident;
 pub mod index;
 pub mod info;
+pub mod layer;
 pub mod month;
 pub mod read;
 pub mod rng;
+pub mod write;
 
 pub use crs::{Crs, Projector, Transform};
 pub use error::{Error, Result};
 pub use harm::HarmTable;
 pub use incident::{Incidents, ReadSummary, Selection, SkipReason};
 pub use index::IncidentIndex;
+pub use layer::Layer;
+pub use grid::{Grid, GridSpec, Shape};
 pub use month::{Month, MonthRange};
 pub use read::{read_incidents, Columns, CoordColumns, ReadOptions, TypeFilter};
 pub use rng::Rng;

@@ -6,6 +6,7 @@
 //! on the thread count. Rows that cannot be used are skipped and counted by reason in a
 //! [`ReadSummary`]; a file that is not what it claims is an [`Error::Format`].
 
+pub mod areas;
 mod csv;
 mod geojson;
 

@@ -1,0 +1,34 @@
+//! `harmspot info`: summarise extracts.
+//!
+//! Example: `harmspot info data/police-uk/` prints rows read, kept and skipped by reason
+//! (with line numbers), months, counts per crime type per month, shared locations and the
+//! extent; `--json` prints the same as JSON.
+
+use super::input::InputArgs;
+use anyhow::Result;
+use clap::Args;
+use std::io::Write;
+
+/// Arguments of `harmspot info`.
+#[derive(Args, Debug)]
+#[command(after_help = "Example:\n  harmspot info data/police-uk/\n  harmspot info data/police-uk/ --types asb --json")]
+pub struct InfoArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(a: InfoArgs, _quiet: bool) -> Result<()> {
+    let l = a.input.load(true)?;
+    let report = harmspot::info::summarise(&l.incidents, l.summary, &l.projector);
+    let mut out = std::io::stdout().lock();
+    if a.json {
+        serde_json::to_writer_pretty(&mut out, &report)?;
+        writeln!(out)?;
+    } else {
+        out.write_all(report.to_text().as_bytes())?;
+    }
+    Ok(())
+}

@@ -1,0 +1,44 @@
+//! Command-line front end: clap argument structs (raw flags), their validation into library
+//! parameters, and one file per subcommand. The work is in the library.
+
+pub mod generate;
+pub mod info;
+pub mod input;
+
+use clap::{Parser, Subcommand};
+
+/// harmspot: crime harm-hotspot analysis for police.uk and force extracts.
+#[derive(Parser, Debug)]
+#[command(name = "harmspot", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    /// Print nothing on stderr but errors (no progress, no automatic-choice notes).
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The verbs.
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Summarise extracts: rows kept and skipped by reason, months, counts per type and month.
+    Info(info::InfoArgs),
+    /// Write a seeded synthetic extract in the police.uk street-level layout.
+    Generate(generate::GenerateArgs),
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    let quiet = cli.quiet;
+    match cli.command {
+        Command::Info(a) => info::run(a, quiet),
+        Command::Generate(a) => generate::run(a, quiet),
+    }
+}
+
+/// Prints a note to stderr unless `--quiet`.
+pub fn note(quiet: bool, msg: impl std::fmt::Display) {
+    if !quiet {
+        eprintln!("{msg}");
+    }
+}
