@@ -282,10 +282,13 @@ pub fn read_incidents(
     projector: &Projector,
 ) -> Result<(Incidents, ReadSummary)> {
     let files = expand_inputs(inputs)?;
-    let source_to_wgs = match &opts.columns.coords {
-        Some(CoordColumns::Projected { crs, .. }) => {
-            Some(Transform::new(crs, &Crs::epsg(WGS84)?)?)
-        }
+    // Projected sources: to lon/lat for the area check, and straight to the working CRS
+    // (no round trip through WGS84, so a source already in the working CRS is unchanged).
+    let projected_source = match &opts.columns.coords {
+        Some(CoordColumns::Projected { crs, .. }) => Some((
+            Transform::new(crs, &Crs::epsg(WGS84)?)?,
+            Transform::new(crs, &projector.working)?,
+        )),
         _ => None,
     };
     let mut batches: Vec<Batch> = files
@@ -301,11 +304,19 @@ pub fn read_incidents(
         })
         .collect::<Result<_>>()?;
     for b in &mut batches {
-        if let Some(t) = &source_to_wgs {
-            t.apply(&mut b.pts);
+        match &projected_source {
+            None => {
+                let lonlat = b.pts.clone();
+                check_area(b, &lonlat, projector);
+                projector.forward.apply(&mut b.pts);
+            }
+            Some((to_wgs, to_working)) => {
+                let mut lonlat = b.pts.clone();
+                to_wgs.apply(&mut lonlat);
+                check_area(b, &lonlat, projector);
+                to_working.apply(&mut b.pts);
+            }
         }
-        check_area(b, projector);
-        projector.forward.apply(&mut b.pts);
         drop_unprojected(b);
     }
     Ok(merge(batches, opts))
@@ -313,14 +324,13 @@ pub fn read_incidents(
 
 /// Skips points outside the working CRS's area of use (checked in lon/lat, half a degree of
 /// margin) and points a source transformation could not handle.
-fn check_area(b: &mut Batch, projector: &Projector) {
-    let keep: Vec<bool> = b
-        .pts
+fn check_area(b: &mut Batch, lonlat: &[[f64; 2]], projector: &Projector) {
+    let keep: Vec<bool> = lonlat
         .iter()
         .map(|p| !p[0].is_nan() && projector.in_area(p[0], p[1], 0.5))
         .collect();
     retain(b, &keep, |b, i| {
-        let reason = if b.pts[i][0].is_nan() {
+        let reason = if lonlat[i][0].is_nan() {
             SkipReason::ProjectionFailed
         } else {
             SkipReason::OutsideCrsArea
@@ -365,13 +375,12 @@ fn retain(b: &mut Batch, keep: &[bool], mut on_drop: impl FnMut(&mut Batch, usiz
 
 /// Joins batches in input order: global sorted type table, duplicate ids, summary.
 fn merge(batches: Vec<Batch>, opts: &ReadOptions) -> (Incidents, ReadSummary) {
-    let mut types: Vec<String> = batches
+    let types: Vec<String> = batches
         .iter()
         .flat_map(|b| b.kind.iter().map(|&k| b.types[k as usize].clone()))
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
         .collect();
-    types.dedup();
     let mut inc = Incidents {
         types,
         ..Default::default()
