@@ -227,10 +227,16 @@ impl Transform {
         if self.from == self.to {
             return;
         }
-        pts.par_chunks_mut(CHUNK).for_each_init(
-            || Proj::new_known_crs(&self.from, &self.to, None).ok(),
-            |proj, chunk| convert_chunk(proj.as_ref(), chunk),
-        );
+        // One `Proj` per worker piece: creating one costs milliseconds (database look-ups),
+        // so split into as many pieces as threads, each converted in CHUNK-sized runs.
+        let pieces = rayon::current_num_threads().max(1);
+        let piece = pts.len().div_ceil(pieces).max(CHUNK);
+        pts.par_chunks_mut(piece).for_each(|part| {
+            let proj = Proj::new_known_crs(&self.from, &self.to, None).ok();
+            for chunk in part.chunks_mut(CHUNK) {
+                convert_chunk(proj.as_ref(), chunk);
+            }
+        });
     }
 
     /// Transforms one point; `None` when PROJ cannot.
