@@ -17,6 +17,7 @@
 #![deny(missing_docs)]
 
 pub mod crs;
+pub mod dissolve;
 pub mod error;
 pub mod generate;
 pub mod gistar;
