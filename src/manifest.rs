@@ -1,0 +1,239 @@
+//! Run manifests: what made an output, so a monthly product can be checked and regenerated.
+//!
+//! A [`Manifest`] records harmspot's version, the full command, the resolved parameters,
+//! every input file with its size and SHA-256, the row counts and the working CRS. Outputs
+//! embed it without the time (so a replayed run writes byte-identical files); the
+//! `manifest.json` written beside them adds the time the run started.
+
+use crate::error::{Error, Result};
+use crate::incident::ReadSummary;
+use rayon::prelude::*;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// One input file.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct InputFile {
+    /// Path as given on the command line (or found in a folder).
+    pub path: String,
+    /// Size in bytes.
+    pub bytes: u64,
+    /// SHA-256 of the contents, lower-case hex.
+    pub sha256: String,
+}
+
+/// Row counts of the run's reading step.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Rows {
+    /// Rows read.
+    pub read: u64,
+    /// Rows kept.
+    pub kept: u64,
+    /// Rows skipped (unusable).
+    pub skipped: u64,
+    /// Rows left out by filters.
+    pub filtered: u64,
+}
+
+/// Everything needed to know what produced an output and to replay it.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Manifest {
+    /// harmspot's version.
+    pub harmspot_version: String,
+    /// The command as run: verb and arguments (replayable with `harmspot run`).
+    pub command: Vec<String>,
+    /// Resolved parameters, automatic choices included.
+    pub parameters: serde_json::Map<String, serde_json::Value>,
+    /// Input files with sizes and hashes.
+    pub inputs: Vec<InputFile>,
+    /// Row counts.
+    pub rows: Option<Rows>,
+    /// Working CRS, e.g. `EPSG:27700`.
+    pub working_crs: String,
+}
+
+/// SHA-256 of a file, streamed.
+///
+/// ```
+/// let dir = tempfile::tempdir().unwrap();
+/// let p = dir.path().join("abc.txt");
+/// std::fs::write(&p, "abc").unwrap();
+/// assert_eq!(
+///     harmspot::manifest::sha256_file(&p).unwrap().1,
+///     "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+/// );
+/// ```
+pub fn sha256_file(path: &Path) -> Result<(u64, String)> {
+    let mut f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    let mut n = 0u64;
+    loop {
+        let k = f.read(&mut buf).map_err(|e| Error::io(path, e))?;
+        if k == 0 {
+            break;
+        }
+        n += k as u64;
+        h.update(&buf[..k]);
+    }
+    let hex = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    Ok((n, hex))
+}
+
+impl Manifest {
+    /// A manifest for `command` over `files` (hashed in parallel; standard input is recorded
+    /// without a hash).
+    pub fn new(command: Vec<String>, files: &[PathBuf], working_crs: String) -> Result<Manifest> {
+        let inputs = files
+            .par_iter()
+            .map(|p| {
+                if p == Path::new("-") {
+                    return Ok(InputFile {
+                        path: "-".into(),
+                        bytes: 0,
+                        sha256: "standard input (not hashed)".into(),
+                    });
+                }
+                let (bytes, sha256) = sha256_file(p)?;
+                Ok(InputFile {
+                    path: p.display().to_string(),
+                    bytes,
+                    sha256,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Manifest {
+            harmspot_version: env!("CARGO_PKG_VERSION").into(),
+            command,
+            parameters: serde_json::Map::new(),
+            inputs,
+            rows: None,
+            working_crs,
+        })
+    }
+
+    /// Records the read step's counts.
+    pub fn with_rows(mut self, s: &ReadSummary) -> Manifest {
+        self.rows = Some(Rows {
+            read: s.rows,
+            kept: s.kept,
+            skipped: s.skipped_total(),
+            filtered: s.filtered.values().sum(),
+        });
+        self
+    }
+
+    /// As JSON, for embedding in outputs (no time, so replays are byte-identical).
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::to_value(self).expect("a manifest serialises")
+    }
+
+    /// As JSON with the run's start time (UTC, RFC 3339), for `manifest.json`.
+    pub fn to_json_with_time(&self, started: std::time::SystemTime) -> serde_json::Value {
+        let mut v = self.to_json();
+        v["started_utc"] = rfc3339(started).into();
+        v
+    }
+
+    /// A `harmspot run` file that replays this run.
+    pub fn to_run_toml(&self) -> String {
+        let quote = |s: &str| serde_json::to_string(s).expect("strings serialise");
+        let (verb, args) = self.command.split_first().map_or(("", &[][..]), |(v, a)| (v.as_str(), a));
+        format!(
+            "# Replay with: harmspot run {{this file}}\n# Written by harmspot {}\ncommand = {}\nargs = [{}]\n",
+            self.harmspot_version,
+            quote(verb),
+            args.iter().map(|a| quote(a)).collect::<Vec<_>>().join(", ")
+        )
+    }
+}
+
+/// Formats a time as `YYYY-MM-DDTHH:MM:SSZ` (UTC), without a date library
+/// (days-from-civil inverse, Hinnant 2013).
+///
+/// ```
+/// let t = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_700_000_000);
+/// assert_eq!(harmspot::manifest::rfc3339(t), "2023-11-14T22:13:20Z");
+/// ```
+pub fn rfc3339(t: std::time::SystemTime) -> String {
+    let secs = t
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs()) as i64;
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+/// A replay file: `command = "verb"` and `args = [...]`.
+#[derive(Debug, serde::Deserialize)]
+pub struct RunFile {
+    /// The verb, e.g. `hotspots`.
+    pub command: String,
+    /// Its arguments, as on the command line.
+    #[serde(default)]
+    pub args: Vec<String>,
+}
+
+impl RunFile {
+    /// Reads a run file. Relative paths in `args` are taken as relative to the directory
+    /// harmspot runs in (as they were when the run was first made).
+    pub fn read(path: &Path) -> Result<RunFile> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        let rf: RunFile = toml::from_str(&text)
+            .map_err(|e| Error::format(path, format!("not a harmspot run file: {e}")))?;
+        if rf.command.is_empty() || rf.command == "run" {
+            return Err(Error::format(path, "`command` must name a harmspot verb other than `run`"));
+        }
+        Ok(rf)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn run_toml_round_trips() {
+        let m = Manifest {
+            harmspot_version: "0.1.0".into(),
+            command: vec!["hotspots".into(), "data/x y.csv".into(), "--out".into(), "r\"q".into()],
+            parameters: Default::default(),
+            inputs: vec![],
+            rows: None,
+            working_crs: "EPSG:27700".into(),
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("run.toml");
+        std::fs::write(&p, m.to_run_toml()).unwrap();
+        let rf = RunFile::read(&p).unwrap();
+        assert_eq!(rf.command, "hotspots");
+        assert_eq!(rf.args, ["data/x y.csv", "--out", "r\"q"]);
+    }
+
+    #[test]
+    fn hashes_change_with_content() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.csv");
+        std::fs::write(&p, "x").unwrap();
+        let a = Manifest::new(vec![], std::slice::from_ref(&p), "EPSG:27700".into()).unwrap();
+        std::fs::write(&p, "y").unwrap();
+        let b = Manifest::new(vec![], &[p], "EPSG:27700".into()).unwrap();
+        assert_ne!(a.inputs[0].sha256, b.inputs[0].sha256);
+        assert_eq!(a.inputs[0].bytes, 1);
+    }
+}
