@@ -3,7 +3,7 @@
 use anyhow::{Context, Result};
 use clap::Args;
 use harmspot::{
-    read_incidents, Columns, CoordColumns, Crs, HarmTable, Incidents, MonthRange, Projector,
+    read_incidents_with, Columns, CoordColumns, Crs, HarmTable, Incidents, MonthRange, Projector,
     ReadOptions, ReadSummary, TypeFilter,
 };
 use std::path::PathBuf;
@@ -139,7 +139,8 @@ impl InputArgs {
     pub fn load(&self, quiet: bool) -> Result<Loaded> {
         let opts = self.options()?;
         let projector = Projector::new(&self.working_crs)?;
-        let (incidents, summary) = read_incidents(&self.inputs, &opts, &projector)?;
+        let bar = super::progress::Bar::new(quiet);
+        let (incidents, summary) = read_incidents_with(&self.inputs, &opts, &projector, &bar)?;
         if !quiet {
             let filtered: u64 = summary.filtered.values().sum();
             eprintln!(

@@ -120,7 +120,7 @@ fn layout(header: &[String], path: &Path, opts: &ReadOptions) -> Result<Layout> 
 }
 
 /// Peeks the first bytes to refuse files that are plainly not CSV, and skips a UTF-8 BOM.
-fn sniff(reader: &mut BufReader<Box<dyn Read + Send>>, path: &Path) -> Result<()> {
+fn sniff(reader: &mut BufReader<Box<dyn Read + Send + '_>>, path: &Path) -> Result<()> {
     let head = reader.fill_buf().map_err(|e| Error::io(path, e))?;
     if head.is_empty() {
         return Err(Error::format(path, "empty file: expected a CSV header line"));
@@ -148,8 +148,8 @@ fn sniff(reader: &mut BufReader<Box<dyn Read + Send>>, path: &Path) -> Result<()
     Ok(())
 }
 
-pub(super) fn read(
-    reader: Box<dyn Read + Send>,
+pub(super) fn read<'a>(
+    reader: Box<dyn Read + Send + 'a>,
     path: &Path,
     label: String,
     opts: &ReadOptions,

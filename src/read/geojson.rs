@@ -31,8 +31,8 @@ fn lookup(props: Option<&geojson::JsonObject>, given: &Option<String>, defaults:
     })
 }
 
-pub(super) fn read(
-    reader: Box<dyn Read + Send>,
+pub(super) fn read<'a>(
+    reader: Box<dyn Read + Send + 'a>,
     path: &Path,
     label: String,
     opts: &ReadOptions,

@@ -15,6 +15,7 @@ use crate::error::{Error, Result};
 use crate::harm::HarmTable;
 use crate::incident::{FilterReason, Incidents, ReadSummary, SkipReason, ASB};
 use crate::month::{Month, MonthRange};
+use crate::progress::{CountingReader, Progress, Silent};
 use rayon::prelude::*;
 use std::collections::HashSet;
 use std::io::Read;
@@ -281,7 +282,23 @@ pub fn read_incidents(
     opts: &ReadOptions,
     projector: &Projector,
 ) -> Result<(Incidents, ReadSummary)> {
+    read_incidents_with(inputs, opts, projector, &Silent)
+}
+
+/// [`read_incidents`], reporting bytes read to `progress`.
+pub fn read_incidents_with(
+    inputs: &[PathBuf],
+    opts: &ReadOptions,
+    projector: &Projector,
+    progress: &dyn Progress,
+) -> Result<(Incidents, ReadSummary)> {
     let files = expand_inputs(inputs)?;
+    let total: u64 = files
+        .iter()
+        .filter_map(|f| std::fs::metadata(f).ok())
+        .map(|m| m.len())
+        .sum();
+    progress.begin("reading", total);
     // Projected sources: to lon/lat for the area check, and straight to the working CRS
     // (no round trip through WGS84, so a source already in the working CRS is unchanged).
     let projected_source = match &opts.columns.coords {
@@ -294,7 +311,7 @@ pub fn read_incidents(
     let mut batches: Vec<Batch> = files
         .par_iter()
         .map(|f| {
-            let reader = open(f)?;
+            let reader: Box<dyn Read + Send + '_> = Box::new(CountingReader::new(open(f)?, progress));
             let label = f.display().to_string();
             if is_geojson(f) {
                 geojson::read(reader, f, label, opts)
@@ -319,6 +336,7 @@ pub fn read_incidents(
         }
         drop_unprojected(b);
     }
+    progress.end();
     Ok(merge(batches, opts))
 }
 
