@@ -16,6 +16,7 @@
 //! `METHODS.md` of the project's shared material and are cited in each module.
 #![deny(missing_docs)]
 
+pub mod concentration;
 pub mod crs;
 pub mod dissolve;
 pub mod error;
