@@ -20,8 +20,8 @@ pub struct InfoArgs {
     pub json: bool,
 }
 
-pub fn run(a: InfoArgs, _quiet: bool) -> Result<()> {
-    let l = a.input.load(true)?;
+pub fn run(a: InfoArgs, quiet: bool) -> Result<()> {
+    let l = a.input.read(quiet)?;
     let report = harmspot::info::summarise(&l.incidents, l.summary, &l.projector);
     let mut out = std::io::stdout().lock();
     if a.json {

@@ -135,12 +135,24 @@ impl InputArgs {
         })
     }
 
-    /// Reads the inputs, printing a one-line summary (and warnings) to stderr unless quiet.
-    pub fn load(&self, quiet: bool) -> Result<Loaded> {
+    /// Reads the inputs, with a progress bar on a terminal unless quiet, printing nothing.
+    pub fn read(&self, quiet: bool) -> Result<Loaded> {
         let opts = self.options()?;
         let projector = Projector::new(&self.working_crs)?;
         let bar = super::progress::Bar::new(quiet);
         let (incidents, summary) = read_incidents_with(&self.inputs, &opts, &projector, &bar)?;
+        Ok(Loaded {
+            incidents,
+            summary,
+            projector,
+            harm: opts.harm,
+        })
+    }
+
+    /// Reads the inputs, printing a one-line summary (and warnings) to stderr unless quiet.
+    pub fn load(&self, quiet: bool) -> Result<Loaded> {
+        let loaded = self.read(quiet)?;
+        let summary = &loaded.summary;
         if !quiet {
             let filtered: u64 = summary.filtered.values().sum();
             eprintln!(
@@ -158,12 +170,7 @@ impl InputArgs {
                 eprintln!("warning: {w}");
             }
         }
-        Ok(Loaded {
-            incidents,
-            summary,
-            projector,
-            harm: opts.harm,
-        })
+        Ok(loaded)
     }
 
     /// Like [`InputArgs::load`], but an empty selection is an error naming the filters.
