@@ -24,6 +24,7 @@ pub mod generate;
 pub mod gistar;
 pub mod grid;
 pub mod harm;
+pub mod hotspot;
 pub mod incident;
 pub mod index;
 pub mod info;
