@@ -16,6 +16,8 @@
 //! `METHODS.md` of the project's shared material and are cited in each module.
 #![deny(missing_docs)]
 
+pub mod bandwidth;
+pub mod count;
 pub mod concentration;
 pub mod crs;
 pub mod dissolve;
@@ -28,6 +30,7 @@ pub mod hotspot;
 pub mod incident;
 pub mod index;
 pub mod info;
+pub mod kde;
 pub mod layer;
 pub mod month;
 pub mod pvalue;
@@ -46,3 +49,5 @@ pub use month::{Month, MonthRange};
 pub use read::{read_incidents, Columns, CoordColumns, ReadOptions, TypeFilter};
 pub use rng::Rng;
 pub use gistar::{GistarParams, GistarResult};
+pub use count::{By, CountParams};
+pub use kde::{KdeParams, Kernel};

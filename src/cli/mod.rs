@@ -1,9 +1,12 @@
 //! Command-line front end: clap argument structs (raw flags), their validation into library
 //! parameters, and one file per subcommand. The work is in the library.
 
+pub mod count;
 pub mod generate;
 pub mod info;
 pub mod input;
+pub mod kde;
+pub mod layer_out;
 
 use clap::{Parser, Subcommand};
 
@@ -25,6 +28,10 @@ pub enum Command {
     Info(info::InfoArgs),
     /// Write a seeded synthetic extract in the police.uk street-level layout.
     Generate(generate::GenerateArgs),
+    /// Count incidents and sum harm per grid cell (square or hex), optionally per type or month.
+    Count(count::CountArgs),
+    /// Kernel density of incidents or harm on a grid (quartic, ArcGIS-style, exact).
+    Kde(kde::KdeArgs),
 }
 
 /// Runs a parsed command line.
@@ -33,6 +40,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Info(a) => info::run(a, quiet),
         Command::Generate(a) => generate::run(a, quiet),
+        Command::Count(a) => count::run(a, quiet),
+        Command::Kde(a) => kde::run(a, quiet),
     }
 }
 

@@ -1,7 +1,9 @@
 //! Writing outputs. Every file is written to a temporary name beside its destination and
 //! renamed into place only when complete, so a failed run never leaves a half-written file.
 
+pub mod cells;
 pub mod geojson;
+pub mod raster;
 
 use crate::error::{Error, Result};
 use std::fs::File;

@@ -1,0 +1,366 @@
+//! Flags shared by every grid verb (`count`, `kde`, ...): the grid (`--cell-size`,
+//! `--shape`, `--extent`, `--boundary`) and the outputs (`--out`, repeatable, format by
+//! extension), plus the run metadata every output records.
+
+use super::input::{InputArgs, Loaded};
+use super::note;
+use anyhow::{bail, Context, Result};
+use clap::{Args, ValueEnum};
+use harmspot::grid::{auto_cell_size, Grid, Shape};
+use harmspot::write::{cells, raster};
+use harmspot::{Layer, Projector};
+use serde_json::{json, Map, Value};
+use std::path::{Path, PathBuf};
+
+/// Cell shape on the command line.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ShapeArg {
+    /// Square cells of side --cell-size.
+    Square,
+    /// Flat-topped hexagons of flat-to-flat height --cell-size (not writable as rasters).
+    Hex,
+}
+
+impl From<ShapeArg> for Shape {
+    fn from(s: ShapeArg) -> Shape {
+        match s {
+            ShapeArg::Square => Shape::Square,
+            ShapeArg::Hex => Shape::Hex,
+        }
+    }
+}
+
+/// The grid every grid verb builds.
+#[derive(Args, Debug, Clone)]
+pub struct GridArgs {
+    /// Cell size in metres [default: the shorter side of the extent / 250 (ArcGIS's rule),
+    /// rounded to 1, 2, 2.5 or 5 x 10^k m, at least 50 m].
+    #[arg(
+        long,
+        value_name = "M",
+        allow_negative_numbers = true,
+        help_heading = "Grid"
+    )]
+    pub cell_size: Option<f64>,
+    /// Cell shape. Cells snap to multiples of the cell size, so runs and periods share cells.
+    #[arg(long, value_enum, default_value_t = ShapeArg::Square, help_heading = "Grid")]
+    pub shape: ShapeArg,
+    /// Grid extent XMIN,YMIN,XMAX,YMAX in working-CRS metres [default: the incidents'
+    /// convex hull buffered by one cell].
+    #[arg(
+        long,
+        value_name = "XMIN,YMIN,XMAX,YMAX",
+        allow_hyphen_values = true,
+        conflicts_with = "boundary",
+        help_heading = "Grid"
+    )]
+    pub extent: Option<String>,
+    /// Study-area boundary: a GeoJSON file of WGS84 polygons; the cells whose centre falls
+    /// inside. Incidents outside still count towards kernel densities inside.
+    #[arg(long, value_name = "FILE.geojson", help_heading = "Grid")]
+    pub boundary: Option<PathBuf>,
+}
+
+/// A grid and what was decided in making it, for notes and metadata.
+pub struct BuiltGrid {
+    /// The grid.
+    pub grid: Grid,
+    /// Parameters to record in the outputs (cell size source, study area, grid size).
+    pub params: Map<String, Value>,
+}
+
+fn parse_extent(s: &str) -> Result<[f64; 4]> {
+    let v: Vec<f64> = s
+        .split(',')
+        .map(|t| t.trim().parse::<f64>())
+        .collect::<std::result::Result<_, _>>()
+        .ok()
+        .filter(|v: &Vec<f64>| v.len() == 4 && v.iter().all(|x| x.is_finite()))
+        .with_context(|| {
+            format!("--extent: `{s}` is not four numbers XMIN,YMIN,XMAX,YMAX (working-CRS metres)")
+        })?;
+    if v[0] >= v[2] || v[1] >= v[3] {
+        bail!("--extent: `{s}` must have XMIN < XMAX and YMIN < YMAX");
+    }
+    Ok([v[0], v[1], v[2], v[3]])
+}
+
+impl GridArgs {
+    /// Checks the flags that need no data (before reading a large input).
+    pub fn validate(&self) -> Result<()> {
+        if let Some(c) = self.cell_size {
+            if !(c.is_finite() && c > 0.0) {
+                bail!("--cell-size: must be a positive length in metres, got {c}");
+            }
+        }
+        if let Some(e) = &self.extent {
+            parse_extent(e)?;
+        }
+        Ok(())
+    }
+
+    /// Builds the grid for incidents at `xy` (working CRS), printing automatic choices and
+    /// warnings to stderr unless `quiet`.
+    pub fn build(&self, xy: &[[f64; 2]], projector: &Projector, quiet: bool) -> Result<BuiltGrid> {
+        self.validate()?;
+        let shape: Shape = self.shape.into();
+        let extent = self.extent.as_deref().map(parse_extent).transpose()?;
+        let boundary = match &self.boundary {
+            Some(p) => Some(
+                harmspot::read::areas::read_boundary(p, projector).with_context(|| "--boundary")?,
+            ),
+            None => None,
+        };
+        let span = match (&extent, &boundary) {
+            (Some(e), _) => *e,
+            (None, Some(b)) => {
+                use geo::BoundingRect;
+                let r = b
+                    .bounding_rect()
+                    .context("--boundary: the boundary has no area")?;
+                [r.min().x, r.min().y, r.max().x, r.max().y]
+            }
+            (None, None) => {
+                harmspot::incident::bbox(xy).context("no incidents to build a grid on")?
+            }
+        };
+        let mut params = Map::new();
+        let cell_size = match self.cell_size {
+            Some(c) => {
+                params.insert("cell_size_source".into(), "given".into());
+                c
+            }
+            None => {
+                let c = auto_cell_size(span);
+                note(
+                    quiet,
+                    format!("cell size set to {c} m automatically (shorter side / 250, rounded)"),
+                );
+                params.insert(
+                    "cell_size_source".into(),
+                    "automatic: shorter side of the extent / 250, rounded, at least 50 m".into(),
+                );
+                c
+            }
+        };
+        if cell_size < 50.0 {
+            note(
+                quiet,
+                format!("warning: {cell_size} m cells are finer than police.uk locations are precise (they are snapped to map points): expect spurious detail"),
+            );
+        }
+        if extent.is_none() && boundary.is_none() {
+            if let Some(w) = stray_point_warning(xy) {
+                note(quiet, w);
+            }
+        }
+        let grid = match (&extent, &boundary) {
+            (Some(e), _) => Grid::from_extent(shape, cell_size, *e)?,
+            (None, Some(b)) => Grid::from_boundary(shape, cell_size, b)?,
+            (None, None) => Grid::from_points(shape, cell_size, xy)?,
+        };
+        let spec = &grid.spec;
+        if spec.len() > 10_000_000 {
+            note(
+                quiet,
+                format!("warning: a large grid, {} x {} = {} cells: if that is not what you meant, set --cell-size, --extent or --boundary", spec.nx, spec.ny, spec.len()),
+            );
+        }
+        params.insert("cell_size".into(), json!(cell_size));
+        params.insert("shape".into(), json!(spec.shape));
+        params.insert("study_area".into(), grid.area_note.clone().into());
+        params.insert(
+            "grid".into(),
+            json!({
+                "nx": spec.nx,
+                "ny": spec.ny,
+                "bounds": spec.bounds(),
+                "cells": spec.len(),
+                "study_area_cells": grid.area_cells(),
+            }),
+        );
+        Ok(BuiltGrid { grid, params })
+    }
+}
+
+/// A warning when the incidents' bounding box is far larger than the box holding the
+/// middle 98% of them in each direction (a stray point can blow up the grid).
+fn stray_point_warning(xy: &[[f64; 2]]) -> Option<String> {
+    if xy.len() < 100 {
+        return None;
+    }
+    let full = harmspot::incident::bbox(xy)?;
+    let central = |axis: usize| -> (f64, f64) {
+        let mut v: Vec<f64> = xy.iter().map(|p| p[axis]).collect();
+        let k = v.len() / 100;
+        let lo = *v.select_nth_unstable_by(k, f64::total_cmp).1;
+        let top = v.len() - 1 - k;
+        let hi = *v.select_nth_unstable_by(top, f64::total_cmp).1;
+        (lo, hi)
+    };
+    let (x0, x1) = central(0);
+    let (y0, y1) = central(1);
+    let (fw, fh) = (full[2] - full[0], full[3] - full[1]);
+    let (cw, ch) = ((x1 - x0).max(1.0), (y1 - y0).max(1.0));
+    (fw * fh > 25.0 * cw * ch && fw.max(fh) > 5_000.0).then(|| {
+        format!(
+            "warning: the incidents span {:.1} x {:.1} km but 98% of them lie within {:.1} x {:.1} km: a few stray points may be blowing up the grid (check with `harmspot info`, or set --extent/--boundary)",
+            fw / 1e3,
+            fh / 1e3,
+            cw / 1e3,
+            ch / 1e3
+        )
+    })
+}
+
+/// Output formats, by extension.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// `.geojson` / `.json`: RFC 7946 polygons in WGS84.
+    GeoJson,
+    /// `.tif` / `.tiff`: Float32 GeoTIFF in the working CRS.
+    Tiff,
+    /// `.csv`: one row per cell.
+    Csv,
+    /// `.asc`: ESRI ASCII grid(s).
+    Asc,
+}
+
+/// Where outputs go.
+#[derive(Args, Debug, Clone)]
+pub struct OutArgs {
+    /// Output file; the format follows the extension: .geojson (WGS84 polygons, non-empty
+    /// study-area cells), .tif (Float32 GeoTIFF in the working CRS, one band per column),
+    /// .csv (x,y cell centre then the columns, every study-area cell), .asc (ESRI ASCII
+    /// grid: the first column to FILE, every other to FILE-stem_COLUMN.asc). Repeat --out
+    /// for several formats.
+    #[arg(
+        long,
+        short,
+        value_name = "FILE",
+        required = true,
+        help_heading = "Output"
+    )]
+    pub out: Vec<PathBuf>,
+    /// GeoJSON: also write the study-area cells whose values are all zero.
+    #[arg(long, help_heading = "Output")]
+    pub all_cells: bool,
+}
+
+impl OutArgs {
+    /// The format of each output, checked before any work: known extension, an existing
+    /// folder, no raster for hexagons, no path given twice.
+    pub fn formats(&self, shape: Shape) -> Result<Vec<(PathBuf, Format)>> {
+        let mut out = Vec::new();
+        for p in &self.out {
+            let ext = p
+                .extension()
+                .map(|e| e.to_string_lossy().to_ascii_lowercase())
+                .unwrap_or_default();
+            let f = match ext.as_str() {
+                "geojson" | "json" => Format::GeoJson,
+                "tif" | "tiff" => Format::Tiff,
+                "csv" => Format::Csv,
+                "asc" => Format::Asc,
+                _ => bail!(
+                    "--out: `{}` has no known extension: use .geojson, .tif, .csv or .asc",
+                    p.display()
+                ),
+            };
+            if matches!(f, Format::Tiff | Format::Asc) {
+                raster::check_rasterisable(shape, p)?;
+            }
+            let dir = p
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty())
+                .unwrap_or(Path::new("."));
+            if !dir.is_dir() {
+                bail!("--out: folder `{}` does not exist", dir.display());
+            }
+            if out.iter().any(|(q, _)| q == p) {
+                bail!("--out: `{}` given twice", p.display());
+            }
+            out.push((p.clone(), f));
+        }
+        Ok(out)
+    }
+
+    /// Writes `layer` to every output. `empty_as_nodata` makes all-zero cells NoData in
+    /// rasters (kernel surfaces).
+    pub fn write(
+        &self,
+        layer: &Layer,
+        projector: &Projector,
+        empty_as_nodata: bool,
+        quiet: bool,
+    ) -> Result<()> {
+        for (path, format) in self.formats(layer.grid.spec.shape)? {
+            match format {
+                Format::GeoJson => {
+                    let n = cells::write_geojson(&path, layer, &projector.inverse, self.all_cells)?;
+                    note(quiet, format!("wrote {n} cells to {}", path.display()));
+                }
+                Format::Csv => {
+                    let n = cells::write_csv(&path, layer)?;
+                    note(quiet, format!("wrote {n} cells to {}", path.display()));
+                }
+                Format::Tiff => {
+                    raster::write_geotiff(&path, layer, projector.working.code(), empty_as_nodata)?;
+                    let names: Vec<&str> = layer.columns.iter().map(|c| c.0.as_str()).collect();
+                    note(
+                        quiet,
+                        format!(
+                            "wrote {} x {} raster, bands {}, to {}",
+                            layer.grid.spec.nx,
+                            layer.grid.spec.ny,
+                            names.join(", "),
+                            path.display()
+                        ),
+                    );
+                }
+                Format::Asc => {
+                    let paths = raster::write_ascii_grids(&path, layer, empty_as_nodata)?;
+                    for (p, (name, _)) in paths.iter().zip(&layer.columns) {
+                        note(quiet, format!("wrote {name} to {}", p.display()));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Records what every output states about the run: harmspot's version, the working CRS,
+/// the grid decisions, the input summary and the weights used.
+pub fn record_run(layer: &mut Layer, built: &BuiltGrid, loaded: &Loaded, input: &InputArgs) {
+    for (k, v) in &built.params {
+        layer.params.insert(k.clone(), v.clone());
+    }
+    layer.param("harmspot_version", env!("CARGO_PKG_VERSION"));
+    layer.param("working_crs", loaded.projector.working.to_string());
+    let s = &loaded.summary;
+    let months = loaded.incidents.month_range().map(|r| r.to_string());
+    layer.param(
+        "input",
+        json!({
+            "files": s.files.iter().map(|f| f.path.clone()).collect::<Vec<_>>(),
+            "rows": s.rows,
+            "kept": s.kept,
+            "skipped": s.skipped_total(),
+            "filtered": s.filtered.values().sum::<u64>(),
+            "months": months,
+            "types": input.types,
+            "exclude_types": input.exclude_types,
+        }),
+    );
+    layer.param(
+        "harm",
+        match &input.weight_col {
+            Some(c) => format!("weight column `{c}`"),
+            None => format!(
+                "harm table `{}` (version {})",
+                loaded.harm.origin, loaded.harm.version
+            ),
+        },
+    );
+}
