@@ -3,6 +3,7 @@
 
 pub mod count;
 pub mod generate;
+pub mod gistar;
 pub mod info;
 pub mod input;
 pub mod kde;
@@ -32,6 +33,8 @@ pub enum Command {
     Count(count::CountArgs),
     /// Kernel density of incidents or harm on a grid (quartic, ArcGIS-style, exact).
     Kde(kde::KdeArgs),
+    /// Getis-Ord Gi* hot and cold spots on a grid: z, two-sided p, classes, optional FDR and permutations.
+    Gistar(gistar::GistarArgs),
 }
 
 /// Runs a parsed command line.
@@ -42,6 +45,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Generate(a) => generate::run(a, quiet),
         Command::Count(a) => count::run(a, quiet),
         Command::Kde(a) => kde::run(a, quiet),
+        Command::Gistar(a) => gistar::run(a, quiet),
     }
 }
 
