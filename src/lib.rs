@@ -10,6 +10,7 @@
 //! | R-tree over incidents | [`index`] | [`IncidentIndex`] |
 //! | extract summary (`harmspot info`) | [`info`] | [`info::summarise`] |
 //! | synthetic police.uk extracts | [`generate`] | [`generate::generate`] |
+//! | before/after around hubs: WDQ, WDD, RES (METHODS §6) | [`compare`] | [`compare::evaluate`] |
 //!
 //! Lengths are metres in a projected working CRS (default EPSG:27700, British National
 //! Grid). GeoJSON output is WGS84 lon/lat (RFC 7946). Method definitions live in
@@ -17,6 +18,7 @@
 #![deny(missing_docs)]
 
 pub mod bandwidth;
+pub mod compare;
 pub mod count;
 pub mod concentration;
 pub mod crs;

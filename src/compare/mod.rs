@@ -1,0 +1,978 @@
+//! Before/after evaluation around community hubs and intervention areas (METHODS §6;
+//! `harmspot compare`).
+//!
+//! Did crime and anti-social behaviour fall around the hubs after they opened, did it move
+//! next door, and is the fall more than the trend elsewhere? For each treatment area A, its
+//! buffer ring B and the control area C, [`evaluate`] counts incidents per month — all crime
+//! (every type but anti-social behaviour), ASB, each crime type, and harm (the sum of harm
+//! weights of every incident) — and computes, per area and pooled over all areas, percent
+//! change, gross effect, WDQ (Bowers & Johnson 2003), Total Net Effect, WDD (Wheeler &
+//! Ratcliffe 2018), difference-in-differences and RES (Welsh & Farrington 2009); see
+//! [`stats`].
+//!
+//! Counting rules:
+//! - an incident is counted once in every treatment area it lies in (treatment areas may
+//!   overlap), in the buffer ring of every area whose buffer distance it lies within unless
+//!   it lies in *any* treatment area, and in the control when it lies in no treatment area
+//!   and no buffer (and inside `--control` or `--boundary` when given);
+//! - the pooled totals count an incident once: the union of the treatment areas, the union
+//!   of the buffers outside them, and the control. When areas have different periods
+//!   (`--start-field`), the pooled row is a stacked design instead: the sum of each area's
+//!   own counts in its own periods (the control counted once per area);
+//! - points on an area's edge are outside it (geo's `Contains`).
+//!
+//! Two counting methods give the same counts ([`CountMethod`]): one parallel pass over the
+//! incidents with an R-tree of the areas' envelopes (the default: no incident index to
+//! build), or per-area R-tree polygon queries on an [`IncidentIndex`]
+//! ([`IncidentIndex::in_polygon`]: envelope pre-filter, then exact point-in-polygon).
+//! Both are identical at any thread count: partial tallies are made over fixed chunks and
+//! added in chunk order.
+
+pub mod areas;
+pub mod period;
+pub mod report;
+pub mod stats;
+
+pub use areas::{build as build_areas, Area, AreaSet, AreaShape, AreasParams, Overlap};
+pub use period::{PeriodSpec, Periods};
+pub use stats::{effects, Cell, Effects, Table};
+
+use crate::error::{Error, Result};
+use crate::incident::{Incidents, Selection};
+use crate::index::IncidentIndex;
+use crate::month::{Month, MonthRange};
+use geo::{
+    BooleanOps, BoundingRect, Contains, ConvexHull, Coord, MultiPoint, MultiPolygon, Point,
+    Polygon, Rect,
+};
+use rayon::prelude::*;
+use rstar::primitives::{GeomWithData, Rectangle};
+use rstar::RTree;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// How incidents are assigned to areas. Both give the same counts.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CountMethod {
+    /// One parallel pass over the incidents, looking each up in an R-tree of the areas'
+    /// envelopes, then exact point-in-polygon. No incident index is built.
+    #[default]
+    OnePass,
+    /// Build an [`IncidentIndex`] and query it with each area's polygon, areas in parallel.
+    Index,
+}
+
+/// Parameters of [`evaluate`]. The periods have no sensible default, so there is no
+/// `Default`: start from [`CompareParams::new`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct CompareParams {
+    /// How the before and after periods are chosen.
+    pub periods: PeriodSpec,
+    /// Counting method (default [`CountMethod::OnePass`]).
+    pub method: CountMethod,
+}
+
+impl CompareParams {
+    /// Parameters with the given periods and the default counting method.
+    pub fn new(periods: PeriodSpec) -> CompareParams {
+        CompareParams {
+            periods,
+            method: CountMethod::default(),
+        }
+    }
+
+    /// Counting method (default [`CountMethod::OnePass`]).
+    pub fn method(mut self, method: CountMethod) -> Self {
+        self.method = method;
+        self
+    }
+}
+
+/// Incidents in one place over one period.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Counts {
+    /// Every incident.
+    pub all: u64,
+    /// Every type but anti-social behaviour.
+    pub crime: u64,
+    /// Anti-social behaviour.
+    pub asb: u64,
+    /// Sum of harm weights of every incident.
+    pub harm: f64,
+    /// Per crime type (every type of the data, zeros included).
+    pub types: BTreeMap<String, u64>,
+}
+
+impl Counts {
+    fn add(&mut self, o: &Counts) {
+        self.all += o.all;
+        self.crime += o.crime;
+        self.asb += o.asb;
+        self.harm += o.harm;
+        for (k, v) in &o.types {
+            *self.types.entry(k.clone()).or_default() += v;
+        }
+    }
+}
+
+/// Counts before and after.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct PeriodCounts {
+    /// Before period.
+    pub before: Counts,
+    /// After period.
+    pub after: Counts,
+}
+
+/// Counts of the three places.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PlaceCounts {
+    /// Treatment area.
+    pub treatment: PeriodCounts,
+    /// Buffer ring, when drawn.
+    pub buffer: Option<PeriodCounts>,
+    /// Control area.
+    pub control: PeriodCounts,
+}
+
+/// The statistics of one measure.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct MeasureEffects {
+    /// `crime`, `asb`, `harm`, or `type:<crime type>`.
+    pub measure: String,
+    /// Every statistic of METHODS §6.
+    #[serde(flatten)]
+    pub effects: Effects,
+}
+
+/// Monthly values of one place.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct SeriesPlace {
+    /// Crime (every type but ASB) per month.
+    pub crime: Vec<u64>,
+    /// ASB per month.
+    pub asb: Vec<u64>,
+    /// Harm per month.
+    pub harm: Vec<f64>,
+}
+
+/// Monthly series of an area, for charting the trend.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Series {
+    /// Every month from the data's first to its last.
+    pub months: Vec<Month>,
+    /// `before`, `after`, `start` (an excluded start month) or `""`, per month.
+    pub period: Vec<&'static str>,
+    /// Treatment area.
+    pub treatment: SeriesPlace,
+    /// Buffer ring, when drawn.
+    pub buffer: Option<SeriesPlace>,
+    /// Control area.
+    pub control: SeriesPlace,
+}
+
+/// Everything about one area (or the pooled areas).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct AreaResult {
+    /// The area's name (`All areas` for the pooled row).
+    pub name: String,
+    /// Feature number in the areas file (`None` when pooled).
+    pub feature: Option<usize>,
+    /// How the area was given (`None` when pooled).
+    pub shape: Option<AreaShape>,
+    /// The periods (`None` for a stacked pooled row, whose areas have different periods).
+    pub periods: Option<Periods>,
+    /// Treatment area, m².
+    pub treatment_m2: f64,
+    /// Buffer ring, m².
+    pub buffer_m2: Option<f64>,
+    /// What was wrong with the geometry, when it was repaired.
+    pub repaired: Option<String>,
+    /// Counts per place and period.
+    pub counts: PlaceCounts,
+    /// Statistics for `crime`, `asb`, `harm` and each crime type, in that order.
+    pub measures: Vec<MeasureEffects>,
+    /// Monthly series.
+    pub series: Series,
+}
+
+impl AreaResult {
+    /// The statistics of a measure by name (`crime`, `asb`, `harm`, `type:Burglary`).
+    pub fn measure(&self, name: &str) -> Option<&Effects> {
+        self.measures
+            .iter()
+            .find(|m| m.measure == name)
+            .map(|m| &m.effects)
+    }
+}
+
+/// The control area used.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ControlSummary {
+    /// How it was defined, in words.
+    pub definition: String,
+    /// Its area, m² (after leaving out treatment areas and buffers).
+    pub area_m2: f64,
+}
+
+/// The result of [`evaluate`].
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CompareResult {
+    /// Months with data, as consecutive runs.
+    pub data_months: Vec<MonthRange>,
+    /// Crime types in the data.
+    pub types: Vec<String>,
+    /// The period rule in words (start month excluded or included, lengths).
+    pub period_rule: String,
+    /// Months either side chosen automatically, when no length was given.
+    pub auto_months: Option<u32>,
+    /// Whether every area has the same periods.
+    pub shared_periods: bool,
+    /// `union` (pooled counts count each incident once) or `stacked` (areas have different
+    /// periods: the pooled row sums each area's own counts).
+    pub pooling: &'static str,
+    /// Buffer width, metres.
+    pub buffer_m: Option<f64>,
+    /// Radius around point hubs, metres.
+    pub radius_m: Option<f64>,
+    /// The control area.
+    pub control: ControlSummary,
+    /// Counting method used.
+    pub method: CountMethod,
+    /// One per treatment area, in file order.
+    pub areas: Vec<AreaResult>,
+    /// All areas together.
+    pub pooled: AreaResult,
+    /// Overlapping places.
+    pub overlaps: Vec<Overlap>,
+    /// Things the analyst should know (automatic choices, repairs, normalisation, overlaps).
+    pub notes: Vec<String>,
+    /// The control area's geometry, working CRS (for the map).
+    #[serde(skip)]
+    pub control_geometry: MultiPolygon<f64>,
+}
+
+/// What a statistic is computed on.
+#[derive(Copy, Clone, Debug, PartialEq)]
+enum Measure {
+    Crime,
+    Asb,
+    Harm,
+    Type(usize),
+}
+
+/// Per place × month × type counts and per place × month harm sums.
+#[derive(Clone, Debug)]
+struct Tallies {
+    months: usize,
+    types: usize,
+    counts: Vec<u64>,
+    harm: Vec<f64>,
+    harm2: Vec<f64>,
+}
+
+impl Tallies {
+    fn new(places: usize, months: usize, types: usize) -> Tallies {
+        Tallies {
+            months,
+            types,
+            counts: vec![0; places * months * types],
+            harm: vec![0.0; places * months],
+            harm2: vec![0.0; places * months],
+        }
+    }
+
+    #[inline]
+    fn add(&mut self, place: usize, m: usize, t: usize, w: f64) {
+        let pm = place * self.months + m;
+        self.counts[pm * self.types + t] += 1;
+        self.harm[pm] += w;
+        self.harm2[pm] += w * w;
+    }
+
+    fn absorb(&mut self, o: &Tallies) {
+        self.counts
+            .iter_mut()
+            .zip(&o.counts)
+            .for_each(|(a, b)| *a += b);
+        self.harm.iter_mut().zip(&o.harm).for_each(|(a, b)| *a += b);
+        self.harm2
+            .iter_mut()
+            .zip(&o.harm2)
+            .for_each(|(a, b)| *a += b);
+    }
+
+    /// Copies place 0 of a one-place tally into `place`.
+    fn put(&mut self, place: usize, one: &Tallies) {
+        let (mt, m) = (self.months * self.types, self.months);
+        self.counts[place * mt..(place + 1) * mt].copy_from_slice(&one.counts);
+        self.harm[place * m..(place + 1) * m].copy_from_slice(&one.harm);
+        self.harm2[place * m..(place + 1) * m].copy_from_slice(&one.harm2);
+    }
+
+    fn count(&self, place: usize, m: usize, keep: &[bool]) -> u64 {
+        let base = (place * self.months + m) * self.types;
+        self.counts[base..base + self.types]
+            .iter()
+            .zip(keep)
+            .filter(|(_, k)| **k)
+            .map(|(c, _)| *c)
+            .sum()
+    }
+}
+
+/// Which places a tally holds, and where.
+struct Layout {
+    k: usize,
+}
+
+impl Layout {
+    fn treatment(&self, i: usize) -> usize {
+        2 * i
+    }
+    fn buffer(&self, i: usize) -> usize {
+        2 * i + 1
+    }
+    fn pooled_treatment(&self) -> usize {
+        2 * self.k
+    }
+    fn pooled_buffer(&self) -> usize {
+        2 * self.k + 1
+    }
+    fn control(&self) -> usize {
+        2 * self.k + 2
+    }
+    fn places(&self) -> usize {
+        2 * self.k + 3
+    }
+}
+
+/// The counting context: months, types, masks.
+struct Frame<'a> {
+    inc: &'a Incidents,
+    first: Month,
+    months: usize,
+    crime: Vec<bool>,
+    asb: Vec<bool>,
+}
+
+impl Frame<'_> {
+    #[inline]
+    fn month_index(&self, i: usize) -> Option<usize> {
+        let m = self.inc.month[i];
+        if m < self.first || m == Month::UNKNOWN {
+            return None;
+        }
+        let k = m.since(self.first) as usize;
+        (k < self.months).then_some(k)
+    }
+
+    fn idx(&self, m: Month) -> usize {
+        m.since(self.first) as usize
+    }
+}
+
+type Envelope = GeomWithData<Rectangle<[f64; 2]>, u32>;
+
+fn envelope_tree<'a>(
+    polys: impl Iterator<Item = (usize, &'a MultiPolygon<f64>)>,
+) -> RTree<Envelope> {
+    let items: Vec<Envelope> = polys
+        .filter_map(|(k, p)| {
+            let r = p.bounding_rect()?;
+            Some(GeomWithData::new(
+                Rectangle::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]),
+                k as u32,
+            ))
+        })
+        .collect();
+    RTree::bulk_load(items)
+}
+
+#[inline]
+fn in_rect(r: &Rect<f64>, p: [f64; 2]) -> bool {
+    p[0] >= r.min().x && p[0] <= r.max().x && p[1] >= r.min().y && p[1] <= r.max().y
+}
+
+/// The polygon that limits the control (the analyst's control, else the boundary).
+fn control_limit(set: &AreaSet) -> Option<&MultiPolygon<f64>> {
+    set.control.as_ref().or(set.boundary.as_ref())
+}
+
+/// Incidents per chunk for the one-pass method; chunks depend only on the input size, so
+/// tallies add up in the same order at any thread count.
+fn chunk_size(n: usize) -> usize {
+    (n / 64).max(1 << 16)
+}
+
+fn count_one_pass(f: &Frame, set: &AreaSet, lay: &Layout) -> Tallies {
+    let inc = f.inc;
+    let ntypes = inc.types.len().max(1);
+    let t_tree = envelope_tree(set.areas.iter().enumerate().map(|(k, a)| (k, &a.treatment)));
+    let o_tree = envelope_tree(
+        set.areas
+            .iter()
+            .enumerate()
+            .filter_map(|(k, a)| a.outer.as_ref().map(|o| (k, o))),
+    );
+    let limit = control_limit(set).and_then(|p| p.bounding_rect().map(|r| (p, r)));
+    let n = inc.len();
+    let chunk = chunk_size(n);
+    let n_chunks = n.div_ceil(chunk);
+    let count_chunk = |c: usize| -> Tallies {
+        let mut t = Tallies::new(lay.places(), f.months, ntypes);
+        let mut in_o: Vec<usize> = Vec::with_capacity(8);
+        for i in c * chunk..((c + 1) * chunk).min(n) {
+            let Some(m) = f.month_index(i) else { continue };
+            let p = inc.xy[i];
+            let pt = Point::new(p[0], p[1]);
+            let (ty, w) = (inc.kind[i] as usize, inc.harm[i]);
+            let mut in_t = false;
+            for e in t_tree.locate_all_at_point(p) {
+                let k = e.data as usize;
+                if set.areas[k].treatment.contains(&pt) {
+                    in_t = true;
+                    t.add(lay.treatment(k), m, ty, w);
+                }
+            }
+            if in_t {
+                t.add(lay.pooled_treatment(), m, ty, w);
+                continue;
+            }
+            in_o.clear();
+            for e in o_tree.locate_all_at_point(p) {
+                let k = e.data as usize;
+                if set.areas[k].outer.as_ref().is_some_and(|o| o.contains(&pt)) {
+                    in_o.push(k);
+                }
+            }
+            if !in_o.is_empty() {
+                for &k in &in_o {
+                    t.add(lay.buffer(k), m, ty, w);
+                }
+                t.add(lay.pooled_buffer(), m, ty, w);
+                continue;
+            }
+            let in_c = match &limit {
+                None => true,
+                Some((poly, r)) => in_rect(r, p) && poly.contains(&pt),
+            };
+            if in_c {
+                t.add(lay.control(), m, ty, w);
+            }
+        }
+        t
+    };
+    let mut total = Tallies::new(lay.places(), f.months, ntypes);
+    const GROUP: usize = 16;
+    for g in (0..n_chunks).step_by(GROUP) {
+        let parts: Vec<Tallies> = (g..(g + GROUP).min(n_chunks))
+            .into_par_iter()
+            .map(count_chunk)
+            .collect();
+        for p in &parts {
+            total.absorb(p);
+        }
+    }
+    total
+}
+
+fn count_index(f: &Frame, set: &AreaSet, lay: &Layout, span: MonthRange) -> Tallies {
+    let inc = f.inc;
+    let ntypes = inc.types.len().max(1);
+    let index = IncidentIndex::build(inc);
+    let sel = Selection::months(span);
+    let rows_t: Vec<Vec<u32>> = set
+        .areas
+        .par_iter()
+        .map(|a| index.in_polygon(inc, &a.treatment, &sel))
+        .collect();
+    let rows_o: Vec<Vec<u32>> = set
+        .areas
+        .par_iter()
+        .map(|a| {
+            a.outer
+                .as_ref()
+                .map_or_else(Vec::new, |o| index.in_polygon(inc, o, &sel))
+        })
+        .collect();
+    let rows_c: Option<Vec<u32>> = control_limit(set).map(|c| index.in_polygon(inc, c, &sel));
+    const IN_T: u8 = 1;
+    const IN_O: u8 = 2;
+    const IN_C: u8 = 4;
+    let mut flag = vec![0u8; inc.len()];
+    for (rows, bit) in rows_t
+        .iter()
+        .map(|r| (r, IN_T))
+        .chain(rows_o.iter().map(|r| (r, IN_O)))
+        .chain(rows_c.iter().map(|r| (r, IN_C)))
+    {
+        for &i in rows {
+            flag[i as usize] |= bit;
+        }
+    }
+    let limited = rows_c.is_some();
+    let tally = |rows: &mut dyn Iterator<Item = usize>| -> Tallies {
+        let mut t = Tallies::new(1, f.months, ntypes);
+        for i in rows {
+            if let Some(m) = f.month_index(i) {
+                t.add(0, m, inc.kind[i] as usize, inc.harm[i]);
+            }
+        }
+        t
+    };
+    let k = set.areas.len();
+    let one: Vec<Tallies> =
+        (0..lay.places())
+            .into_par_iter()
+            .map(|p| {
+                let all = 0..inc.len();
+                if p == lay.pooled_treatment() {
+                    tally(&mut all.filter(|&i| flag[i] & IN_T != 0))
+                } else if p == lay.pooled_buffer() {
+                    tally(&mut all.filter(|&i| flag[i] & (IN_T | IN_O) == IN_O))
+                } else if p == lay.control() {
+                    tally(&mut all.filter(|&i| {
+                        flag[i] & (IN_T | IN_O) == 0 && (!limited || flag[i] & IN_C != 0)
+                    }))
+                } else if p % 2 == 0 {
+                    tally(&mut rows_t[p / 2].iter().map(|&i| i as usize))
+                } else {
+                    debug_assert!(p / 2 < k);
+                    tally(
+                        &mut rows_o[p / 2]
+                            .iter()
+                            .map(|&i| i as usize)
+                            .filter(|&i| flag[i] & IN_T == 0),
+                    )
+                }
+            })
+            .collect();
+    let mut total = Tallies::new(lay.places(), f.months, ntypes);
+    for (p, t) in one.iter().enumerate() {
+        total.put(p, t);
+    }
+    total
+}
+
+/// Convex hull of the incidents: hulls of fixed chunks in parallel, then the hull of their
+/// vertices.
+fn incident_hull(xy: &[[f64; 2]]) -> Polygon<f64> {
+    let pts: Vec<Point<f64>> = xy
+        .par_chunks(1 << 16)
+        .flat_map_iter(|c| {
+            let mp = MultiPoint::from(c.iter().map(|p| Point::new(p[0], p[1])).collect::<Vec<_>>());
+            let h: Polygon<f64> = mp.convex_hull();
+            h.exterior()
+                .0
+                .iter()
+                .map(|c: &Coord<f64>| Point::from(*c))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    MultiPoint::from(pts).convex_hull()
+}
+
+/// What the evaluation's cells are, for one area's periods.
+struct Reader<'a> {
+    f: &'a Frame<'a>,
+    t: &'a Tallies,
+    types: &'a [String],
+}
+
+impl Reader<'_> {
+    fn mask(&self, m: Measure) -> Vec<bool> {
+        match m {
+            Measure::Crime => self.f.crime.clone(),
+            Measure::Asb => self.f.asb.clone(),
+            Measure::Harm => vec![true; self.t.types],
+            Measure::Type(k) => (0..self.t.types).map(|j| j == k).collect(),
+        }
+    }
+
+    fn cell(&self, place: usize, r: MonthRange, m: Measure) -> Cell {
+        if m == Measure::Harm {
+            let (mut s, mut s2) = (0.0, 0.0);
+            for mo in r.iter() {
+                let pm = place * self.t.months + self.f.idx(mo);
+                s += self.t.harm[pm];
+                s2 += self.t.harm2[pm];
+            }
+            return Cell::harm(s, s2);
+        }
+        let keep = self.mask(m);
+        Cell::count(
+            r.iter()
+                .map(|mo| self.t.count(place, self.f.idx(mo), &keep))
+                .sum::<u64>() as f64,
+        )
+    }
+
+    fn counts(&self, place: usize, r: MonthRange) -> Counts {
+        let sum = |m: Measure| self.cell(place, r, m).value;
+        Counts {
+            all: (sum(Measure::Crime) + sum(Measure::Asb)) as u64,
+            crime: sum(Measure::Crime) as u64,
+            asb: sum(Measure::Asb) as u64,
+            harm: sum(Measure::Harm),
+            types: self
+                .types
+                .iter()
+                .enumerate()
+                .map(|(k, name)| (name.clone(), sum(Measure::Type(k)) as u64))
+                .collect(),
+        }
+    }
+
+    fn period_counts(&self, place: usize, p: &Periods) -> PeriodCounts {
+        PeriodCounts {
+            before: self.counts(place, p.before),
+            after: self.counts(place, p.after),
+        }
+    }
+
+    fn series(&self, place: usize) -> SeriesPlace {
+        let (crime, asb) = (&self.f.crime, &self.f.asb);
+        SeriesPlace {
+            crime: (0..self.t.months)
+                .map(|m| self.t.count(place, m, crime))
+                .collect(),
+            asb: (0..self.t.months)
+                .map(|m| self.t.count(place, m, asb))
+                .collect(),
+            harm: (0..self.t.months)
+                .map(|m| self.t.harm[place * self.t.months + m])
+                .collect(),
+        }
+    }
+
+    fn table(&self, places: [Option<usize>; 3], p: &Periods, m: Measure) -> Table {
+        let two = |pl: usize| [self.cell(pl, p.before, m), self.cell(pl, p.after, m)];
+        Table {
+            a: two(places[0].expect("a treatment place")),
+            b: places[1].map(two),
+            c: two(places[2].expect("a control place")),
+            months: [p.months_before, p.months_after],
+            counts: m != Measure::Harm,
+        }
+    }
+}
+
+fn measures(inc: &Incidents) -> Vec<(String, Measure)> {
+    let mut v = vec![
+        ("crime".to_string(), Measure::Crime),
+        ("asb".to_string(), Measure::Asb),
+        ("harm".to_string(), Measure::Harm),
+    ];
+    for (k, name) in inc.types.iter().enumerate() {
+        if !inc.is_asb(k as u16) {
+            v.push((format!("type:{name}"), Measure::Type(k)));
+        }
+    }
+    v
+}
+
+/// Evaluates treatment areas before and after against their buffers and a control
+/// (METHODS §6).
+///
+/// Citation: Bowers & Johnson (2003) for the WDQ; Wheeler & Ratcliffe (2018) for the WDD;
+/// Welsh & Farrington (2009) for the RES; METHODS §6 for the exact formulas used.
+///
+/// Parameters: `incidents` in the working CRS with months; `areas` from
+/// [`areas::build`]; `params` the periods and counting method.
+///
+/// Returns a [`CompareResult`]: per area and pooled, counts per place and period (all
+/// crime, ASB, each type, harm), statistics for crime, ASB, harm and each crime type, and
+/// monthly series; plus the period rule, the control used, overlaps and notes.
+///
+/// Errors: no months in the data ([`Error::Analysis`]); periods outside the data's months
+/// ([`Error::Param`] naming the flag and the months available); a control area with no
+/// incident in the analysed months, e.g. buffers covering the whole study area
+/// ([`Error::Analysis`] saying what to change).
+///
+/// Algorithm: months with data are found; periods are resolved per area; incidents are
+/// tallied per place × month × type (and harm per place × month) by the chosen
+/// [`CountMethod`]; each area's cells are summed over its periods and passed to
+/// [`stats::effects`].
+///
+/// # Examples
+/// ```
+/// use harmspot::compare::{evaluate, build_areas, AreasParams, CompareParams, PeriodSpec};
+/// use harmspot::read::areas::AreaFeature;
+/// use harmspot::{Incidents, Month, MonthRange};
+/// use geo::{Geometry, Point};
+/// let (jan, feb) = (Month::parse("2022-01").unwrap(), Month::parse("2022-02").unwrap());
+/// // 4 burglaries in the hub in January and 1 in February; 10 then 10 far away (control).
+/// let mut inc = Incidents { types: vec!["Burglary".into()], ..Default::default() };
+/// for (x, m, n) in [(0.0, jan, 4), (0.0, feb, 1), (5000.0, jan, 10), (5000.0, feb, 10)] {
+///     for _ in 0..n {
+///         inc.xy.push([x, 0.0]); inc.month.push(m); inc.kind.push(0); inc.harm.push(1.0);
+///     }
+/// }
+/// let mut props = serde_json::Map::new();
+/// props.insert("name".into(), "Hub".into());
+/// let hub = AreaFeature { number: 1, properties: props, geometry: Geometry::Point(Point::new(0.0, 0.0)) };
+/// let set = build_areas(&[hub], "hubs.geojson".as_ref(), &AreasParams::default().radius(100.0)).unwrap();
+/// let spec = PeriodSpec::Explicit { before: MonthRange::new(jan, jan).unwrap(), after: MonthRange::new(feb, feb).unwrap() };
+/// let r = evaluate(&inc, &set, &CompareParams::new(spec)).unwrap();
+/// let crime = r.areas[0].measure("crime").unwrap();
+/// // RES = (4 · 10)/(1 · 10) = 4
+/// assert_eq!(crime.res.res, Some(4.0));
+/// assert_eq!(crime.gross_effect, 3.0);
+/// ```
+pub fn evaluate(
+    incidents: &Incidents,
+    areas: &AreaSet,
+    params: &CompareParams,
+) -> Result<CompareResult> {
+    let Some(span) = incidents.month_range() else {
+        return Err(Error::Analysis(
+            "compare needs the month of each incident, and the input has none (police.uk files have a `Month` column; for your own CSV give --month-col)".into(),
+        ));
+    };
+    if areas.areas.is_empty() {
+        return Err(Error::Analysis("no treatment areas to evaluate".into()));
+    }
+    let months = span.len();
+    let inc = incidents;
+    let ntypes = inc.types.len().max(1);
+    let is_asb = |k: usize| k < inc.types.len() && inc.is_asb(k as u16);
+    let frame = Frame {
+        inc,
+        first: span.from,
+        months,
+        crime: (0..ntypes)
+            .map(|k| k < inc.types.len() && !is_asb(k))
+            .collect(),
+        asb: (0..ntypes).map(is_asb).collect(),
+    };
+
+    // Months that hold data.
+    let mut present = vec![false; months];
+    for i in 0..inc.len() {
+        if let Some(m) = frame.month_index(i) {
+            present[m] = true;
+        }
+    }
+    let available: Vec<Month> = (0..months)
+        .filter(|&m| present[m])
+        .map(|m| span.from.add(m as i32))
+        .collect();
+    let resolved = period::resolve(&params.periods, &areas.starts(), &available)?;
+
+    let lay = Layout {
+        k: areas.areas.len(),
+    };
+    let tallies = match params.method {
+        CountMethod::OnePass => count_one_pass(&frame, areas, &lay),
+        CountMethod::Index => count_index(&frame, areas, &lay, span),
+    };
+    let reader = Reader {
+        f: &frame,
+        t: &tallies,
+        types: &inc.types,
+    };
+
+    // An empty control makes every statistic meaningless.
+    let all_types = vec![true; ntypes];
+    let analysed: usize = (0..months)
+        .filter(|&m| {
+            let mo = span.from.add(m as i32);
+            resolved
+                .periods
+                .iter()
+                .any(|p| p.before.contains(mo) || p.after.contains(mo))
+        })
+        .map(|m| tallies.count(lay.control(), m, &all_types) as usize)
+        .sum();
+    if analysed == 0 {
+        let why = match (&areas.control, &areas.boundary, areas.buffer_m) {
+            (Some(_), _, _) => "the control area (--control) holds no incident outside the treatment areas and buffers in the analysed months: draw it where incidents were recorded".to_string(),
+            (None, _, Some(b)) => format!(
+                "the control area is empty: the treatment areas and their {b} m buffers cover the whole study area, so no incident in the analysed months lies outside them; use a smaller --buffer, or give a control area with --control FILE"
+            ),
+            (None, _, None) => "the control area is empty: the treatment areas cover the whole study area, so no incident in the analysed months lies outside them; give a control area with --control FILE".to_string(),
+        };
+        return Err(Error::Analysis(why));
+    }
+
+    let has_buffer = areas.buffer_m.is_some();
+    let ms = measures(inc);
+    let shared = resolved.periods.windows(2).all(|w| w[0] == w[1]);
+    let series_of = |places: [Option<usize>; 3], p: Option<&Periods>| Series {
+        months: span.iter().collect(),
+        period: span
+            .iter()
+            .map(|m| p.map_or("", |p| p.classify(m)))
+            .collect(),
+        treatment: reader.series(places[0].expect("treatment")),
+        buffer: places[1].map(|b| reader.series(b)),
+        control: reader.series(places[2].expect("control")),
+    };
+    let mut results = Vec::with_capacity(areas.areas.len());
+    let mut tables: Vec<Vec<Table>> = Vec::with_capacity(areas.areas.len());
+    for (k, (a, p)) in areas.areas.iter().zip(&resolved.periods).enumerate() {
+        let places = [
+            Some(lay.treatment(k)),
+            has_buffer.then(|| lay.buffer(k)),
+            Some(lay.control()),
+        ];
+        let ts: Vec<Table> = ms
+            .iter()
+            .map(|(_, m)| reader.table(places, p, *m))
+            .collect();
+        results.push(AreaResult {
+            name: a.name.clone(),
+            feature: Some(a.feature),
+            shape: Some(a.shape.clone()),
+            periods: Some(p.clone()),
+            treatment_m2: a.treatment_m2,
+            buffer_m2: a.ring_m2,
+            repaired: a.repaired.clone(),
+            counts: PlaceCounts {
+                treatment: reader.period_counts(lay.treatment(k), p),
+                buffer: has_buffer.then(|| reader.period_counts(lay.buffer(k), p)),
+                control: reader.period_counts(lay.control(), p),
+            },
+            measures: ms
+                .iter()
+                .zip(&ts)
+                .map(|((name, _), t)| MeasureEffects {
+                    measure: name.clone(),
+                    effects: stats::effects(t),
+                })
+                .collect(),
+            series: series_of(places, Some(p)),
+        });
+        tables.push(ts);
+    }
+
+    let mut notes = resolved.notes.clone();
+    notes.extend(areas.notes.iter().cloned());
+    let pooled_places = [
+        Some(lay.pooled_treatment()),
+        has_buffer.then(|| lay.pooled_buffer()),
+        Some(lay.control()),
+    ];
+    let union_m2 = |sel: &dyn Fn(&Area) -> Option<&MultiPolygon<f64>>| -> f64 {
+        use geo::Area as _;
+        let polys: Vec<&MultiPolygon<f64>> = areas.areas.iter().filter_map(sel).collect();
+        geo::unary_union(polys).unsigned_area()
+    };
+    let pooled_t_m2 = union_m2(&|a| Some(&a.treatment));
+    let pooled_b_m2 = has_buffer.then(|| {
+        use geo::Area as _;
+        areas.covered.unsigned_area() - pooled_t_m2
+    });
+    let pooled = if shared {
+        let p = &resolved.periods[0];
+        AreaResult {
+            name: "All areas".into(),
+            feature: None,
+            shape: None,
+            periods: Some(p.clone()),
+            treatment_m2: pooled_t_m2,
+            buffer_m2: pooled_b_m2,
+            repaired: None,
+            counts: PlaceCounts {
+                treatment: reader.period_counts(lay.pooled_treatment(), p),
+                buffer: has_buffer.then(|| reader.period_counts(lay.pooled_buffer(), p)),
+                control: reader.period_counts(lay.control(), p),
+            },
+            measures: ms
+                .iter()
+                .map(|(name, m)| MeasureEffects {
+                    measure: name.clone(),
+                    effects: stats::effects(&reader.table(pooled_places, p, *m)),
+                })
+                .collect(),
+            series: series_of(pooled_places, Some(p)),
+        }
+    } else {
+        notes.push(
+            "areas have different periods, so the pooled row is stacked: each area's own counts in its own periods are summed (an incident in two overlapping areas counts in each; the control counts once per area)".into(),
+        );
+        let mut counts = PlaceCounts {
+            treatment: PeriodCounts::default(),
+            buffer: has_buffer.then(PeriodCounts::default),
+            control: PeriodCounts::default(),
+        };
+        for r in &results {
+            counts.treatment.before.add(&r.counts.treatment.before);
+            counts.treatment.after.add(&r.counts.treatment.after);
+            if let (Some(s), Some(o)) = (counts.buffer.as_mut(), r.counts.buffer.as_ref()) {
+                s.before.add(&o.before);
+                s.after.add(&o.after);
+            }
+            counts.control.before.add(&r.counts.control.before);
+            counts.control.after.add(&r.counts.control.after);
+        }
+        AreaResult {
+            name: "All areas".into(),
+            feature: None,
+            shape: None,
+            periods: None,
+            treatment_m2: pooled_t_m2,
+            buffer_m2: pooled_b_m2,
+            repaired: None,
+            counts,
+            measures: ms
+                .iter()
+                .enumerate()
+                .map(|(j, (name, _))| {
+                    let mut t = tables[0][j].clone();
+                    for ts in &tables[1..] {
+                        t = t.stack(&ts[j]);
+                    }
+                    MeasureEffects {
+                        measure: name.clone(),
+                        effects: stats::effects(&t),
+                    }
+                })
+                .collect(),
+            series: series_of(pooled_places, None),
+        }
+    };
+
+    // The control's geometry for the map, and its definition.
+    let (definition, control_geometry) = match (&areas.control, &areas.boundary) {
+        (Some(c), _) => (
+            "the control area given (--control), leaving out treatment areas and buffers".to_string(),
+            c.difference(&areas.covered),
+        ),
+        (None, Some(b)) => (
+            "the study area (--boundary) minus every treatment area and buffer".to_string(),
+            b.difference(&areas.covered),
+        ),
+        (None, None) => (
+            "the rest of the study area (the convex hull of the incidents) minus every treatment area and buffer".to_string(),
+            MultiPolygon(vec![incident_hull(&inc.xy)]).difference(&areas.covered),
+        ),
+    };
+    let control_m2 = {
+        use geo::Area as _;
+        control_geometry.unsigned_area()
+    };
+
+    Ok(CompareResult {
+        data_months: period::runs(&available),
+        types: inc.types.clone(),
+        period_rule: resolved.rule,
+        auto_months: resolved.auto_months,
+        shared_periods: shared,
+        pooling: if shared { "union" } else { "stacked" },
+        buffer_m: areas.buffer_m,
+        radius_m: areas.radius_m,
+        control: ControlSummary {
+            definition,
+            area_m2: control_m2,
+        },
+        method: params.method,
+        areas: results,
+        pooled,
+        overlaps: areas.overlaps.clone(),
+        notes,
+        control_geometry,
+    })
+}
