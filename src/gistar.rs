@@ -686,13 +686,12 @@ mod tests {
             for d in [100.0 * 2f64.sqrt(), 100.0, 250.0, 420.0] {
                 let r = compute(&v, &grid, &GistarParams::default().neighbour_distance(d)).unwrap();
                 let b = brute(&v, &grid, d);
-                for i in 0..v.len() {
+                for (i, &bi) in b.iter().enumerate() {
                     if grid.in_area[i] {
                         assert!(
-                            (r.gistar[i] - b[i]).abs() < 1e-9,
-                            "{shape:?} d={d} cell {i}: {} vs {}",
-                            r.gistar[i],
-                            b[i]
+                            (r.gistar[i] - bi).abs() < 1e-9,
+                            "{shape:?} d={d} cell {i}: {} vs {bi}",
+                            r.gistar[i]
                         );
                     } else {
                         assert!(r.gistar[i].is_nan() && r.neighbours[i] == 0);
@@ -743,13 +742,13 @@ mod tests {
     #[test]
     fn no_variance_is_a_clear_error() {
         let grid = Grid::from_extent(Shape::Square, 100.0, [0.0, 0.0, 499.0, 499.0]).unwrap();
-        let e = compute(&vec![3.0; 25], &grid, &GistarParams::default()).unwrap_err();
+        let e = compute(&[3.0; 25], &grid, &GistarParams::default()).unwrap_err();
         assert!(
             e.to_string()
                 .starts_with("no variance: every cell has the same value (3)"),
             "{e}"
         );
-        let e = compute(&vec![0.0; 25], &grid, &GistarParams::default()).unwrap_err();
+        let e = compute(&[0.0; 25], &grid, &GistarParams::default()).unwrap_err();
         assert!(e.to_string().contains("no variance"), "{e}");
     }
 

@@ -7,6 +7,8 @@
 //!   rate correction applied at each level α ∈ {0.10, 0.05, 0.01} separately, as ArcGIS Hot
 //!   Spot Analysis does with "Apply False Discovery Rate (FDR) Correction".
 
+use rayon::prelude::*;
+
 /// The three significance levels, from the strictest (class ±3) to the loosest (class ±1).
 pub const LEVELS: [f64; 3] = [0.01, 0.05, 0.10];
 
@@ -96,7 +98,8 @@ fn bh_critical_sorted(sorted: &[f64], alpha: f64) -> Option<f64> {
 pub fn fdr_classes(z: &[f64], p: &[f64]) -> Vec<i8> {
     assert_eq!(z.len(), p.len(), "z and p must have one value per cell");
     let mut s: Vec<f64> = p.iter().copied().filter(|v| v.is_finite()).collect();
-    s.sort_by(f64::total_cmp);
+    // the sorted values are the same whatever the thread count
+    s.par_sort_unstable_by(f64::total_cmp);
     let crit: Vec<Option<f64>> = LEVELS.iter().map(|&a| bh_critical_sorted(&s, a)).collect();
     z.iter()
         .zip(p)
