@@ -18,6 +18,7 @@
 #![deny(missing_docs)]
 
 pub mod bandwidth;
+pub mod change;
 pub mod compare;
 pub mod count;
 pub mod concentration;
@@ -34,6 +35,7 @@ pub mod incident;
 pub mod index;
 pub mod info;
 pub mod kde;
+pub mod knox;
 pub mod layer;
 pub mod mannkendall;
 pub mod month;

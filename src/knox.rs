@@ -1,0 +1,520 @@
+//! Knox test for near repeats: are pairs of incidents close in space also close in time more
+//! often than chance? (METHODS §8; Knox 1964; Johnson et al. 2007; Ratcliffe's Near Repeat
+//! Calculator.)
+//!
+//! Every pair of incidents falls in one spatial band × one time band. Spatial bands are
+//! `[0, d₁]`, `(d₁, d₂]`, …, `(d_{k−1}, d_k]` and "beyond" (> d_k), in metres between the
+//! incidents; time bands are `[0, t₁]`, `(t₁, t₂]`, …, and "beyond", in whole months
+//! between the incidents' months. For each cell of the table:
+//!
+//! * **observed**: pairs in the cell;
+//! * **expected**: the mean count over R random permutations of the months across the
+//!   incidents (locations stay fixed; which incident has which month is shuffled), each
+//!   permutation drawn from its own seeded stream `Rng::stream(seed, r)`;
+//! * **ratio** = observed / expected (the Knox ratio; null when nothing is expected);
+//! * **p** = (#{permutations with count ≥ observed} + 1) / (R + 1), one-sided (more pairs
+//!   than chance).
+//!
+//! **Time resolution.** police.uk gives a month, not a date: two incidents in the same month
+//! are 0 months apart whether they happened on the same day or four weeks apart, and a pair
+//! on 31 January and 1 February is 1 month apart. The test can only show repeats at the
+//! scale of months.
+//!
+//! **Algorithm.** The pairs closer than the largest spatial band are found once with the
+//! R-tree ([`IncidentIndex::for_each_within`]) and kept (5 bytes a pair); each permutation
+//! then only re-reads their months: O(pairs × R), parallel over permutations, integer counts,
+//! so results are identical at any thread count. Pairs beyond the largest band are not
+//! listed: their count in each time band is the total number of pairs in that time band —
+//! which depends only on how many incidents fall in each month, the same in every
+//! permutation — minus the close pairs.
+
+use crate::error::{Error, Result};
+use crate::incident::Incidents;
+use crate::index::IncidentIndex;
+use crate::month::Month;
+use crate::rng::Rng;
+use rayon::prelude::*;
+use serde::Serialize;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Most close pairs kept in memory (5 bytes each: 1.5 GB).
+pub const MAX_PAIRS: u64 = 300_000_000;
+
+/// Largest number of permutations accepted.
+pub const MAX_PERMUTATIONS: u32 = 99_999;
+
+/// What the outputs say about time resolution.
+pub const TIME_NOTE: &str = "police.uk records the month, not the date, of each incident: pairs in the same month have a time distance of 0 months whatever their days, so near repeats can only be seen at the scale of months";
+
+/// Parameters of [`test`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct KnoxParams {
+    /// Upper edges of the spatial bands in metres, ascending (inclusive).
+    pub distance_bands: Vec<f64>,
+    /// Upper edges of the time bands in whole months, ascending (inclusive).
+    pub month_bands: Vec<u32>,
+    /// Permutations R.
+    pub permutations: u32,
+    /// Seed of the permutations.
+    pub seed: u64,
+}
+
+impl Default for KnoxParams {
+    fn default() -> Self {
+        KnoxParams {
+            distance_bands: vec![100.0, 200.0, 400.0, 800.0],
+            month_bands: vec![0, 1, 2, 3],
+            permutations: 999,
+            seed: 1,
+        }
+    }
+}
+
+impl KnoxParams {
+    /// Spatial band edges in metres (default 100, 200, 400, 800).
+    pub fn distance_bands(mut self, edges: Vec<f64>) -> Self {
+        self.distance_bands = edges;
+        self
+    }
+    /// Time band edges in months (default 0, 1, 2, 3: same month, 1, 2 and 3 months apart).
+    pub fn month_bands(mut self, edges: Vec<u32>) -> Self {
+        self.month_bands = edges;
+        self
+    }
+    /// Permutations (default 999).
+    pub fn permutations(mut self, r: u32) -> Self {
+        self.permutations = r;
+        self
+    }
+    /// Seed (default 1).
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+}
+
+/// One cell of the Knox table.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct KnoxCell {
+    /// Lower edge of the spatial band, metres (exclusive, except 0).
+    pub distance_from: f64,
+    /// Upper edge, metres (inclusive); `None` for the "beyond" band.
+    pub distance_to: Option<f64>,
+    /// Lower edge of the time band, months (inclusive).
+    pub months_from: u32,
+    /// Upper edge, months (inclusive); `None` for the "beyond" band.
+    pub months_to: Option<u32>,
+    /// Pairs observed.
+    pub observed: u64,
+    /// Mean pairs over the permutations.
+    pub expected: f64,
+    /// observed / expected; `None` when expected is 0.
+    pub ratio: Option<f64>,
+    /// (#{simulated ≥ observed} + 1) / (R + 1).
+    pub pvalue: f64,
+}
+
+/// The Knox table and what produced it.
+#[derive(Clone, Debug, Serialize)]
+pub struct KnoxResult {
+    /// Cells, spatial band by spatial band (the "beyond" band last), each with its time bands
+    /// in order (the "beyond" band last).
+    pub cells: Vec<KnoxCell>,
+    /// Incidents tested.
+    pub incidents: usize,
+    /// All pairs, n(n−1)/2.
+    pub pairs: u64,
+    /// Pairs within the largest spatial band.
+    pub close_pairs: u64,
+    /// First and last month.
+    pub months: [Month; 2],
+    /// Spatial band edges used, metres.
+    pub distance_bands: Vec<f64>,
+    /// Time band edges used, months.
+    pub month_bands: Vec<u32>,
+    /// Permutations R.
+    pub permutations: u32,
+    /// Seed.
+    pub seed: u64,
+    /// The p-value's definition.
+    pub pvalue: String,
+    /// The time-resolution caveat ([`TIME_NOTE`]).
+    pub time_resolution: String,
+}
+
+impl KnoxResult {
+    /// The cell of spatial band `d` and time band `t` (the last index of each is "beyond").
+    pub fn cell(&self, d: usize, t: usize) -> &KnoxCell {
+        &self.cells[d * (self.month_bands.len() + 1) + t]
+    }
+}
+
+/// Close pairs in compressed rows: the pairs (i, j > i) of incident i are
+/// `j[start[i]..start[i+1]]` with their spatial bands in `band`.
+struct Pairs {
+    start: Vec<usize>,
+    j: Vec<u32>,
+    band: Vec<u8>,
+}
+
+/// The Knox test of `incidents` (working-CRS metres, with months).
+///
+/// Reference: Knox (1964); Johnson et al. (2007) for the Monte Carlo version; METHODS §8.
+///
+/// Parameters: the incidents, their R-tree (built over the same incidents), [`KnoxParams`].
+///
+/// Returns: a [`KnoxResult`] with observed and expected pairs, the Knox ratio and a
+/// permutation p-value per spatial × time band.
+///
+/// Algorithm: see the module documentation. O(n log n + pairs × R).
+///
+/// Errors: fewer than 2 incidents; incidents without a month; band edges not ascending
+/// positive lengths (`--distance-bands`) or ascending months (`--month-bands`); more than
+/// 255 spatial bands; R = 0 or above [`MAX_PERMUTATIONS`]; more than [`MAX_PAIRS`] close
+/// pairs.
+///
+/// Examples: two pairs 10 m apart in the same month, far from each other and two months
+/// apart:
+///
+/// ```
+/// use harmspot::{knox::{test, KnoxParams}, IncidentIndex, Incidents, Month};
+/// let m = Month::parse("2021-01").unwrap();
+/// let inc = Incidents {
+///     xy: vec![[0.0, 0.0], [10.0, 0.0], [5000.0, 0.0], [5010.0, 0.0]],
+///     month: vec![m, m, m.add(2), m.add(2)],
+///     kind: vec![0; 4], harm: vec![1.0; 4], types: vec!["Burglary".into()],
+/// };
+/// let idx = IncidentIndex::build(&inc);
+/// let p = KnoxParams::default().distance_bands(vec![100.0]).month_bands(vec![0]).permutations(99);
+/// let r = test(&inc, &idx, &p).unwrap();
+/// let c = r.cell(0, 0); // within 100 m, same month
+/// assert_eq!(c.observed, 2);
+/// // a random assignment of the months {m, m, m+2, m+2} puts both close pairs in the same
+/// // month with probability 1/3 and neither otherwise: 2/3 expected close same-month pairs
+/// assert!((c.expected - 2.0 / 3.0).abs() < 0.15);
+/// ```
+pub fn test(
+    incidents: &Incidents,
+    index: &IncidentIndex,
+    params: &KnoxParams,
+) -> Result<KnoxResult> {
+    let n = incidents.len();
+    if n < 2 {
+        return Err(Error::Analysis(format!(
+            "the Knox test needs at least 2 incidents, found {n}"
+        )));
+    }
+    if index.len() != n {
+        return Err(Error::Analysis(
+            "Knox: the index was built over other incidents".into(),
+        ));
+    }
+    if incidents.month.contains(&Month::UNKNOWN) {
+        return Err(Error::Analysis(
+            "the Knox test needs the month of every incident: the input has incidents without a month (give --month-col)".into(),
+        ));
+    }
+    check_bands(params)?;
+    if params.permutations == 0 || params.permutations > MAX_PERMUTATIONS {
+        return Err(Error::param(
+            "--permutations",
+            format!(
+                "must be 1 to {MAX_PERMUTATIONS}, got {}",
+                params.permutations
+            ),
+        ));
+    }
+    let first = *incidents.month.iter().min().expect("n ≥ 2");
+    let last = *incidents.month.iter().max().expect("n ≥ 2");
+    let months: Vec<u16> = incidents
+        .month
+        .iter()
+        .map(|m| m.since(first) as u16)
+        .collect();
+    let span = last.since(first) as usize;
+    if span > u16::MAX as usize {
+        return Err(Error::Analysis(format!(
+            "the incidents span {span} months; the Knox test handles at most {}",
+            u16::MAX
+        )));
+    }
+    // time band of each month difference 0..=span (nt = beyond)
+    let nt = params.month_bands.len();
+    let lut: Vec<u8> = (0..=span as u32)
+        .map(|dt| params.month_bands.partition_point(|&e| e < dt) as u8)
+        .collect();
+    let width = nt + 1;
+    let nd = params.distance_bands.len();
+
+    let pairs = close_pairs(incidents, index, &params.distance_bands)?;
+    let count = |m: &[u16]| -> Vec<u64> {
+        let mut c = vec![0u64; nd * width];
+        for i in 0..n {
+            let mi = m[i] as i32;
+            let (a, b) = (pairs.start[i], pairs.start[i + 1]);
+            for (&j, &band) in pairs.j[a..b].iter().zip(&pairs.band[a..b]) {
+                let dt = (mi - m[j as usize] as i32).unsigned_abs() as usize;
+                c[band as usize * width + lut[dt] as usize] += 1;
+            }
+        }
+        c
+    };
+    let observed = count(&months);
+    let sims: Vec<Vec<u64>> = (0..params.permutations)
+        .into_par_iter()
+        .map(|r| {
+            let mut rng = Rng::stream(params.seed, r as u64);
+            let mut m = months.clone();
+            rng.shuffle(&mut m);
+            count(&m)
+        })
+        .collect();
+
+    // all pairs per time band, from the month histogram (the same in every permutation)
+    let mut hist = vec![0u64; span + 1];
+    for &m in &months {
+        hist[m as usize] += 1;
+    }
+    let mut total = vec![0u64; width];
+    for dt in 0..=span {
+        let pairs_dt: u64 = if dt == 0 {
+            hist.iter().map(|&h| h * h.saturating_sub(1) / 2).sum()
+        } else {
+            (0..=span - dt).map(|a| hist[a] * hist[a + dt]).sum()
+        };
+        total[lut[dt] as usize] += pairs_dt;
+    }
+    let with_beyond = |c: &[u64]| -> Vec<u64> {
+        let mut v = c.to_vec();
+        for t in 0..width {
+            let close: u64 = (0..nd).map(|b| c[b * width + t]).sum();
+            v.push(total[t] - close);
+        }
+        v
+    };
+    let observed = with_beyond(&observed);
+    let sims: Vec<Vec<u64>> = sims.iter().map(|s| with_beyond(s)).collect();
+
+    let r = params.permutations as f64;
+    let mut cells = Vec::with_capacity((nd + 1) * width);
+    for d in 0..=nd {
+        for t in 0..width {
+            let k = d * width + t;
+            let obs = observed[k];
+            let sum: u64 = sims.iter().map(|s| s[k]).sum();
+            let ge = sims.iter().filter(|s| s[k] >= obs).count();
+            let expected = sum as f64 / r;
+            cells.push(KnoxCell {
+                distance_from: if d == 0 {
+                    0.0
+                } else {
+                    params.distance_bands[d - 1]
+                },
+                distance_to: params.distance_bands.get(d).copied(),
+                months_from: if t == 0 {
+                    0
+                } else {
+                    params.month_bands[t - 1] + 1
+                },
+                months_to: params.month_bands.get(t).copied(),
+                observed: obs,
+                expected,
+                ratio: (expected > 0.0).then(|| obs as f64 / expected),
+                pvalue: (ge as f64 + 1.0) / (r + 1.0),
+            });
+        }
+    }
+    Ok(KnoxResult {
+        cells,
+        incidents: n,
+        pairs: n as u64 * (n as u64 - 1) / 2,
+        close_pairs: pairs.j.len() as u64,
+        months: [first, last],
+        distance_bands: params.distance_bands.clone(),
+        month_bands: params.month_bands.clone(),
+        permutations: params.permutations,
+        seed: params.seed,
+        pvalue: format!(
+            "one-sided (more pairs than chance): (number of the {} permutations with at least the observed count + 1) / ({} + 1); months permuted across incidents, locations fixed; seed {}",
+            params.permutations, params.permutations, params.seed
+        ),
+        time_resolution: TIME_NOTE.into(),
+    })
+}
+
+fn check_bands(params: &KnoxParams) -> Result<()> {
+    let d = &params.distance_bands;
+    if d.is_empty() || d.len() > 255 {
+        return Err(Error::param(
+            "--distance-bands",
+            format!("give 1 to 255 band edges in metres, got {}", d.len()),
+        ));
+    }
+    if d.iter().any(|v| !(v.is_finite() && *v > 0.0)) || d.windows(2).any(|w| w[0] >= w[1]) {
+        return Err(Error::param(
+            "--distance-bands",
+            format!("edges must be positive lengths in metres in increasing order, got {d:?}"),
+        ));
+    }
+    let t = &params.month_bands;
+    if t.is_empty() || t.windows(2).any(|w| w[0] >= w[1]) {
+        return Err(Error::param(
+            "--month-bands",
+            format!("give at least one edge in whole months, in increasing order (e.g. 0,1,2,3), got {t:?}"),
+        ));
+    }
+    Ok(())
+}
+
+/// Incidents per parallel task when listing close pairs.
+const PAIR_CHUNK: usize = 2048;
+
+fn close_pairs(incidents: &Incidents, index: &IncidentIndex, edges: &[f64]) -> Result<Pairs> {
+    let n = incidents.len();
+    let dmax = *edges.last().expect("checked non-empty");
+    let found = AtomicU64::new(0);
+    let chunks: Vec<Result<(Vec<usize>, Vec<u32>, Vec<u8>)>> = (0..n.div_ceil(PAIR_CHUNK))
+        .into_par_iter()
+        .map(|c| {
+            let (lo, hi) = (c * PAIR_CHUNK, ((c + 1) * PAIR_CHUNK).min(n));
+            let mut lens = Vec::with_capacity(hi - lo);
+            let mut js = Vec::new();
+            let mut bands = Vec::new();
+            for i in lo..hi {
+                let before = js.len();
+                index.for_each_within(incidents.xy[i], dmax, |j, distance_2| {
+                    if (j as usize) > i {
+                        let d = distance_2.sqrt();
+                        let b = edges.partition_point(|&e| e < d);
+                        if b < edges.len() {
+                            js.push(j);
+                            bands.push(b as u8);
+                        }
+                    }
+                });
+                lens.push(js.len() - before);
+            }
+            let total = found.fetch_add(js.len() as u64, Ordering::Relaxed) + js.len() as u64;
+            if total > MAX_PAIRS {
+                return Err(Error::param(
+                    "--distance-bands",
+                    format!(
+                        "more than {MAX_PAIRS} pairs of incidents lie within {dmax} m of each other: use a smaller largest band, or fewer incidents (--types, --from, --to)"
+                    ),
+                ));
+            }
+            Ok((lens, js, bands))
+        })
+        .collect();
+    let mut start = Vec::with_capacity(n + 1);
+    start.push(0);
+    let mut j = Vec::new();
+    let mut band = Vec::new();
+    for c in chunks {
+        let (lens, js, bs) = c?;
+        for l in lens {
+            start.push(start.last().copied().unwrap_or(0) + l);
+        }
+        j.extend(js);
+        band.extend(bs);
+    }
+    Ok(Pairs { start, j, band })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn incidents(xy: Vec<[f64; 2]>, months: Vec<i32>) -> Incidents {
+        let m0 = Month::parse("2020-01").unwrap();
+        let n = xy.len();
+        Incidents {
+            xy,
+            month: months.into_iter().map(|k| m0.add(k)).collect(),
+            kind: vec![0; n],
+            harm: vec![1.0; n],
+            types: vec!["Burglary".into()],
+        }
+    }
+
+    #[test]
+    fn counts_match_brute_force_and_beyond_band_is_exact() {
+        let mut r = Rng::new(4);
+        let n = 300;
+        let xy: Vec<[f64; 2]> = (0..n)
+            .map(|_| [r.uniform() * 2000.0, r.uniform() * 2000.0])
+            .collect();
+        let months: Vec<i32> = (0..n).map(|_| r.below(12) as i32).collect();
+        let inc = incidents(xy.clone(), months.clone());
+        let idx = IncidentIndex::build(&inc);
+        let p = KnoxParams::default()
+            .distance_bands(vec![100.0, 250.0])
+            .month_bands(vec![0, 2])
+            .permutations(9);
+        let res = test(&inc, &idx, &p).unwrap();
+        let mut brute = [[0u64; 3]; 3];
+        for i in 0..n {
+            for j in i + 1..n {
+                let d = (xy[i][0] - xy[j][0]).hypot(xy[i][1] - xy[j][1]);
+                let db = if d <= 100.0 {
+                    0
+                } else if d <= 250.0 {
+                    1
+                } else {
+                    2
+                };
+                let dt = (months[i] - months[j]).unsigned_abs();
+                let tb = if dt == 0 {
+                    0
+                } else if dt <= 2 {
+                    1
+                } else {
+                    2
+                };
+                brute[db][tb] += 1;
+            }
+        }
+        for (d, row) in brute.iter().enumerate() {
+            for (t, &want) in row.iter().enumerate() {
+                assert_eq!(res.cell(d, t).observed, want, "band {d},{t}");
+            }
+        }
+        assert_eq!(res.pairs, (n * (n - 1) / 2) as u64);
+        assert_eq!(res.cells.iter().map(|c| c.observed).sum::<u64>(), res.pairs);
+        let c = res.cell(1, 1);
+        assert_eq!(
+            (c.distance_from, c.distance_to, c.months_from, c.months_to),
+            (100.0, Some(250.0), 1, Some(2))
+        );
+        assert_eq!(
+            (res.cell(2, 2).distance_to, res.cell(2, 2).months_to),
+            (None, None)
+        );
+        // expected totals are preserved by every permutation
+        let e: f64 = res.cells.iter().map(|c| c.expected).sum();
+        assert!((e - res.pairs as f64).abs() < 1e-6);
+    }
+
+    #[test]
+    fn bad_parameters() {
+        let inc = incidents(vec![[0.0, 0.0], [1.0, 1.0]], vec![0, 1]);
+        let idx = IncidentIndex::build(&inc);
+        let e = test(
+            &inc,
+            &idx,
+            &KnoxParams::default().distance_bands(vec![200.0, 100.0]),
+        )
+        .unwrap_err();
+        assert!(e.to_string().starts_with("--distance-bands"), "{e}");
+        let e = test(&inc, &idx, &KnoxParams::default().month_bands(vec![])).unwrap_err();
+        assert!(e.to_string().starts_with("--month-bands"), "{e}");
+        let e = test(&inc, &idx, &KnoxParams::default().permutations(0)).unwrap_err();
+        assert!(e.to_string().starts_with("--permutations"), "{e}");
+        let one = incidents(vec![[0.0, 0.0]], vec![0]);
+        assert!(test(&one, &IncidentIndex::build(&one), &KnoxParams::default()).is_err());
+        let mut unknown = inc.clone();
+        unknown.month[0] = Month::UNKNOWN;
+        let e = test(&unknown, &idx, &KnoxParams::default()).unwrap_err();
+        assert!(e.to_string().contains("month"), "{e}");
+    }
+}
