@@ -1,6 +1,7 @@
 //! Command-line front end: clap argument structs (raw flags), their validation into library
 //! parameters, and one file per subcommand. The work is in the library.
 
+pub mod compare;
 pub mod count;
 pub mod generate;
 pub mod gistar;
@@ -35,6 +36,8 @@ pub enum Command {
     Kde(kde::KdeArgs),
     /// Getis-Ord Gi* hot and cold spots on a grid: z, two-sided p, classes, optional FDR and permutations.
     Gistar(gistar::GistarArgs),
+    /// Before/after evaluation around hubs and intervention areas: WDQ, WDD, RES per area and pooled.
+    Compare(compare::CompareArgs),
 }
 
 /// Runs a parsed command line.
@@ -46,6 +49,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Count(a) => count::run(a, quiet),
         Command::Kde(a) => kde::run(a, quiet),
         Command::Gistar(a) => gistar::run(a, quiet),
+        Command::Compare(a) => compare::run(a, quiet),
     }
 }
 

@@ -220,20 +220,34 @@ fn num(v: f64, harm: bool, normalised: bool) -> String {
     }
 }
 
-fn certainty(p: f64) -> String {
-    if p < 0.01 {
-        format!("a difference this large would very rarely arise by chance (p = {p:.3}), so we can be confident it is real")
-    } else if p < 0.05 {
-        format!(
-            "this is unlikely to be chance (p = {p:.3}), so we can be fairly confident it is real"
-        )
-    } else if p < 0.10 {
-        format!("the evidence is weak (p = {p:.2}): it could be chance")
+fn p_text(p: f64) -> String {
+    if p < 0.001 {
+        "p < 0.001".into()
+    } else if p < 0.01 {
+        format!("p = {p:.3}")
     } else {
-        format!(
-            "this could easily be chance (p = {p:.2}), so there is no clear evidence of an effect"
-        )
+        format!("p = {p:.2}")
     }
+}
+
+fn certainty(p: f64) -> String {
+    let pt = p_text(p);
+    if p < 0.01 {
+        format!("a difference this large would very rarely arise by chance ({pt}), so we can be confident it is real")
+    } else if p < 0.05 {
+        format!("this is unlikely to be chance ({pt}), so we can be fairly confident it is real")
+    } else if p < 0.10 {
+        format!("the evidence is weak ({pt}): it could be chance")
+    } else {
+        format!("this could easily be chance ({pt}), so there is no clear evidence of an effect")
+    }
+}
+
+/// Whether the control holds so many more incidents than the hub and its buffer that the
+/// control's change dominates the WDD (more than 5 times as many before).
+pub fn control_dominates(e: &Effects) -> bool {
+    let local = e.treatment.before + e.buffer.as_ref().map_or(0.0, |b| b.before);
+    e.control.before > 5.0 * local
 }
 
 fn certainty_short(p: f64) -> &'static str {
@@ -417,7 +431,11 @@ fn table(out: &mut String, a: &AreaResult) {
             _ => "–".into(),
         };
         let wdd = match e.wdd.z {
-            Some(z) => format!("{} ({z:.2})", num(e.wdd.wdd, harm, e.normalised)),
+            Some(z) => format!(
+                "{} ({z:.2}){}",
+                num(e.wdd.wdd, harm, e.normalised),
+                if control_dominates(e) { "†" } else { "" }
+            ),
             None => "–".into(),
         };
         let wdq = e
@@ -431,6 +449,9 @@ fn table(out: &mut String, a: &AreaResult) {
             cell(e, e.buffer.as_ref(), harm),
             cell(e, Some(&e.control), harm),
         );
+    }
+    if a.measure("crime").is_some_and(control_dominates) {
+        out.push_str("\n† The control holds more than five times the incidents of the hub and its buffer, so its change dominates the WDD: read RES.\n");
     }
     out.push('\n');
 }

@@ -1,0 +1,299 @@
+//! `harmspot compare`: before/after evaluation around community hubs and intervention areas
+//! (METHODS §6). The work is in [`harmspot::compare`]; this file turns flags into
+//! parameters, reads the areas, and writes the five outputs atomically.
+
+use super::input::InputArgs;
+use super::note;
+use anyhow::{bail, Context, Result};
+use clap::{ArgGroup, Args, ValueEnum};
+use harmspot::compare::{self, report, AreasParams, CompareParams, CountMethod, PeriodSpec};
+use harmspot::read::areas::{read_areas, read_boundary};
+use harmspot::write::{ensure_dir, write_atomic, write_json, AtomicFile};
+use harmspot::{Month, MonthRange};
+use serde_json::{json, Map, Value};
+use std::io::Write;
+use std::path::PathBuf;
+
+/// How incidents are assigned to areas (both give the same counts).
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum MethodArg {
+    /// One parallel pass over the incidents with an R-tree of area envelopes.
+    OnePass,
+    /// Build an incident R-tree and query it with each area's polygon.
+    Index,
+}
+
+impl From<MethodArg> for CountMethod {
+    fn from(m: MethodArg) -> Self {
+        match m {
+            MethodArg::OnePass => CountMethod::OnePass,
+            MethodArg::Index => CountMethod::Index,
+        }
+    }
+}
+
+/// Arguments of `harmspot compare`.
+#[derive(Args, Debug)]
+#[command(
+    group(ArgGroup::new("periods").required(true).args(["start_field", "start", "before"])),
+    after_help = "Periods: --before A..B --after C..D, or --start YYYY-MM [--months K] (K months either \
+side of the start; the start month itself is left out unless --include-start-month), or \
+--start-field FIELD [--months K] for a start month per area. Without --months, K is the most \
+the data allow. Unequal periods are normalised per month.\n\n\
+Outputs in --out: report.json (everything), report.csv (one row per area x measure), \
+series.csv (monthly counts per area and place), report.md (a table and a plain sentence per \
+hub) and areas.geojson (treatment, buffer and control polygons with counts and effects).\n\n\
+Example:\n  harmspot compare data/police-uk/ --areas hubs.geojson --radius 300 --buffer 300 \\\n    \
+--start 2022-01 --months 12 --out hubs-eval/"
+)]
+pub struct CompareArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Treatment areas: GeoJSON in WGS84 lon/lat with Polygons/MultiPolygons, or Points
+    /// (hubs) with --radius.
+    #[arg(long, value_name = "FILE", help_heading = "Areas")]
+    pub areas: PathBuf,
+    /// Property holding each area's name.
+    #[arg(
+        long,
+        value_name = "FIELD",
+        default_value = "name",
+        help_heading = "Areas"
+    )]
+    pub name_field: String,
+    /// Distance around Point hubs, metres (the treatment area is the circle).
+    #[arg(
+        long,
+        value_name = "M",
+        allow_negative_numbers = true,
+        help_heading = "Areas"
+    )]
+    pub radius: Option<f64>,
+    /// Width of the buffer (displacement) ring around each treatment area, metres. Without
+    /// it there are no displacement measures (WDQ, the WDD displacement term).
+    #[arg(
+        long,
+        value_name = "M",
+        allow_negative_numbers = true,
+        help_heading = "Areas"
+    )]
+    pub buffer: Option<f64>,
+    /// Control area: GeoJSON polygons [default: the rest of the study area, minus every
+    /// treatment area and buffer].
+    #[arg(long, value_name = "FILE", help_heading = "Areas")]
+    pub control: Option<PathBuf>,
+    /// Study-area boundary for the default control: GeoJSON polygons [default: the convex
+    /// hull of the incidents].
+    #[arg(
+        long,
+        value_name = "FILE",
+        help_heading = "Areas",
+        conflicts_with = "control"
+    )]
+    pub boundary: Option<PathBuf>,
+
+    /// Property holding each area's own start month (YYYY-MM).
+    #[arg(long, value_name = "FIELD", help_heading = "Periods")]
+    pub start_field: Option<String>,
+    /// Start month for every area, YYYY-MM.
+    #[arg(long, value_name = "YYYY-MM", help_heading = "Periods")]
+    pub start: Option<String>,
+    /// Months before and after the start [default: the most the data allow].
+    #[arg(long, value_name = "K", help_heading = "Periods", conflicts_with_all = ["before", "after"])]
+    pub months: Option<u32>,
+    /// Count the start month in the after period (by default it is left out of both).
+    #[arg(long, help_heading = "Periods", conflicts_with_all = ["before", "after"])]
+    pub include_start_month: bool,
+    /// Before period, YYYY-MM..YYYY-MM (with --after).
+    #[arg(
+        long,
+        value_name = "A..B",
+        help_heading = "Periods",
+        requires = "after"
+    )]
+    pub before: Option<String>,
+    /// After period, YYYY-MM..YYYY-MM (with --before).
+    #[arg(
+        long,
+        value_name = "C..D",
+        help_heading = "Periods",
+        requires = "before"
+    )]
+    pub after: Option<String>,
+
+    /// How incidents are assigned to areas; both give the same counts.
+    #[arg(long, value_enum, default_value_t = MethodArg::OnePass, help_heading = "Output")]
+    pub count_method: MethodArg,
+    /// Output folder (created if missing).
+    #[arg(long, value_name = "DIR", help_heading = "Output")]
+    pub out: PathBuf,
+}
+
+fn month(flag: &str, s: &str) -> Result<Month> {
+    Month::parse(s).with_context(|| format!("{flag}: `{s}` is not a month YYYY-MM"))
+}
+
+fn range(flag: &str, s: &str) -> Result<MonthRange> {
+    MonthRange::parse(s).with_context(|| {
+        format!(
+            "{flag}: `{s}` is not a month range YYYY-MM..YYYY-MM (first month not after the last)"
+        )
+    })
+}
+
+impl CompareArgs {
+    fn periods(&self) -> Result<PeriodSpec> {
+        if let (Some(b), Some(a)) = (&self.before, &self.after) {
+            return Ok(PeriodSpec::Explicit {
+                before: range("--before", b)?,
+                after: range("--after", a)?,
+            });
+        }
+        if let Some(s) = &self.start {
+            return Ok(PeriodSpec::Start {
+                start: month("--start", s)?,
+                months: self.months,
+                include_start: self.include_start_month,
+            });
+        }
+        if self.start_field.is_some() {
+            return Ok(PeriodSpec::PerArea {
+                months: self.months,
+                include_start: self.include_start_month,
+            });
+        }
+        bail!(
+            "give the periods: --before A..B --after C..D, --start YYYY-MM, or --start-field FIELD"
+        )
+    }
+
+    fn parameters(&self, rule: &str, loaded: &super::input::Loaded) -> Value {
+        json!({
+            "inputs": self.input.inputs,
+            "areas": self.areas,
+            "name_field": self.name_field,
+            "radius_m": self.radius,
+            "buffer_m": self.buffer,
+            "control": self.control.as_ref().map_or_else(|| json!("rest of the study area"), |c| json!(c)),
+            "boundary": self.boundary,
+            "start_field": self.start_field,
+            "start": self.start,
+            "months": self.months,
+            "include_start_month": self.include_start_month,
+            "before": self.before,
+            "after": self.after,
+            "period_rule": rule,
+            "count_method": CountMethod::from(self.count_method),
+            "working_crs": loaded.projector.working.to_string(),
+            "harm": match &self.input.weight_col {
+                Some(c) => format!("weight column `{c}`"),
+                None => format!("harm table `{}` (version {})", loaded.harm.origin, loaded.harm.version),
+            },
+            "types": self.input.types,
+            "exclude_types": self.input.exclude_types,
+            "from": self.input.from,
+            "to": self.input.to,
+            "definitions": {
+                "crime": "every crime type but Anti-social behaviour (independent of --types)",
+                "asb": "Anti-social behaviour",
+                "harm": "sum of harm weights of every incident kept",
+                "wdd_variance": "sum of the eight counts (the control's counts twice: one control serves the treatment area and the buffer)",
+                "res": "(A_b C_a)/(A_a C_b); > 1 = relative fall; 0.5 added to every count when one is zero",
+                "pvalues": "two-sided normal",
+            },
+        })
+    }
+}
+
+pub fn run(a: CompareArgs, quiet: bool) -> Result<()> {
+    // everything that needs no data is checked before reading
+    let spec = a.periods()?;
+    let loaded = a.input.load_nonempty(quiet)?;
+    let features = read_areas(&a.areas, &loaded.projector)?;
+    let mut params = AreasParams::default().name_field(a.name_field.clone());
+    params.radius = a.radius;
+    params.buffer = a.buffer;
+    params.start_field = a.start_field.clone();
+    if let Some(c) = &a.control {
+        params.control = Some(read_boundary(c, &loaded.projector).context("--control")?);
+    }
+    if let Some(b) = &a.boundary {
+        params.boundary = Some(read_boundary(b, &loaded.projector).context("--boundary")?);
+    }
+    let set = compare::build_areas(&features, &a.areas, &params)?;
+    let cp = CompareParams::new(spec).method(a.count_method.into());
+    let r = compare::evaluate(&loaded.incidents, &set, &cp)?;
+
+    note(quiet, format!("periods: {}", r.period_rule));
+    for n in &r.notes {
+        note(quiet, format!("note: {n}"));
+    }
+    note(
+        quiet,
+        format!(
+            "control: {} ({:.2} km²)",
+            r.control.definition,
+            r.control.area_m2 / 1e6
+        ),
+    );
+
+    // Render everything before writing anything.
+    let parameters = a.parameters(&r.period_rule, &loaded);
+    let read = serde_json::to_value(&loaded.summary)?;
+    let report_json = report::json(&r, parameters.clone(), read);
+    let mut md_params: Vec<(String, String)> = vec![
+        (
+            "Inputs".into(),
+            a.input
+                .inputs
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+        ),
+        (
+            "Areas".into(),
+            format!("{} ({} areas)", a.areas.display(), r.areas.len()),
+        ),
+    ];
+    if let Some(rad) = a.radius {
+        md_params.push(("Radius around hubs".into(), format!("{rad} m")));
+    }
+    md_params.push((
+        "Buffer".into(),
+        a.buffer.map_or_else(
+            || "none (no displacement measures)".to_string(),
+            |b| format!("{b} m ring around each area"),
+        ),
+    ));
+    md_params.push((
+        "Harm".into(),
+        parameters["harm"].as_str().unwrap_or_default().to_string(),
+    ));
+    md_params.push(("Working CRS".into(), loaded.projector.working.to_string()));
+    let md = report::markdown(&r, &md_params);
+    let mut members = Map::new();
+    members.insert("harmspot".into(), json!({"command": "compare", "version": env!("CARGO_PKG_VERSION"), "parameters": parameters}));
+
+    ensure_dir(&a.out)?;
+    write_json(&a.out.join("report.json"), &report_json)?;
+    write_atomic(&a.out.join("report.csv"), |w| {
+        report::write_csv(&mut *w, &r)
+    })?;
+    write_atomic(&a.out.join("series.csv"), |w| {
+        report::write_series_csv(&mut *w, &r)
+    })?;
+    write_atomic(&a.out.join("report.md"), |w| w.write_all(md.as_bytes()))?;
+    let gj = a.out.join("areas.geojson");
+    let mut f = AtomicFile::create(&gj)?;
+    report::write_geojson(f.writer(), &r, &set, &loaded.projector.inverse, &members)?;
+    f.commit()?;
+    note(
+        quiet,
+        format!(
+            "wrote report.json, report.csv, series.csv, report.md and areas.geojson in {}",
+            a.out.display()
+        ),
+    );
+    Ok(())
+}
