@@ -366,6 +366,9 @@ fn check_bands(params: &KnoxParams) -> Result<()> {
     Ok(())
 }
 
+/// One task's close pairs: pairs per incident, partner rows, spatial bands.
+type PairChunk = (Vec<usize>, Vec<u32>, Vec<u8>);
+
 /// Incidents per parallel task when listing close pairs.
 const PAIR_CHUNK: usize = 2048;
 
@@ -373,7 +376,7 @@ fn close_pairs(incidents: &Incidents, index: &IncidentIndex, edges: &[f64]) -> R
     let n = incidents.len();
     let dmax = *edges.last().expect("checked non-empty");
     let found = AtomicU64::new(0);
-    let chunks: Vec<Result<(Vec<usize>, Vec<u32>, Vec<u8>)>> = (0..n.div_ceil(PAIR_CHUNK))
+    let chunks: Vec<Result<PairChunk>> = (0..n.div_ceil(PAIR_CHUNK))
         .into_par_iter()
         .map(|c| {
             let (lo, hi) = (c * PAIR_CHUNK, ((c + 1) * PAIR_CHUNK).min(n));

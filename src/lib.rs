@@ -26,6 +26,7 @@ pub mod crs;
 pub mod dissolve;
 pub mod emerging;
 pub mod error;
+pub mod evaluate;
 pub mod generate;
 pub mod gistar;
 pub mod grid;

@@ -1,0 +1,484 @@
+//! How well hotspots from one period predict crime in the next (METHODS §7).
+//!
+//! Hotspots are chosen from a **training** period — the top x% of study-area cells by a
+//! surface (kernel density, incidents or harm per cell), or the Gi* hot cells
+//! ([`crate::hotspot::select_cells`]) — and scored on the incidents of a **test** period
+//! counted on the same snapped grid. With N test incidents in the study area, n of them in
+//! the hotspot cells, a the hotspots' area and A the study area's:
+//!
+//! * **hit rate** `n/N`;
+//! * **PAI**, Predictive Accuracy Index (Chainey, Tompson & Uhlig 2008): `(n/N)/(a/A)`;
+//! * **PEI**, Predictive Efficiency Index (Hunt 2016): PAI / PAI*, where PAI* is the best
+//!   PAI any set of the same number of cells could reach in the test period (the cells with
+//!   the most test incidents): `PEI = n/n*`, n* the test incidents in those cells;
+//! * **RRI**, Levine's (2008) Recapture Rate Index: `(n₂/n₁)/(N₂/N₁)`, the hotspots'
+//!   incidents in the test period over the training period, relative to the change in the
+//!   whole study area (1 = the hotspots kept their share). Other "RRI" definitions exist;
+//!   this is the one reported.
+//!
+//! The same scores are given for harm (harm in place of incidents). The **curve** gives the
+//! hit rate and PAI for every area share along the training ranking (cells from the highest
+//! training value down; ties by cell id); PAI at a share q is what the top q of cells would
+//! score. **Concentration** of the test period — Lorenz curve, Gini, generalised Gini
+//! (Bernasco & Steenbeek 2017) — comes from [`crate::concentration`]. All cells of the study
+//! area have the same area, so a/A is a share of cells.
+
+use crate::concentration::{self, Concentration};
+use crate::count::{self, CountParams};
+use crate::error::{Error, Result};
+use crate::gistar::{self, GistarParams};
+use crate::grid::Grid;
+use crate::hotspot::{self, CellValues, Select};
+use crate::incident::{Incidents, Selection};
+use crate::kde::{self, KdeParams, Values, Weights};
+use crate::layer::Layer;
+use crate::month::{Month, MonthRange};
+use serde::Serialize;
+use serde_json::json;
+
+/// The training surface that ranks cells for [`Hotspots::Top`].
+#[derive(Clone, Debug, PartialEq)]
+pub enum Surface {
+    /// Kernel density (per km²) of the training incidents.
+    Kde(KdeParams),
+    /// Incidents (`Unweighted`) or harm (`Harm`) per cell in the training period.
+    Cells(Weights),
+}
+
+/// How hotspots are chosen from the training period.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Hotspots {
+    /// The top `percent`% of study-area cells by `surface` (ties with the last cell
+    /// included, zero cells never: [`Select::Top`]).
+    Top {
+        /// Percent of study-area cells, in (0, 100].
+        percent: f64,
+        /// The ranking surface.
+        surface: Surface,
+    },
+    /// Gi* hot cells of class ≥ `min_class` (2 = hot at 95%) on the training `value`s.
+    Hot {
+        /// Lowest class, 1..=3.
+        min_class: i8,
+        /// Gi* settings (neighbour distance, FDR).
+        gistar: GistarParams,
+        /// Incidents (`Unweighted`) or harm (`Harm`) per cell.
+        value: Weights,
+    },
+}
+
+/// Parameters of [`compute`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct EvaluateParams {
+    /// Training period (hotspots are made from it).
+    pub train: MonthRange,
+    /// Test period (hotspots are scored on it); must not overlap the training period.
+    pub test: MonthRange,
+    /// How hotspots are chosen.
+    pub hotspots: Hotspots,
+}
+
+impl EvaluateParams {
+    /// The top 5% of cells by training kernel density (default KDE settings).
+    pub fn new(train: MonthRange, test: MonthRange) -> EvaluateParams {
+        EvaluateParams {
+            train,
+            test,
+            hotspots: Hotspots::Top {
+                percent: 5.0,
+                surface: Surface::Kde(KdeParams::default()),
+            },
+        }
+    }
+
+    /// How hotspots are chosen (default: top 5% by kernel density).
+    pub fn hotspots(mut self, h: Hotspots) -> Self {
+        self.hotspots = h;
+        self
+    }
+}
+
+/// Accuracy scores of the hotspots on the test period.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Scores {
+    /// Hotspot cells (k).
+    pub hotspot_cells: usize,
+    /// Study-area cells.
+    pub study_area_cells: usize,
+    /// a/A = k / study-area cells.
+    pub area_share: f64,
+    /// Hotspot area, km².
+    pub hotspot_km2: f64,
+    /// Test incidents in the study area (N).
+    pub test_incidents: f64,
+    /// Test incidents in the hotspots (n).
+    pub test_incidents_in_hotspots: f64,
+    /// Training incidents in the study area (N₁).
+    pub train_incidents: f64,
+    /// Training incidents in the hotspots (n₁).
+    pub train_incidents_in_hotspots: f64,
+    /// n/N.
+    pub hit_rate: f64,
+    /// (n/N)/(a/A).
+    pub pai: f64,
+    /// The best PAI for k cells in the test period, (n*/N)/(a/A).
+    pub pai_max: f64,
+    /// PAI / PAI* = n/n*; `None` when n* = 0.
+    pub pei: Option<f64>,
+    /// Levine's Recapture Rate Index (n₂/n₁)/(N₂/N₁); `None` when n₁ = 0.
+    pub rri: Option<f64>,
+    /// Share of test harm in the hotspots.
+    pub harm_hit_rate: Option<f64>,
+    /// Harm PAI.
+    pub harm_pai: Option<f64>,
+    /// Harm PEI.
+    pub harm_pei: Option<f64>,
+    /// Harm RRI.
+    pub harm_rri: Option<f64>,
+}
+
+/// One point of the PAI curve.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CurvePoint {
+    /// Top cells of the training ranking.
+    pub cells: usize,
+    /// Their share of the study area.
+    pub area_share: f64,
+    /// Share of test incidents in them.
+    pub hit_rate: f64,
+    /// hit_rate / area_share.
+    pub pai: f64,
+    /// Share of test harm in them (0 when there is no harm).
+    pub harm_hit_rate: f64,
+}
+
+/// The evaluation.
+#[derive(Clone, Debug)]
+pub struct EvaluateResult {
+    /// Scores of the chosen hotspots.
+    pub scores: Scores,
+    /// Hit rate and PAI along the whole training ranking (at most 1000 points: every cell
+    /// for up to 1000 cells, else every 0.1% of the study area).
+    pub curve: Vec<CurvePoint>,
+    /// Concentration of test incidents over the study-area cells.
+    pub concentration: Concentration,
+    /// Concentration of test harm (generalised Gini with N = test incidents); `None` when
+    /// the test harm is 0.
+    pub concentration_harm: Option<Concentration>,
+    /// Per cell: `score` (the training value that ranks it), `rank` (1 = highest, study
+    /// area only), `hotspot` (1/0), `n_train`, `harm_train`, `n_test`, `harm_test`.
+    pub layer: Layer,
+}
+
+/// `num/den`, `None` when `den` is not positive.
+fn ratio(num: f64, den: f64) -> Option<f64> {
+    (den > 0.0).then(|| num / den)
+}
+
+/// Scores training hotspots on a test period (see the module documentation).
+///
+/// Reference: Chainey, Tompson & Uhlig (2008) for PAI; Hunt (2016) for PEI; Levine (2008)
+/// for the RRI; METHODS §7.
+///
+/// Parameters: incidents with months (working-CRS metres); the grid (built over both
+/// periods, so the cells are shared); [`EvaluateParams`].
+///
+/// Returns: [`EvaluateResult`].
+///
+/// Errors: overlapping periods (`--test`); a period without incidents in the study area
+/// (`--train`/`--test`); no hotspot cell selected; KDE and Gi* errors.
+///
+/// Examples: four cells; the training period picks the top 25% (one cell), which holds 6
+/// of the 10 test incidents; the best cell holds 6 too:
+///
+/// ```
+/// use harmspot::{evaluate::{compute, EvaluateParams, Hotspots, Surface}, kde::Weights};
+/// use harmspot::{grid::{Grid, Shape}, Incidents, Month, MonthRange};
+/// let (tr, te) = (Month::parse("2021-01").unwrap(), Month::parse("2021-02").unwrap());
+/// let mut inc = Incidents { types: vec!["Burglary".into()], ..Default::default() };
+/// let mut add = |x: f64, m: Month, k: usize| for _ in 0..k {
+///     inc.xy.push([x, 50.0]); inc.month.push(m); inc.kind.push(0); inc.harm.push(1.0);
+/// };
+/// add(50.0, tr, 5); add(150.0, tr, 1);                   // training
+/// add(50.0, te, 6); add(150.0, te, 3); add(250.0, te, 1); // test
+/// let grid = Grid::from_extent(Shape::Square, 100.0, [0.0, 0.0, 399.0, 99.0]).unwrap();
+/// let p = EvaluateParams::new(MonthRange::new(tr, tr).unwrap(), MonthRange::new(te, te).unwrap())
+///     .hotspots(Hotspots::Top { percent: 25.0, surface: Surface::Cells(Weights::Unweighted) });
+/// let s = compute(&inc, &grid, &p).unwrap().scores;
+/// assert_eq!(s.hit_rate, 0.6);           // 6/10
+/// assert_eq!(s.pai, 2.4);                // 0.6 / (1/4)
+/// assert_eq!(s.pei, Some(1.0));          // the best single cell also holds 6
+/// assert_eq!(s.rri, Some(6.0 / 5.0 / (10.0 / 6.0))); // (6/5)/(10/6) = 0.72
+/// ```
+pub fn compute(
+    incidents: &Incidents,
+    grid: &Grid,
+    params: &EvaluateParams,
+) -> Result<EvaluateResult> {
+    let (train, test) = (params.train, params.test);
+    if train.contains(test.from) || train.contains(test.to) || test.contains(train.from) {
+        return Err(Error::param(
+            "--test",
+            format!("the test period ({test}) must not overlap the training period ({train})"),
+        ));
+    }
+    if incidents.month.contains(&Month::UNKNOWN) {
+        return Err(Error::Analysis(
+            "evaluate needs the month of every incident: the input has incidents without a month (give --month-col)".into(),
+        ));
+    }
+    let sub_tr = incidents.subset(&Selection::months(train));
+    let sub_te = incidents.subset(&Selection::months(test));
+    for (flag, sub, r) in [("--train", &sub_tr, train), ("--test", &sub_te, test)] {
+        if sub.is_empty() {
+            let have = incidents
+                .month_range()
+                .map_or("none".to_string(), |m| m.to_string());
+            return Err(Error::param(
+                flag,
+                format!("no incidents in {r} (the data cover {have})"),
+            ));
+        }
+    }
+    let spec = &grid.spec;
+    let cells = spec.len();
+    let ctr = count::aggregate(&sub_tr, grid, &CountParams::default())?;
+    let cte = count::aggregate(&sub_te, grid, &CountParams::default())?;
+    let col = |l: &Layer, c: &str| l.get(c).expect("count gives n and harm").to_vec();
+    let (n_tr, h_tr) = (col(&ctr, "n"), col(&ctr, "harm"));
+    let (n_te, h_te) = (col(&cte, "n"), col(&cte, "harm"));
+    let area: Vec<usize> = (0..cells).filter(|&i| grid.in_area[i]).collect();
+
+    // training surface and hotspot selection
+    let (score, selected, how) = match &params.hotspots {
+        Hotspots::Top { percent, surface } => {
+            let (score, how) = match surface {
+                Surface::Kde(kp) => {
+                    let kp = kp.clone().values(Values::Density);
+                    let l = kde::estimate(&sub_tr, grid, &kp)?;
+                    let h = l.params.get("bandwidth").cloned().unwrap_or_default();
+                    (
+                        l.get("density").expect("kde gives density").to_vec(),
+                        json!({"select": "top", "percent": percent, "surface": "kde density per km2", "kernel": kp.kernel.name(), "bandwidth": h, "bandwidth_source": l.params.get("bandwidth_source").cloned().unwrap_or_default()}),
+                    )
+                }
+                Surface::Cells(w) => {
+                    let (v, name) = match w {
+                        Weights::Harm => (h_tr.clone(), "harm"),
+                        Weights::Unweighted => (n_tr.clone(), "n"),
+                    };
+                    (
+                        v,
+                        json!({"select": "top", "percent": percent, "surface": name}),
+                    )
+                }
+            };
+            let cv = CellValues {
+                n: &n_tr,
+                harm: &h_tr,
+                density: Some(&score),
+                gistar: None,
+                class: None,
+            };
+            let sel = hotspot::select_cells(grid, Select::Top { percent: *percent }, &cv)?;
+            (score, sel, how)
+        }
+        Hotspots::Hot {
+            min_class,
+            gistar: gp,
+            value,
+        } => {
+            let (v, name) = match value {
+                Weights::Harm => (&h_tr, "harm"),
+                Weights::Unweighted => (&n_tr, "n"),
+            };
+            let g = gistar::compute(v, grid, gp)?;
+            let class: Vec<f64> = g.class.iter().map(|&c| c as f64).collect();
+            let cv = CellValues {
+                n: &n_tr,
+                harm: &h_tr,
+                density: None,
+                gistar: Some(&g.gistar),
+                class: Some(&class),
+            };
+            let sel = hotspot::select_cells(
+                grid,
+                Select::Hot {
+                    min_class: *min_class,
+                },
+                &cv,
+            )?;
+            (
+                g.gistar.clone(),
+                sel,
+                json!({"select": "hot", "min_class": min_class, "value": name, "neighbour_distance": g.used.neighbour_distance, "fdr": g.used.fdr}),
+            )
+        }
+    };
+    if selected.is_empty() {
+        return Err(Error::Analysis(match &params.hotspots {
+            Hotspots::Hot { min_class, .. } => format!(
+                "no Gi* hot spot of class {min_class} or more in the training period ({train}): nothing to evaluate; try a lower --hot, or --top"
+            ),
+            Hotspots::Top { .. } => format!(
+                "no cell of the study area has a positive training value in {train}: nothing to evaluate"
+            ),
+        }));
+    }
+
+    // scores
+    let sum = |v: &[f64], ids: &mut dyn Iterator<Item = usize>| ids.map(|i| v[i]).sum::<f64>();
+    let big_n = sum(&n_te, &mut area.iter().copied());
+    let big_h = sum(&h_te, &mut area.iter().copied());
+    let big_n1 = sum(&n_tr, &mut area.iter().copied());
+    let big_h1 = sum(&h_tr, &mut area.iter().copied());
+    if big_n <= 0.0 {
+        return Err(Error::param(
+            "--test",
+            format!("no test incidents ({test}) fall in the study area"),
+        ));
+    }
+    let k = selected.len();
+    let a_share = k as f64 / area.len() as f64;
+    let n = sum(&n_te, &mut selected.iter().copied());
+    let h = sum(&h_te, &mut selected.iter().copied());
+    let n1 = sum(&n_tr, &mut selected.iter().copied());
+    let h1 = sum(&h_tr, &mut selected.iter().copied());
+    let best = |v: &[f64]| -> f64 {
+        let mut s: Vec<f64> = area.iter().map(|&i| v[i]).collect();
+        s.sort_by(|a, b| b.total_cmp(a));
+        s[..k].iter().sum()
+    };
+    let (n_star, h_star) = (best(&n_te), best(&h_te));
+    let hit = n / big_n;
+    let harm_hit = ratio(h, big_h);
+    let scores = Scores {
+        hotspot_cells: k,
+        study_area_cells: area.len(),
+        area_share: a_share,
+        hotspot_km2: k as f64 * spec.cell_area() / 1e6,
+        test_incidents: big_n,
+        test_incidents_in_hotspots: n,
+        train_incidents: big_n1,
+        train_incidents_in_hotspots: n1,
+        hit_rate: hit,
+        pai: hit / a_share,
+        pai_max: n_star / big_n / a_share,
+        pei: ratio(n, n_star),
+        rri: ratio(n, n1).and_then(|r| ratio(big_n, big_n1).map(|g| r / g)),
+        harm_hit_rate: harm_hit,
+        harm_pai: harm_hit.map(|x| x / a_share),
+        harm_pei: ratio(h, h_star),
+        harm_rri: ratio(h, h1).and_then(|r| ratio(big_h, big_h1).map(|g| r / g)),
+    };
+
+    // ranking and curve
+    let mut order = area.clone();
+    order.sort_by(|&a, &b| score[b].total_cmp(&score[a]).then(a.cmp(&b)));
+    let m = order.len();
+    let marks: Vec<usize> = if m <= 1000 {
+        (1..=m).collect()
+    } else {
+        let mut v: Vec<usize> = (1..=1000).map(|q| (q * m).div_ceil(1000)).collect();
+        v.dedup();
+        v
+    };
+    let mut curve = Vec::with_capacity(marks.len());
+    let (mut cn, mut ch) = (0.0, 0.0);
+    let mut next = 0;
+    let mut rank = vec![f64::NAN; cells];
+    for (r, &i) in order.iter().enumerate() {
+        cn += n_te[i];
+        ch += h_te[i];
+        rank[i] = (r + 1) as f64;
+        if next < marks.len() && marks[next] == r + 1 {
+            let share = (r + 1) as f64 / m as f64;
+            curve.push(CurvePoint {
+                cells: r + 1,
+                area_share: share,
+                hit_rate: cn / big_n,
+                pai: cn / big_n / share,
+                harm_hit_rate: ratio(ch, big_h).unwrap_or(0.0),
+            });
+            next += 1;
+        }
+    }
+
+    // concentration of the test period
+    let te_area: Vec<f64> = area.iter().map(|&i| n_te[i]).collect();
+    let concentration = concentration::summarise(&te_area)?;
+    let concentration_harm = if big_h > 0.0 {
+        let v: Vec<f64> = area.iter().map(|&i| h_te[i]).collect();
+        Some(concentration::summarise(&v)?.with_incidents(big_n))
+    } else {
+        None
+    };
+
+    let mut hot = vec![0.0; cells];
+    for &i in &selected {
+        hot[i] = 1.0;
+    }
+    let mut layer = Layer::new(grid.clone());
+    layer.set(
+        "score",
+        (0..cells)
+            .map(|i| if grid.in_area[i] { score[i] } else { f64::NAN })
+            .collect(),
+    );
+    layer.set("rank", rank);
+    layer.set("hotspot", hot);
+    layer.set("n_train", n_tr);
+    layer.set("harm_train", h_tr);
+    layer.set("n_test", n_te);
+    layer.set("harm_test", h_te);
+    layer.param("analysis", "evaluate");
+    layer.param("train", train.to_string());
+    layer.param("test", test.to_string());
+    layer.param("hotspots", how);
+    layer.param(
+        "scores",
+        serde_json::to_value(&scores).expect("serialisable"),
+    );
+    layer.param(
+        "definitions",
+        json!({
+            "hit_rate": "n/N: share of test-period incidents in the hotspot cells",
+            "pai": "Predictive Accuracy Index (Chainey, Tompson & Uhlig 2008): (n/N)/(a/A)",
+            "pei": "Predictive Efficiency Index (Hunt 2016): PAI / PAI*, PAI* the best PAI of the same number of cells in the test period = n/n*",
+            "rri": "Recapture Rate Index (Levine 2008): (n_test/n_train)/(N_test/N_train) for the hotspot cells",
+        }),
+    );
+    layer.param("cell_size", spec.cell_size);
+    layer.param("shape", json!(spec.shape));
+    Ok(EvaluateResult {
+        scores,
+        curve,
+        concentration,
+        concentration_harm,
+        layer,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::grid::Shape;
+
+    #[test]
+    fn overlapping_and_empty_periods_are_refused() {
+        let m = Month::parse("2021-01").unwrap();
+        let inc = Incidents {
+            xy: vec![[50.0, 50.0], [150.0, 50.0]],
+            month: vec![m, m.add(1)],
+            kind: vec![0; 2],
+            harm: vec![1.0; 2],
+            types: vec!["x".into()],
+        };
+        let grid = Grid::from_extent(Shape::Square, 100.0, [0.0, 0.0, 199.0, 99.0]).unwrap();
+        let r = |a: i32, b: i32| MonthRange::new(m.add(a), m.add(b)).unwrap();
+        let e = compute(&inc, &grid, &EvaluateParams::new(r(0, 1), r(1, 1))).unwrap_err();
+        assert!(e.to_string().starts_with("--test"), "{e}");
+        let e = compute(&inc, &grid, &EvaluateParams::new(r(0, 0), r(4, 4))).unwrap_err();
+        assert!(e.to_string().starts_with("--test: no incidents"), "{e}");
+    }
+}
