@@ -841,9 +841,9 @@ mod tests {
             let pos = |t: usize, a: usize| t * area.len() + a;
             let mut values = Vec::new();
             let mut lists = Vec::new();
-            for t in 0..t_all {
+            for (t, month) in cube.iter().enumerate() {
                 for &i in &area {
-                    values.push(cube[t][i]);
+                    values.push(month[i]);
                     let ci = grid.spec.centre(i);
                     let mut l = Vec::new();
                     for tau in t.saturating_sub(k as usize)..=t {
