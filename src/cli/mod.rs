@@ -2,12 +2,16 @@
 //! parameters, and one file per subcommand. The work is in the library.
 
 pub mod compare;
+pub mod change;
 pub mod count;
+pub mod emerging;
+pub mod evaluate;
 pub mod generate;
 pub mod gistar;
 pub mod info;
 pub mod input;
 pub mod kde;
+pub mod knox;
 pub mod layer_out;
 
 use clap::{Parser, Subcommand};
@@ -38,6 +42,14 @@ pub enum Command {
     Gistar(gistar::GistarArgs),
     /// Before/after evaluation around hubs and intervention areas: WDQ, WDD, RES per area and pooled.
     Compare(compare::CompareArgs),
+    /// Per-cell change between a before and an after period: counts, harm, percent change, Poisson z, dual KDE.
+    Change(change::ChangeArgs),
+    /// Score hotspots from a training period on a test period: hit rate, PAI, PEI, RRI, PAI curve, Gini.
+    Evaluate(evaluate::EvaluateArgs),
+    /// Emerging hot spots: monthly space-time Gi*, Mann-Kendall trends, ArcGIS categories.
+    Emerging(emerging::EmergingArgs),
+    /// Knox test for near repeats: distance x month bands, seeded permutations.
+    Knox(knox::KnoxArgs),
 }
 
 /// Runs a parsed command line.
@@ -50,6 +62,10 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Kde(a) => kde::run(a, quiet),
         Command::Gistar(a) => gistar::run(a, quiet),
         Command::Compare(a) => compare::run(a, quiet),
+        Command::Change(a) => change::run(a, quiet),
+        Command::Evaluate(a) => evaluate::run(a, quiet),
+        Command::Emerging(a) => emerging::run(a, quiet),
+        Command::Knox(a) => knox::run(a, quiet),
     }
 }
 

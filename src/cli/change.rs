@@ -1,0 +1,277 @@
+//! `harmspot change`: cell-by-cell change between a before and an after period, with
+//! optional dual kernel density surfaces (METHODS §4, §6).
+
+use super::input::InputArgs;
+use super::kde::{KernelArg, RuleArg};
+use super::layer_out::{record_run, GridArgs, OutArgs};
+use super::note;
+use anyhow::{bail, Context, Result};
+use clap::{Args, ValueEnum};
+use harmspot::change::{compute, ChangeParams, KdeChange, KdeChangeParams};
+use harmspot::kde::{BandwidthRule, KdeParams, Values, Weights};
+use harmspot::MonthRange;
+use std::path::Path;
+use std::path::PathBuf;
+
+/// A `YYYY-MM..YYYY-MM` period flag.
+pub fn period(flag: &str, s: &str) -> Result<MonthRange> {
+    MonthRange::parse(s).with_context(|| {
+        format!("{flag}: `{s}` is not a month range YYYY-MM..YYYY-MM (or one month YYYY-MM) with the first month not after the last")
+    })
+}
+
+/// Checks, before any work, that a JSON output path has a `.json` extension and an existing
+/// folder.
+pub fn json_path(flag: &str, p: &Path) -> Result<()> {
+    let ext = p
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase());
+    if ext.as_deref() != Some("json") {
+        bail!("{flag}: `{}` must end in .json", p.display());
+    }
+    let dir = p
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    if !dir.is_dir() {
+        bail!("{flag}: folder `{}` does not exist", dir.display());
+    }
+    Ok(())
+}
+
+/// What each incident weighs in a kernel density.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum WeightsArg {
+    /// The harm table's weight (or --weight-col's value).
+    Harm,
+    /// 1 each: a plain incident density.
+    None,
+}
+
+impl From<WeightsArg> for Weights {
+    fn from(w: WeightsArg) -> Weights {
+        match w {
+            WeightsArg::Harm => Weights::Harm,
+            WeightsArg::None => Weights::Unweighted,
+        }
+    }
+}
+
+/// Kernel density settings shared by `change` and `evaluate`.
+#[derive(Args, Debug, Clone)]
+pub struct KdeOpts {
+    /// Kernel function.
+    #[arg(long, value_enum, default_value_t = KernelArg::Quartic, help_heading = "Density")]
+    pub kernel: KernelArg,
+    /// Bandwidth (kernel radius) in metres [default: chosen by --bandwidth-rule and printed].
+    #[arg(
+        long,
+        value_name = "M",
+        allow_negative_numbers = true,
+        help_heading = "Density"
+    )]
+    pub bandwidth: Option<f64>,
+    /// Rule for the automatic bandwidth.
+    #[arg(long, value_enum, default_value_t = RuleArg::Arcgis, help_heading = "Density")]
+    pub bandwidth_rule: RuleArg,
+    /// Multiply the bandwidth (given or automatic) by this factor.
+    #[arg(
+        long,
+        value_name = "F",
+        default_value_t = 1.0,
+        allow_negative_numbers = true,
+        help_heading = "Density"
+    )]
+    pub bandwidth_adjust: f64,
+    /// What each incident weighs in the density.
+    #[arg(long, value_enum, default_value_t = WeightsArg::Harm, help_heading = "Density")]
+    pub weights: WeightsArg,
+    /// Accept a bandwidth smaller than the cell size (refused by default: incidents farther
+    /// than the bandwidth from every cell centre would vanish from the surface).
+    #[arg(long, help_heading = "Density")]
+    pub allow_small_bandwidth: bool,
+}
+
+impl KdeOpts {
+    /// Checks the flags and builds the library parameters (density per km²).
+    pub fn params(&self) -> Result<KdeParams> {
+        if let Some(h) = self.bandwidth {
+            if !(h.is_finite() && h > 0.0) {
+                bail!("--bandwidth: must be a positive length in metres, got {h}");
+            }
+        }
+        if !(self.bandwidth_adjust.is_finite() && self.bandwidth_adjust > 0.0) {
+            bail!(
+                "--bandwidth-adjust: must be a positive number, got {}",
+                self.bandwidth_adjust
+            );
+        }
+        Ok(KdeParams {
+            kernel: self.kernel.into(),
+            bandwidth: self.bandwidth,
+            bandwidth_rule: match self.bandwidth_rule {
+                RuleArg::Arcgis => BandwidthRule::Arcgis,
+                RuleArg::Sfhotspot => BandwidthRule::Sfhotspot,
+            },
+            bandwidth_adjust: self.bandwidth_adjust,
+            weights: self.weights.into(),
+            values: Values::Density,
+            allow_small_bandwidth: self.allow_small_bandwidth,
+        })
+    }
+}
+
+/// Dual-KDE comparisons on the command line.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum MethodArg {
+    /// After density minus (period-scaled) before density, per km².
+    Diff,
+    /// After density / max(before density, floor).
+    Ratio,
+    /// ln(max(after, floor) / max(before, floor)).
+    LogRatio,
+}
+
+/// Arguments of `harmspot change`.
+#[derive(Args, Debug)]
+#[command(
+    after_help = "Columns: n_before, n_after, change (n_after - k n_before), pct_change \
+(null when n_before = 0), z (Poisson: change / sqrt(n_after + k^2 n_before), null when both are \
+0), harm_before, harm_after, change_harm, pct_change_harm, z_harm (variance = sum of squared \
+weights); with --method also kde_before, kde_after and kde_diff | kde_ratio | kde_log_ratio. \
+k = months after / months before (1 for periods of equal length). Both periods are counted on \
+the same snapped grid, built from the incidents of both.\n\n\
+Example:\n  harmspot change data/police-uk/ --before 2021-01..2021-06 --after 2021-07..2021-12 \
+--cell-size 250 --method log-ratio --out change.geojson --out change.csv"
+)]
+pub struct ChangeArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub grid: GridArgs,
+    /// Before period, YYYY-MM..YYYY-MM.
+    #[arg(long, value_name = "FROM..TO", help_heading = "Periods")]
+    pub before: String,
+    /// After period, YYYY-MM..YYYY-MM; starts after the before period ends.
+    #[arg(long, value_name = "FROM..TO", help_heading = "Periods")]
+    pub after: String,
+    /// Also compare kernel density surfaces of the two periods (one bandwidth for both).
+    #[arg(long, value_enum, help_heading = "Density")]
+    pub method: Option<MethodArg>,
+    /// Floor on densities in ratios, per km² [default: the peak density of one incident of
+    /// weight 1, 3/(pi h^2) for the quartic kernel].
+    #[arg(
+        long,
+        value_name = "D",
+        allow_negative_numbers = true,
+        help_heading = "Density",
+        requires = "method"
+    )]
+    pub floor: Option<f64>,
+    #[command(flatten)]
+    pub kde: KdeOpts,
+    #[command(flatten)]
+    pub out: OutArgs,
+    /// Also write the study-area totals and the run's parameters as JSON here.
+    #[arg(long, value_name = "FILE.json", help_heading = "Output")]
+    pub summary: Option<PathBuf>,
+}
+
+pub fn run(a: ChangeArgs, quiet: bool) -> Result<()> {
+    a.grid.validate()?;
+    a.out.formats(a.grid.shape.into())?;
+    let before = period("--before", &a.before)?;
+    let after = period("--after", &a.after)?;
+    if after.from <= before.to {
+        bail!("--after: the after period ({after}) must start after the before period ({before}) ends");
+    }
+    let kde = a.kde.params()?;
+    if let Some(p) = &a.summary {
+        json_path("--summary", p)?;
+    }
+    if let Some(f) = a.floor {
+        if !(f.is_finite() && f > 0.0) {
+            bail!("--floor: must be a positive density per km², got {f}");
+        }
+    }
+    let loaded = a.input.load_nonempty(quiet)?;
+    // the grid covers the incidents of both periods and nothing else
+    let inc = &loaded.incidents;
+    let xy: Vec<[f64; 2]> = (0..inc.len())
+        .filter(|&i| before.contains(inc.month[i]) || after.contains(inc.month[i]))
+        .map(|i| inc.xy[i])
+        .collect();
+    if xy.is_empty() {
+        let have = loaded
+            .incidents
+            .month_range()
+            .map_or("none".into(), |r| r.to_string());
+        bail!("no incidents in {before} or {after} (the data cover {have})");
+    }
+    let built = a.grid.build(&xy, &loaded.projector, quiet)?;
+    let mut params = ChangeParams::new(before, after);
+    if let Some(m) = a.method {
+        params.kde = Some(KdeChangeParams {
+            kde,
+            method: match m {
+                MethodArg::Diff => KdeChange::Diff,
+                MethodArg::Ratio => KdeChange::Ratio,
+                MethodArg::LogRatio => KdeChange::LogRatio,
+            },
+            floor: a.floor,
+        });
+    }
+    let r = compute(&loaded.incidents, &built.grid, &params)?;
+    let s = &r.summary;
+    if s.period_ratio != 1.0 {
+        note(
+            quiet,
+            format!(
+                "periods of different length ({} and {} months): before counts are scaled by k = {:.4}",
+                before.len(),
+                after.len(),
+                s.period_ratio
+            ),
+        );
+    }
+    if !s.empty_months.is_empty() {
+        let m: Vec<String> = s.empty_months.iter().map(|m| m.to_string()).collect();
+        note(
+            quiet,
+            format!(
+                "warning: no incidents at all in {} (missing data reads as a fall to zero)",
+                m.join(", ")
+            ),
+        );
+    }
+    if let (Some(h), Some(f)) = (s.bandwidth, s.floor) {
+        note(
+            quiet,
+            format!(
+                "kernel density: bandwidth {h:.0} m for both periods, ratio floor {f:.4} per km2"
+            ),
+        );
+    }
+    note(
+        quiet,
+        format!(
+            "{} incidents before ({before}), {} after ({after}): change {:+}{}{}",
+            s.n_before,
+            s.n_after,
+            s.change,
+            s.pct_change
+                .map_or(String::new(), |p| format!(" ({p:+.1}%)")),
+            s.z.map_or(String::new(), |z| format!(", z = {z:.2}")),
+        ),
+    );
+    let mut layer = r.layer;
+    record_run(&mut layer, &built, &loaded, &a.input);
+    if let Some(p) = &a.summary {
+        harmspot::write::write_json(
+            p,
+            &serde_json::json!({"totals": s, "parameters": layer.params}),
+        )?;
+        note(quiet, format!("wrote totals to {}", p.display()));
+    }
+    a.out.write(&layer, &loaded.projector, false, quiet)
+}

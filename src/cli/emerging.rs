@@ -1,0 +1,178 @@
+//! `harmspot emerging`: emerging hot spots — monthly space-time Gi*, the Mann-Kendall trend of
+//! each cell's z series, and the ArcGIS categories (METHODS §8).
+
+use super::change::json_path;
+use super::gistar::ValueArg;
+use super::input::InputArgs;
+use super::layer_out::{record_run, GridArgs, OutArgs};
+use super::note;
+use anyhow::{bail, Result};
+use clap::Args;
+use harmspot::emerging::{compute, EmergingParams, Pattern};
+use harmspot::kde::Weights;
+use std::path::PathBuf;
+
+/// Arguments of `harmspot emerging`.
+#[derive(Args, Debug)]
+#[command(
+    after_help = "Columns: pattern (1 new, 2 consecutive, 3 intensifying, 4 persistent, \
+5 diminishing, 6 sporadic, 7 oscillating, 8 historical hot spot; -1..-8 the cold mirrors; 0 no \
+pattern; the legend is in the output's parameters), trend_z, trend_pvalue, trend_s (Mann-Kendall \
+of the cell's monthly Gi* z), hot_months, cold_months (significant bins), gistar_last, \
+pvalue_last; with --per-month gistar_YYYY_MM and bin_YYYY_MM (+1 hot, -1 cold, 0) for every \
+analysed month.\n\n\
+A bin (cell x month) is significant when its two-sided p < --alpha (0.10: 90%, ArcGIS's \
+lowest confidence), or with --fdr when p is at or below the Benjamini-Hochberg critical p at \
+--alpha among that month's cells (ArcGIS Pro applies an FDR correction). Neighbours of a bin: \
+cells within --neighbour-distance in the same month and the previous --time-window months. \
+The first --time-window months only serve as neighbours of later months.\n\n\
+Example:\n  harmspot emerging data/police-uk/ --cell-size 500 --time-window 1 --out emerging.geojson"
+)]
+pub struct EmergingArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub grid: GridArgs,
+    /// Value per bin: `n` (incidents) or `harm` (sum of harm weights).
+    #[arg(long, value_enum, default_value_t = ValueArg::Harm, help_heading = "Emerging")]
+    pub value: ValueArg,
+    /// Spatial neighbour distance in metres between cell centres [default: √2 × cell size].
+    #[arg(
+        long,
+        value_name = "M",
+        allow_negative_numbers = true,
+        help_heading = "Emerging"
+    )]
+    pub neighbour_distance: Option<f64>,
+    /// K: bins of the previous K months are neighbours too (ArcGIS "neighborhood time step").
+    #[arg(long, value_name = "K", default_value_t = 1, help_heading = "Emerging")]
+    pub time_window: u32,
+    /// Significance level of a bin (two-sided).
+    #[arg(
+        long,
+        value_name = "P",
+        default_value_t = 0.10,
+        allow_negative_numbers = true,
+        help_heading = "Emerging"
+    )]
+    pub alpha: f64,
+    /// Significance level of the Mann-Kendall trend (two-sided).
+    #[arg(
+        long,
+        value_name = "P",
+        default_value_t = 0.10,
+        allow_negative_numbers = true,
+        help_heading = "Emerging"
+    )]
+    pub trend_alpha: f64,
+    /// Benjamini–Hochberg false discovery rate correction of the bins, month by month.
+    #[arg(long, help_heading = "Emerging")]
+    pub fdr: bool,
+    /// Also write each analysed month's z-score and significant bin.
+    #[arg(long, help_heading = "Output")]
+    pub per_month: bool,
+    #[command(flatten)]
+    pub out: OutArgs,
+    /// Also write the cells per pattern and the run's parameters as JSON here.
+    #[arg(long, value_name = "FILE.json", help_heading = "Output")]
+    pub summary: Option<PathBuf>,
+}
+
+pub fn run(a: EmergingArgs, quiet: bool) -> Result<()> {
+    a.grid.validate()?;
+    a.out.formats(a.grid.shape.into())?;
+    if let Some(p) = &a.summary {
+        json_path("--summary", p)?;
+    }
+    if let Some(d) = a.neighbour_distance {
+        if !(d.is_finite() && d > 0.0) {
+            bail!("--neighbour-distance: must be a positive length in metres, got {d}");
+        }
+    }
+    for (flag, v) in [("--alpha", a.alpha), ("--trend-alpha", a.trend_alpha)] {
+        if !(v > 0.0 && v < 1.0) {
+            bail!("{flag}: must be a probability between 0 and 1, got {v}");
+        }
+    }
+    let loaded = a.input.load_nonempty(quiet)?;
+    let built = a
+        .grid
+        .build(&loaded.incidents.xy, &loaded.projector, quiet)?;
+    let params = EmergingParams {
+        neighbour_distance: a.neighbour_distance,
+        time_window: a.time_window,
+        alpha: a.alpha,
+        trend_alpha: a.trend_alpha,
+        fdr: a.fdr,
+        weights: match a.value {
+            ValueArg::N => Weights::Unweighted,
+            ValueArg::Harm => Weights::Harm,
+        },
+    };
+    let months = loaded.incidents.month_range().map_or(0, |r| r.len());
+    harmspot::count::check_layer_bytes(
+        4 * months + 10,
+        built.grid.spec.len(),
+        loaded.incidents.len(),
+    )?;
+    let r = compute(&loaded.incidents, &built.grid, &params)?;
+    let used = &r.used;
+    if used.neighbour_distance_auto {
+        note(
+            quiet,
+            format!(
+                "neighbour distance set to {:.1} m automatically (√2 × cell size)",
+                used.neighbour_distance
+            ),
+        );
+    }
+    let first = used
+        .months
+        .first()
+        .map(|m| m.to_string())
+        .unwrap_or_default();
+    let last = used
+        .months
+        .last()
+        .map(|m| m.to_string())
+        .unwrap_or_default();
+    note(
+        quiet,
+        format!(
+            "{} months analysed ({first}..{last}; the first {} only as neighbours), {} study-area cells{}",
+            used.months.len(),
+            used.time_window,
+            built.grid.area_cells(),
+            if used.months.len() < 10 { " — fewer than the 10 time steps ArcGIS asks for: trends are weak evidence" } else { "" }
+        ),
+    );
+    let found: Vec<String> = r
+        .summary
+        .iter()
+        .filter(|(p, c)| *c > 0 && *p != Pattern::NoPattern)
+        .map(|(p, c)| format!("{c} {}", p.label()))
+        .collect();
+    note(
+        quiet,
+        if found.is_empty() {
+            "no emerging pattern in any cell".to_string()
+        } else {
+            found.join(", ")
+        },
+    );
+    let mut layer = r.to_layer(&built.grid, a.per_month);
+    record_run(&mut layer, &built, &loaded, &a.input);
+    if let Some(p) = &a.summary {
+        let per: serde_json::Map<String, serde_json::Value> = r
+            .summary
+            .iter()
+            .map(|(p, c)| (p.label().to_string(), (*c).into()))
+            .collect();
+        harmspot::write::write_json(
+            p,
+            &serde_json::json!({"cells_per_pattern": per, "parameters": layer.params}),
+        )?;
+        note(quiet, format!("wrote the summary to {}", p.display()));
+    }
+    a.out.write(&layer, &loaded.projector, false, quiet)
+}

@@ -1,0 +1,241 @@
+//! `harmspot evaluate`: hotspots from a training period scored on a test period (hit rate,
+//! PAI, PEI, RRI, PAI curve, concentration; METHODS §7).
+
+use super::change::{json_path, period, KdeOpts, WeightsArg};
+use super::gistar::ValueArg;
+use super::input::InputArgs;
+use super::layer_out::{record_run, GridArgs, OutArgs};
+use super::note;
+use anyhow::{bail, Result};
+use clap::{Args, ValueEnum};
+use harmspot::evaluate::{compute, EvaluateParams, Hotspots, Surface};
+use harmspot::gistar::GistarParams;
+use harmspot::kde::Weights;
+use harmspot::write::{cells::push_fixed, write_atomic, write_json};
+use serde_json::json;
+use std::io::Write;
+use std::path::PathBuf;
+
+/// The training surface that ranks cells for --top.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum RankArg {
+    /// Kernel density of the training incidents (--kernel, --bandwidth, --weights).
+    Kde,
+    /// Training incidents per cell.
+    N,
+    /// Training harm per cell.
+    Harm,
+}
+
+/// Arguments of `harmspot evaluate`.
+#[derive(Args, Debug)]
+#[command(
+    after_help = "Scores: hit rate n/N; PAI (Chainey et al. 2008) = (n/N)/(a/A); PEI \
+(Hunt 2016) = PAI / the best PAI of as many cells in the test period; RRI = Levine's (2008) \
+Recapture Rate Index (n_test/n_train)/(N_test/N_train). The same for harm. The report also \
+holds the PAI curve along the whole training ranking and the test period's concentration \
+(Lorenz curve, Gini, generalised Gini).\n\n\
+--out writes the cells (columns score, rank, hotspot, n_train, harm_train, n_test, harm_test) \
+through the usual writers; --report the scores as JSON; --curve the PAI curve as CSV.\n\n\
+Example:\n  harmspot evaluate data/police-uk/ --train 2021-01..2021-06 --test 2021-07..2021-12 \
+--cell-size 250 --top 5 --report evaluate.json --out evaluate.geojson"
+)]
+pub struct EvaluateArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub grid: GridArgs,
+    /// Training period, YYYY-MM..YYYY-MM: the hotspots are made from it.
+    #[arg(long, value_name = "FROM..TO", help_heading = "Periods")]
+    pub train: String,
+    /// Test period, YYYY-MM..YYYY-MM: the hotspots are scored on it (no overlap).
+    #[arg(long, value_name = "FROM..TO", help_heading = "Periods")]
+    pub test: String,
+    /// Hotspots = the top PERCENT of study-area cells by --rank-by [default: 5].
+    #[arg(
+        long,
+        value_name = "PERCENT",
+        allow_negative_numbers = true,
+        conflicts_with = "hot",
+        help_heading = "Hotspots"
+    )]
+    pub top: Option<f64>,
+    /// Hotspots = training Gi* hot cells of class CLASS or more (1, 2, 3: 90, 95, 99%).
+    #[arg(
+        long,
+        value_name = "CLASS",
+        allow_negative_numbers = true,
+        help_heading = "Hotspots"
+    )]
+    pub hot: Option<i8>,
+    /// Surface ranking the cells for --top (and for the PAI curve).
+    #[arg(long, value_enum, default_value_t = RankArg::Kde, help_heading = "Hotspots")]
+    pub rank_by: RankArg,
+    /// Value Gi* tests for --hot: `n` or `harm`.
+    #[arg(long, value_enum, default_value_t = ValueArg::Harm, help_heading = "Hotspots")]
+    pub value: ValueArg,
+    /// Gi* neighbour distance for --hot, metres [default: √2 × cell size].
+    #[arg(
+        long,
+        value_name = "M",
+        allow_negative_numbers = true,
+        help_heading = "Hotspots"
+    )]
+    pub neighbour_distance: Option<f64>,
+    /// Benjamini–Hochberg FDR correction of the Gi* classes for --hot.
+    #[arg(long, help_heading = "Hotspots")]
+    pub fdr: bool,
+    #[command(flatten)]
+    pub kde: KdeOpts,
+    /// Cells output(s), format by extension (.geojson, .csv, .tif, .asc).
+    #[arg(long, short, value_name = "FILE", help_heading = "Output")]
+    pub out: Vec<PathBuf>,
+    /// GeoJSON: also write study-area cells whose values are all zero.
+    #[arg(long, help_heading = "Output")]
+    pub all_cells: bool,
+    /// Scores, PAI curve, concentration and the run's parameters as JSON.
+    #[arg(long, value_name = "FILE.json", help_heading = "Output")]
+    pub report: Option<PathBuf>,
+    /// The PAI curve as CSV: cells,area_share,hit_rate,pai,harm_hit_rate.
+    #[arg(long, value_name = "FILE.csv", help_heading = "Output")]
+    pub curve: Option<PathBuf>,
+}
+
+fn opt(v: Option<f64>, decimals: usize) -> String {
+    v.map_or("n/a".into(), |x| format!("{x:.decimals$}"))
+}
+
+pub fn run(a: EvaluateArgs, quiet: bool) -> Result<()> {
+    a.grid.validate()?;
+    let out = OutArgs {
+        out: a.out.clone(),
+        all_cells: a.all_cells,
+    };
+    out.formats(a.grid.shape.into())?;
+    if let Some(p) = &a.report {
+        json_path("--report", p)?;
+    }
+    if let Some(p) = &a.curve {
+        if p.extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase())
+            .as_deref()
+            != Some("csv")
+        {
+            bail!("--curve: `{}` must end in .csv", p.display());
+        }
+    }
+    if a.out.is_empty() && a.report.is_none() && a.curve.is_none() {
+        bail!("nothing to write: give --report FILE.json, --out FILE and/or --curve FILE.csv");
+    }
+    let train = period("--train", &a.train)?;
+    let test = period("--test", &a.test)?;
+    let kde = a.kde.params()?;
+    let hotspots = match a.hot {
+        Some(c) => {
+            if !(1..=3).contains(&c) {
+                bail!("--hot: class must be 1, 2 or 3 (90, 95, 99%), got {c}");
+            }
+            Hotspots::Hot {
+                min_class: c,
+                gistar: GistarParams {
+                    neighbour_distance: a.neighbour_distance,
+                    fdr: a.fdr,
+                    ..GistarParams::default()
+                },
+                value: match a.value {
+                    ValueArg::N => Weights::Unweighted,
+                    ValueArg::Harm => Weights::Harm,
+                },
+            }
+        }
+        None => {
+            let percent = a.top.unwrap_or(5.0);
+            if !(percent > 0.0 && percent <= 100.0) {
+                bail!("--top: must be a percentage in (0, 100], got {percent}");
+            }
+            Hotspots::Top {
+                percent,
+                surface: match a.rank_by {
+                    RankArg::Kde => Surface::Kde(kde),
+                    RankArg::N => Surface::Cells(WeightsArg::None.into()),
+                    RankArg::Harm => Surface::Cells(WeightsArg::Harm.into()),
+                },
+            }
+        }
+    };
+    let loaded = a.input.load_nonempty(quiet)?;
+    let inc = &loaded.incidents;
+    let xy: Vec<[f64; 2]> = (0..inc.len())
+        .filter(|&i| train.contains(inc.month[i]) || test.contains(inc.month[i]))
+        .map(|i| inc.xy[i])
+        .collect();
+    if xy.is_empty() {
+        let have = inc.month_range().map_or("none".into(), |r| r.to_string());
+        bail!("no incidents in {train} or {test} (the data cover {have})");
+    }
+    let built = a.grid.build(&xy, &loaded.projector, quiet)?;
+    let params = EvaluateParams {
+        train,
+        test,
+        hotspots,
+    };
+    let mut r = compute(inc, &built.grid, &params)?;
+    let s = &r.scores;
+    note(
+        quiet,
+        format!(
+            "{} hotspot cells ({:.2}% of {} study-area cells, {:.3} km2) from {train}, scored on {test}:\n  hit rate {:.3}  PAI {:.2}  PEI {}  RRI {}  (harm: hit rate {}, PAI {}, PEI {})\n  test-period Gini {:.3}, generalised {:.3}",
+            s.hotspot_cells,
+            100.0 * s.area_share,
+            s.study_area_cells,
+            s.hotspot_km2,
+            s.hit_rate,
+            s.pai,
+            opt(s.pei, 3),
+            opt(s.rri, 3),
+            opt(s.harm_hit_rate, 3),
+            opt(s.harm_pai, 2),
+            opt(s.harm_pei, 3),
+            r.concentration.gini,
+            r.concentration.gini_generalised,
+        ),
+    );
+    record_run(&mut r.layer, &built, &loaded, &a.input);
+    if let Some(p) = &a.report {
+        write_json(
+            p,
+            &json!({
+                "scores": r.scores,
+                "curve": r.curve,
+                "concentration": {"incidents": r.concentration, "harm": r.concentration_harm},
+                "parameters": r.layer.params,
+            }),
+        )?;
+        note(quiet, format!("wrote the report to {}", p.display()));
+    }
+    if let Some(p) = &a.curve {
+        write_atomic(p, |w| {
+            w.write_all(b"cells,area_share,hit_rate,pai,harm_hit_rate\n")?;
+            let mut line = String::new();
+            for c in &r.curve {
+                line.clear();
+                line.push_str(&c.cells.to_string());
+                for v in [c.area_share, c.hit_rate, c.pai, c.harm_hit_rate] {
+                    line.push(',');
+                    push_fixed(&mut line, v, 9);
+                }
+                line.push('\n');
+                w.write_all(line.as_bytes())?;
+            }
+            Ok(())
+        })?;
+        note(
+            quiet,
+            format!("wrote {} curve points to {}", r.curve.len(), p.display()),
+        );
+    }
+    if !a.out.is_empty() {
+        out.write(&r.layer, &loaded.projector, false, quiet)?;
+    }
+    Ok(())
+}
