@@ -124,34 +124,9 @@ fn locate_all(incidents: &Incidents, spec: &GridSpec) -> Vec<Option<usize>> {
     incidents.xy.par_iter().map(|p| spec.locate(*p)).collect()
 }
 
-/// Counts incidents and sums harm per cell of `grid` (METHODS §4).
-///
-/// Parameters: the incidents (working-CRS metres), the grid, [`CountParams`].
-///
-/// Returns: a [`Layer`] with columns `n`, `harm` and, with `by`, `n_<key>`… then
-/// `harm_<key>`… (see the module documentation). Values cover the whole block; incidents
-/// outside it are counted in `params.incidents_outside_grid`. `params.groups` maps each
-/// column key to its crime type or month.
-///
-/// Errors: no incidents; `By::Month` on incidents without months; a layer too large for
-/// memory ([`check_layer_bytes`]).
-///
-/// ```
-/// use harmspot::{count::{aggregate, CountParams}, grid::{Grid, Shape}, Incidents, Month};
-/// let inc = Incidents { xy: vec![[5.0, 5.0], [6.0, 9.0], [15.0, 5.0]], harm: vec![2.0, 3.0, 1.0],
-///     kind: vec![0; 3], month: vec![Month::UNKNOWN; 3], types: vec!["Burglary".into()] };
-/// let grid = Grid::from_extent(Shape::Square, 10.0, [0.0, 0.0, 19.0, 9.0]).unwrap();
-/// let layer = aggregate(&inc, &grid, &CountParams::default()).unwrap();
-/// assert_eq!(layer.get("n").unwrap(), &[2.0, 1.0]);
-/// assert_eq!(layer.get("harm").unwrap(), &[5.0, 1.0]);
-/// ```
-pub fn aggregate(incidents: &Incidents, grid: &Grid, params: &CountParams) -> Result<Layer> {
-    if incidents.is_empty() {
-        return Err(Error::Analysis("no incidents to count".into()));
-    }
-    let spec = &grid.spec;
-    // Group of each incident and the groups' names, in output order.
-    let (group, names): (Vec<usize>, Vec<String>) = match params.by {
+/// Group of each incident and the groups' names, in output order (empty without `by`).
+fn groups(incidents: &Incidents, by: Option<By>) -> Result<(Vec<usize>, Vec<String>)> {
+    Ok(match by {
         None => (Vec::new(), Vec::new()),
         Some(By::Type) => {
             let mut present = vec![false; incidents.types.len()];
@@ -197,7 +172,42 @@ pub fn aggregate(incidents: &Incidents, grid: &Grid, params: &CountParams) -> Re
                 .collect();
             (group, names)
         }
-    };
+    })
+}
+
+/// The number of columns [`aggregate`] will return for these incidents: 2, plus 2 per type
+/// present or per month, so that the memory can be checked before building a grid.
+pub fn column_count(incidents: &Incidents, params: &CountParams) -> Result<usize> {
+    Ok(2 + 2 * groups(incidents, params.by)?.1.len())
+}
+
+/// Counts incidents and sums harm per cell of `grid` (METHODS §4).
+///
+/// Parameters: the incidents (working-CRS metres), the grid, [`CountParams`].
+///
+/// Returns: a [`Layer`] with columns `n`, `harm` and, with `by`, `n_<key>`… then
+/// `harm_<key>`… (see the module documentation). Values cover the whole block; incidents
+/// outside it are counted in `params.incidents_outside_grid`. `params.groups` maps each
+/// column key to its crime type or month.
+///
+/// Errors: no incidents; `By::Month` on incidents without months; a layer too large for
+/// memory ([`check_layer_bytes`]).
+///
+/// ```
+/// use harmspot::{count::{aggregate, CountParams}, grid::{Grid, Shape}, Incidents, Month};
+/// let inc = Incidents { xy: vec![[5.0, 5.0], [6.0, 9.0], [15.0, 5.0]], harm: vec![2.0, 3.0, 1.0],
+///     kind: vec![0; 3], month: vec![Month::UNKNOWN; 3], types: vec!["Burglary".into()] };
+/// let grid = Grid::from_extent(Shape::Square, 10.0, [0.0, 0.0, 19.0, 9.0]).unwrap();
+/// let layer = aggregate(&inc, &grid, &CountParams::default()).unwrap();
+/// assert_eq!(layer.get("n").unwrap(), &[2.0, 1.0]);
+/// assert_eq!(layer.get("harm").unwrap(), &[5.0, 1.0]);
+/// ```
+pub fn aggregate(incidents: &Incidents, grid: &Grid, params: &CountParams) -> Result<Layer> {
+    if incidents.is_empty() {
+        return Err(Error::Analysis("no incidents to count".into()));
+    }
+    let spec = &grid.spec;
+    let (group, names) = groups(incidents, params.by)?;
     let g = names.len();
     check_layer_bytes(2 + 2 * g, spec.len(), 0)?;
 

@@ -4,7 +4,7 @@ use super::input::InputArgs;
 use super::layer_out::{record_run, GridArgs, OutArgs};
 use anyhow::Result;
 use clap::{Args, ValueEnum};
-use harmspot::count::{aggregate, By, CountParams};
+use harmspot::count::{aggregate, column_count, By, CountParams};
 
 /// Extra columns per group.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -39,15 +39,16 @@ pub fn run(a: CountArgs, quiet: bool) -> Result<()> {
     a.grid.validate()?;
     a.out.formats(a.grid.shape.into())?;
     let loaded = a.input.load_nonempty(quiet)?;
-    let built = a
-        .grid
-        .build(&loaded.incidents.xy, &loaded.projector, quiet)?;
     let params = CountParams {
         by: a.by.map(|b| match b {
             ByArg::Type => By::Type,
             ByArg::Month => By::Month,
         }),
     };
+    let columns = column_count(&loaded.incidents, &params)?;
+    let built =
+        a.grid
+            .build_for_columns(&loaded.incidents.xy, &loaded.projector, columns, quiet)?;
     let mut layer = aggregate(&loaded.incidents, &built.grid, &params)?;
     record_run(&mut layer, &built, &loaded, &a.input);
     a.out.write(&layer, &loaded.projector, false, quiet)

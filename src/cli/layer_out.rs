@@ -6,7 +6,7 @@ use super::input::{InputArgs, Loaded};
 use super::note;
 use anyhow::{bail, Context, Result};
 use clap::{Args, ValueEnum};
-use harmspot::grid::{auto_cell_size, Grid, Shape};
+use harmspot::grid::{auto_cell_size, Grid, GridSpec, Shape};
 use harmspot::write::{cells, raster};
 use harmspot::{Layer, Projector};
 use serde_json::{json, Map, Value};
@@ -100,8 +100,21 @@ impl GridArgs {
     }
 
     /// Builds the grid for incidents at `xy` (working CRS), printing automatic choices and
-    /// warnings to stderr unless `quiet`.
+    /// warnings to stderr unless `quiet`, for a verb computing one column per cell (see
+    /// [`GridArgs::build_for_columns`]).
     pub fn build(&self, xy: &[[f64; 2]], projector: &Projector, quiet: bool) -> Result<BuiltGrid> {
+        self.build_for_columns(xy, projector, 1, quiet)
+    }
+
+    /// Like [`GridArgs::build`] for a verb computing `columns` value columns: the memory
+    /// they need is checked before anything is allocated.
+    pub fn build_for_columns(
+        &self,
+        xy: &[[f64; 2]],
+        projector: &Projector,
+        columns: usize,
+        quiet: bool,
+    ) -> Result<BuiltGrid> {
         self.validate()?;
         let shape: Shape = self.shape.into();
         let extent = self.extent.as_deref().map(parse_extent).transpose()?;
@@ -154,6 +167,19 @@ impl GridArgs {
                 note(quiet, w);
             }
         }
+        // The block each constructor will cover, to refuse an oversized layer before
+        // allocating anything (GridSpec::covering refuses more than MAX_CELLS cells).
+        let block = match (&extent, &boundary) {
+            (None, None) => [
+                span[0] - cell_size,
+                span[1] - cell_size,
+                span[2] + cell_size,
+                span[3] + cell_size,
+            ],
+            _ => span,
+        };
+        let spec = GridSpec::covering(shape, cell_size, block)?;
+        harmspot::count::check_layer_bytes(columns, spec.len(), xy.len())?;
         let grid = match (&extent, &boundary) {
             (Some(e), _) => Grid::from_extent(shape, cell_size, *e)?,
             (None, Some(b)) => Grid::from_boundary(shape, cell_size, b)?,
@@ -276,6 +302,9 @@ impl OutArgs {
                 .unwrap_or(Path::new("."));
             if !dir.is_dir() {
                 bail!("--out: folder `{}` does not exist", dir.display());
+            }
+            if p.is_dir() {
+                bail!("--out: `{}` is a folder: give a file name", p.display());
             }
             if out.iter().any(|(q, _)| q == p) {
                 bail!("--out: `{}` given twice", p.display());
