@@ -12,6 +12,7 @@
 //! | synthetic police.uk extracts | [`generate`] | [`generate::generate`] |
 //! | before/after around hubs: WDQ, WDD, RES (METHODS §6) | [`compare`] | [`compare::evaluate`] |
 //! | maps of a result folder: offline HTML page, static PNG | [`map`] | [`map::load`] |
+//! | maps of a result folder: offline HTML page, static PNG | [`map`] | [`map::load`] |
 //!
 //! Lengths are metres in a projected working CRS (default EPSG:27700, British National
 //! Grid). GeoJSON output is WGS84 lon/lat (RFC 7946). Method definitions live in
@@ -39,6 +40,7 @@ pub mod info;
 pub mod kde;
 pub mod knox;
 pub mod layer;
+pub mod map;
 pub mod map;
 pub mod mannkendall;
 pub mod month;

@@ -14,6 +14,7 @@ pub mod kde;
 pub mod knox;
 pub mod layer_out;
 pub mod map;
+pub mod map;
 
 use clap::{Parser, Subcommand};
 
@@ -45,6 +46,8 @@ pub enum Command {
     Compare(compare::CompareArgs),
     /// Map a result folder: one self-contained HTML page (offline) or a static PNG.
     Map(map::MapArgs),
+    /// Map a result folder: one self-contained HTML page (offline) or a static PNG.
+    Map(map::MapArgs),
     /// Per-cell change between a before and an after period: counts, harm, percent change, Poisson z, dual KDE.
     Change(change::ChangeArgs),
     /// Score hotspots from a training period on a test period: hit rate, PAI, PEI, RRI, PAI curve, Gini.
@@ -65,6 +68,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Kde(a) => kde::run(a, quiet),
         Command::Gistar(a) => gistar::run(a, quiet),
         Command::Compare(a) => compare::run(a, quiet),
+        Command::Map(a) => map::run(a, quiet),
         Command::Map(a) => map::run(a, quiet),
         Command::Change(a) => change::run(a, quiet),
         Command::Evaluate(a) => evaluate::run(a, quiet),

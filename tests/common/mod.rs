@@ -69,3 +69,124 @@ pub fn temporaries(dir: &Path) -> Vec<String> {
         .filter(|n| n.ends_with(".tmp"))
         .collect()
 }
+
+/// Writes a small result folder for `harmspot map` tests into `dir/name` and returns it:
+/// `cells.geojson` (20 × 15 cells near Newcastle with `n`, `harm`, `density`, `gistar`,
+/// `pvalue`, `class`; every 17th cell suppressed with `null`s; run parameters in the
+/// `"harmspot"` member), `hotspots.geojson` (2 features, one a MultiPolygon, one with a
+/// suppressed `harm`), `areas.geojson` (treatment with a hostile name, buffer ring with a
+/// hole, control) and `stations.geojson` (3 points, a generic layer).
+pub fn map_results(dir: &Path, name: &str) -> PathBuf {
+    use serde_json::{json, Value};
+    let out = dir.join(name);
+    std::fs::create_dir_all(&out).unwrap();
+    let (x0, y0, dx, dy) = (-1.64, 54.96, 0.002, 0.0012);
+    let rect = |x: f64, y: f64, w: f64, h: f64| -> Value {
+        json!([[[x, y], [x + w, y], [x + w, y + h], [x, y + h], [x, y]]])
+    };
+    let mut cells = Vec::new();
+    for j in 0..15 {
+        for i in 0..20 {
+            let (cx, cy) = (i as f64 + 0.5, j as f64 + 0.5);
+            let bump = |bx: f64, by: f64, s: f64| {
+                (-((cx - bx).powi(2) + (cy - by).powi(2)) / (2.0 * s * s)).exp()
+            };
+            let density = 40.0 * bump(6.0, 5.0, 2.0) + 25.0 * bump(15.0, 10.0, 1.5) + 0.5;
+            let z = (density - 6.0) / 4.0;
+            let class = if z > 2.58 {
+                3
+            } else if z > 1.96 {
+                2
+            } else if z > 1.65 {
+                1
+            } else if z < -1.2 {
+                -1
+            } else {
+                0
+            };
+            let n = (density / 3.0).round();
+            let props = if (i + j * 20) % 17 == 0 {
+                json!({"n": null, "harm": null, "density": null, "gistar": null, "pvalue": null, "class": null})
+            } else {
+                json!({"n": n, "harm": n * 12.5, "density": (density * 100.0).round() / 100.0, "gistar": (z * 1000.0).round() / 1000.0, "pvalue": 0.05, "class": class})
+            };
+            cells.push(json!({"type": "Feature", "geometry": {"type": "Polygon", "coordinates": rect(x0 + i as f64 * dx, y0 + j as f64 * dy, dx, dy)}, "properties": props}));
+        }
+    }
+    let fc = |features: Vec<Value>, extra: Value| -> String {
+        let mut v = json!({"type": "FeatureCollection", "features": features});
+        if let Value::Object(m) = extra {
+            for (k, x) in m {
+                v[k] = x;
+            }
+        }
+        serde_json::to_string_pretty(&v).unwrap()
+    };
+    std::fs::write(
+        out.join("cells.geojson"),
+        fc(cells, json!({"harmspot": {"analysis": "kde", "cell_size": 100, "bandwidth": 250, "kernel": "quartic", "working_crs": "EPSG:27700"}})),
+    )
+    .unwrap();
+    let hotspots = vec![
+        json!({"type": "Feature", "geometry": {"type": "Polygon", "coordinates": rect(x0 + 3.0 * dx, y0 + 2.0 * dy, 6.0 * dx, 6.0 * dy)},
+            "properties": {"id": 1, "rank": 1, "harm": 1520.5, "incidents": 88, "area_km2": 0.48, "share_harm": 0.31,
+                "top_types": ["Violence and sexual offences", "Burglary"], "mean_z": 3.2}}),
+        json!({"type": "Feature", "geometry": {"type": "MultiPolygon", "coordinates": [rect(x0 + 13.0 * dx, y0 + 8.0 * dy, 4.0 * dx, 4.0 * dy), rect(x0 + 17.0 * dx, y0 + 12.0 * dy, 1.0 * dx, 1.0 * dy)]},
+            "properties": {"id": 2, "rank": 2, "harm": null, "incidents": 41, "area_km2": 0.2, "share_harm": null,
+                "top_types": ["Robbery"], "mean_z": 2.7}}),
+    ];
+    std::fs::write(out.join("hotspots.geojson"), fc(hotspots, json!({}))).unwrap();
+    let ring = |x: f64, y: f64, w: f64, h: f64| -> Value { rect(x, y, w, h)[0].clone() };
+    let areas = vec![
+        json!({"type": "Feature", "geometry": {"type": "Polygon", "coordinates": rect(x0 + 4.0 * dx, y0 + 3.0 * dy, 4.0 * dx, 4.0 * dy)},
+            "properties": {"role": "treatment", "name": "<img src=x onerror=alert(1)>Hub A", "n_before": 30, "n_after": 21}}),
+        json!({"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [ring(x0 + 2.0 * dx, y0 + 1.0 * dy, 8.0 * dx, 8.0 * dy), ring(x0 + 4.0 * dx, y0 + 3.0 * dy, 4.0 * dx, 4.0 * dy)]},
+            "properties": {"role": "buffer", "name": "Hub A buffer", "n_before": 12, "n_after": null}}),
+        json!({"type": "Feature", "geometry": {"type": "Polygon", "coordinates": rect(x0 + 12.0 * dx, y0 + 1.0 * dy, 5.0 * dx, 4.0 * dy)},
+            "properties": {"role": "control", "name": "Control B", "n_before": 25, "n_after": 24}}),
+    ];
+    std::fs::write(out.join("areas.geojson"), fc(areas, json!({}))).unwrap();
+    let stations = (0..3)
+        .map(|k| json!({"type": "Feature", "geometry": {"type": "Point", "coordinates": [x0 + (5.0 + 5.0 * k as f64) * dx, y0 + 12.5 * dy]}, "properties": {"name": format!("Station {k}")}}))
+        .collect();
+    std::fs::write(out.join("stations.geojson"), fc(stations, json!({}))).unwrap();
+    out
+}
+
+/// Decodes a PNG file into (width, height, RGBA pixels), any 8-bit colour type.
+pub fn decode_png(path: &Path) -> (u32, u32, Vec<[u8; 4]>) {
+    let f = std::io::BufReader::new(
+        std::fs::File::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display())),
+    );
+    let mut dec = png::Decoder::new(f);
+    dec.set_transformations(png::Transformations::normalize_to_color8());
+    let mut reader = dec.read_info().expect("a PNG header");
+    let mut buf = vec![0; reader.output_buffer_size().expect("a sane PNG size")];
+    let info = reader.next_frame(&mut buf).expect("PNG pixels");
+    let bytes = &buf[..info.buffer_size()];
+    let px: Vec<[u8; 4]> = match info.color_type {
+        png::ColorType::Rgba => bytes
+            .chunks_exact(4)
+            .map(|c| [c[0], c[1], c[2], c[3]])
+            .collect(),
+        png::ColorType::Rgb => bytes
+            .chunks_exact(3)
+            .map(|c| [c[0], c[1], c[2], 255])
+            .collect(),
+        png::ColorType::GrayscaleAlpha => bytes
+            .chunks_exact(2)
+            .map(|c| [c[0], c[0], c[0], c[1]])
+            .collect(),
+        png::ColorType::Grayscale => bytes.iter().map(|&g| [g, g, g, 255]).collect(),
+        other => panic!("unexpected PNG colour type {other:?}"),
+    };
+    (info.width, info.height, px)
+}
+
+/// The JSON data block of a `harmspot map` HTML page.
+pub fn map_page_data(page: &str) -> serde_json::Value {
+    let start = r#"<script type="application/json" id="map-data">"#;
+    let i = page.find(start).expect("the page has a data block") + start.len();
+    let j = i + page[i..].find("</script>").expect("the data block ends");
+    serde_json::from_str(&page[i..j]).expect("the data block is JSON")
+}
