@@ -10,6 +10,9 @@
 //! | R-tree over incidents | [`index`] | [`IncidentIndex`] |
 //! | extract summary (`harmspot info`) | [`info`] | [`info::summarise`] |
 //! | synthetic police.uk extracts | [`generate`] | [`generate::generate`] |
+//! | grid counts: incidents and harm per cell, per type or month (METHODS §4) | [`count`] | [`count::aggregate`] |
+//! | kernel density, six kernels, exact and parallel (METHODS §2) | [`kde`] | [`kde::estimate`] |
+//! | default bandwidths: ArcGIS, sfhotspot (METHODS §3) | [`bandwidth`] | [`bandwidth::arcgis`] |
 //! | before/after around hubs: WDQ, WDD, RES (METHODS §6) | [`compare`] | [`compare::evaluate`] |
 //! | maps of a result folder: offline HTML page, static PNG | [`map`] | [`map::load`] |
 //! | maps of a result folder: offline HTML page, static PNG | [`map`] | [`map::load`] |
