@@ -262,3 +262,40 @@ fn refuses_bad_grids_and_layers_too_big_for_memory() {
     assert_eq!(files, ["e.csv"]);
     assert!(temporaries(d).is_empty());
 }
+
+#[test]
+fn warns_when_a_stray_point_blows_up_the_grid() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // 150 incidents within 1 km, one 30 km away
+    let mut csv = String::from("x,y\n");
+    for i in 0..150 {
+        csv.push_str(&format!(
+            "{},{}\n",
+            420_000 + (i % 15) * 60,
+            560_000 + (i / 15) * 90
+        ));
+    }
+    csv.push_str("450000,590000\n");
+    std::fs::write(d.join("s.csv"), csv).unwrap();
+    let o = common::run(
+        d,
+        &[
+            "count",
+            "s.csv",
+            "--x-col",
+            "x",
+            "--y-col",
+            "y",
+            "--crs",
+            "EPSG:27700",
+            "--cell-size",
+            "500",
+            "--out",
+            "s.csv.geojson",
+        ],
+    );
+    assert!(o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("stray points"), "{err}");
+}

@@ -34,6 +34,22 @@ pub fn is_nonempty(layer: &Layer, id: usize) -> bool {
 /// Each cell's ring (closed, counter-clockwise) is projected vertex by vertex to lon/lat,
 /// oriented counter-clockwise again if the projection flipped it, and written with 6
 /// decimals (about 0.1 m). The collection's `"harmspot"` member is `layer.params`.
+///
+/// ```
+/// use harmspot::{grid::{Grid, Shape}, Layer, Projector};
+/// // two 100 m cells in Newcastle (British National Grid), one empty
+/// let grid = Grid::from_extent(Shape::Square, 100.0, [424_500.0, 564_900.0, 424_699.0, 564_999.0]).unwrap();
+/// let mut layer = Layer::new(grid);
+/// layer.set("n", vec![4.0, 0.0]);
+/// let dir = tempfile::tempdir().unwrap();
+/// let p = dir.path().join("cells.geojson");
+/// let inverse = Projector::new("EPSG:27700").unwrap().inverse;
+/// assert_eq!(harmspot::write::cells::write_geojson(&p, &layer, &inverse, false).unwrap(), 1);
+/// let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
+/// let corner = &v["features"][0]["geometry"]["coordinates"][0][0];
+/// assert!((corner[0].as_f64().unwrap() + 1.619).abs() < 0.01); // longitude first
+/// assert!((corner[1].as_f64().unwrap() - 54.978).abs() < 0.01);
+/// ```
 pub fn write_geojson(
     dest: &Path,
     layer: &Layer,
