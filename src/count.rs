@@ -108,20 +108,28 @@ pub fn cell_sums(incidents: &Incidents, spec: &GridSpec) -> (Vec<f64>, Vec<f64>,
     let mut n = vec![0.0; spec.len()];
     let mut harm = vec![0.0; spec.len()];
     let mut outside = 0;
-    for (i, id) in ids.iter().enumerate() {
-        match id {
-            Some(id) => {
-                n[*id] += 1.0;
-                harm[*id] += incidents.harm[i];
-            }
-            None => outside += 1,
+    for (i, &id) in ids.iter().enumerate() {
+        if id == OUTSIDE {
+            outside += 1;
+        } else {
+            n[id as usize] += 1.0;
+            harm[id as usize] += incidents.harm[i];
         }
     }
     (n, harm, outside)
 }
 
-fn locate_all(incidents: &Incidents, spec: &GridSpec) -> Vec<Option<usize>> {
-    incidents.xy.par_iter().map(|p| spec.locate(*p)).collect()
+/// Marks an incident outside the block in [`locate_all`]'s result.
+const OUTSIDE: u32 = u32::MAX;
+
+/// The cell of every incident, [`OUTSIDE`] when outside the block (grids have fewer than
+/// `u32::MAX` cells: [`crate::grid::MAX_CELLS`]).
+fn locate_all(incidents: &Incidents, spec: &GridSpec) -> Vec<u32> {
+    incidents
+        .xy
+        .par_iter()
+        .map(|p| spec.locate(*p).map_or(OUTSIDE, |id| id as u32))
+        .collect()
 }
 
 /// Group of each incident and the groups' names, in output order (empty without `by`).
@@ -218,11 +226,12 @@ pub fn aggregate(incidents: &Incidents, grid: &Grid, params: &CountParams) -> Re
     let mut gn = vec![0.0; cells * g];
     let mut gh = vec![0.0; cells * g];
     let mut outside = 0u64;
-    for (i, id) in ids.iter().enumerate() {
-        let Some(id) = *id else {
+    for (i, &id) in ids.iter().enumerate() {
+        if id == OUTSIDE {
             outside += 1;
             continue;
-        };
+        }
+        let id = id as usize;
         n[id] += 1.0;
         harm[id] += incidents.harm[i];
         if g > 0 {
