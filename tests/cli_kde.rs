@@ -333,7 +333,7 @@ fn byte_identical_outputs_at_one_and_two_threads() {
     extract(d);
     for t in ["1", "2"] {
         let o = std::process::Command::new(env!("CARGO_BIN_EXE_harmspot"))
-            .args(["kde", "street.csv", "--cell-size", "100", "--quiet"])
+            .args(["kde", "street.csv", "--cell-size", "200", "--quiet"])
             .args([
                 "--out",
                 &format!("t{t}.tif"),
