@@ -29,9 +29,8 @@
   // ---- number and value formatting -------------------------------------------------------
   function fmtNumber(v) {
     if (Number.isInteger(v)) return String(v);
-    var a = Math.abs(v);
-    if (a >= 1000) return v.toFixed(0);
-    if (a >= 100) return v.toFixed(1);
+    // Two decimals from 100 up, four significant digits below (trailing zeros dropped).
+    if (Math.abs(v) >= 100) return String(Number(v.toFixed(2)));
     return String(Number(v.toPrecision(4)));
   }
 
@@ -76,6 +75,7 @@
   hatchPattern('hatch-legend'); // screen units, for swatches
 
   var view = svgEl('g', { 'id': 'view' }, svg);
+  if (data.basemap) mapEl.classList.add('has-basemap');
   var tilesG = svgEl('g', { 'id': 'tiles' }, view);
   var labelsRoot = svgEl('g', { 'id': 'labels' }, svg);
 
@@ -261,7 +261,8 @@
             'href': url,
             'x': ((-HALF + i * T) - data.origin[0]) * UNIT,
             'y': (data.origin[1] - (HALF - j * T)) * UNIT,
-            'width': T * UNIT, 'height': T * UNIT,
+            // One tile pixel of overlap hides the seams anti-aliasing leaves between tiles.
+            'width': T * UNIT * (1 + 1 / 256), 'height': T * UNIT * (1 + 1 / 256),
             'preserveAspectRatio': 'none', 'class': 'tile', 'data-tile': key
           }, tilesG);
         }
@@ -324,7 +325,7 @@
   svg.addEventListener('pointerdown', function (e) {
     if (e.button !== 0) return;
     drag = { x: e.clientX, y: e.clientY, tx: tx, ty: ty, moved: false, id: e.pointerId };
-    svg.setPointerCapture(e.pointerId);
+    try { svg.setPointerCapture(e.pointerId); } catch (err) { /* not an active pointer (synthetic event) */ }
   });
   svg.addEventListener('pointermove', function (e) {
     if (!drag || e.pointerId !== drag.id) return;
