@@ -148,9 +148,18 @@ pub fn run(a: MapArgs, quiet: bool) -> Result<()> {
         } else {
             String::new()
         };
+        let hidden = if l.shown {
+            ""
+        } else {
+            " (a generic layer this large starts hidden in the HTML and is left out of the PNG)"
+        };
         super::note(
             quiet,
-            format!("map: {} — {} features{skipped}", l.file, l.features.len()),
+            format!(
+                "map: {} — {} features{skipped}{hidden}",
+                l.file,
+                l.features.len()
+            ),
         );
     }
     if let Some(s) = &m.scale {

@@ -292,7 +292,7 @@ fn page_data(map: &MapData, opts: &HtmlOptions) -> Value {
         layers.push(json!({
             "id": l.id, "file": l.file, "kind": kind, "title": l.title, "colour": hex(l.colour),
             "skipped": l.skipped, "keys": keys, "features": features, "labels": labels,
-            "has_density": has_density, "has_gi": has_gi,
+            "has_density": has_density, "has_gi": has_gi, "shown": l.shown,
         }));
     }
     let legend: Vec<Value> = map

@@ -183,7 +183,7 @@
       if (L.has_density || !L.has_gi) makeGroup(L, L.id, 'density', cellsTitle, data.cells.view === 'density' || !L.has_gi);
       if (L.has_gi) makeGroup(L, L.id + '-gistar', 'gistar', 'Cells: Gi* hot and cold spots', data.cells.view === 'gistar');
     } else {
-      makeGroup(L, L.id, L.kind, L.title, true);
+      makeGroup(L, L.id, L.kind, L.title, L.shown);
     }
   });
 

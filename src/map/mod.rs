@@ -279,7 +279,13 @@ pub struct MapLayer {
     pub skipped: usize,
     /// The collection's `"harmspot"` member (run parameters), if any.
     pub params: Map<String, Value>,
+    /// Drawn at first: false for a generic layer of more than [`GENERIC_MAX_SHOWN`] features,
+    /// which would bury the cells. The HTML lists it unticked; the PNG leaves it out.
+    pub shown: bool,
 }
+
+/// Generic layers with more features than this start hidden (see [`MapLayer::shown`]).
+pub const GENERIC_MAX_SHOWN: usize = 5000;
 
 /// How class breaks are chosen.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -345,14 +351,64 @@ impl ColourScale {
             .min(self.breaks.len().saturating_sub(1))
     }
 
-    /// The label of class `i`: `lo – hi`.
+    /// Decimals of the legend labels: none when the minimum and every break are whole
+    /// numbers, else three significant digits of the largest break, more (up to 8) while two
+    /// breaks would print the same.
+    pub fn decimals(&self) -> usize {
+        if std::iter::once(self.min)
+            .chain(self.breaks.iter().copied())
+            .all(|x| x.fract() == 0.0)
+        {
+            return 0;
+        }
+        let top = self
+            .breaks
+            .iter()
+            .fold(self.min.abs(), |m, b| m.max(b.abs()));
+        let mut d = if top > 0.0 {
+            (2 - top.log10().floor() as i32).clamp(0, 8) as usize
+        } else {
+            0
+        };
+        let distinct = |d: usize| {
+            let mut v: Vec<String> = std::iter::once(self.min)
+                .chain(self.breaks.iter().copied())
+                .map(|x| format!("{x:.d$}"))
+                .collect();
+            let n = v.len();
+            v.dedup();
+            v.len() == n || (self.min == self.breaks[0] && v.len() == n - 1)
+        };
+        while d < 8 && !distinct(d) {
+            d += 1;
+        }
+        d
+    }
+
+    /// The label of class `i`: `lo – hi`, with [`ColourScale::decimals`] decimals.
+    ///
+    /// ```
+    /// use harmspot::map::{Breaks, ColourScale};
+    /// let s = ColourScale { property: "density".into(), method: Breaks::Jenks, min: 0.0000047,
+    ///     breaks: vec![1157.2, 23573.0], colours: vec![[0; 3]; 2], values: 9 };
+    /// assert_eq!((s.label(0).as_str(), s.label(1).as_str()), ("0 – 1157", "1157 – 23573"));
+    /// ```
     pub fn label(&self, i: usize) -> String {
+        let d = self.decimals();
         let lo = if i == 0 { self.min } else { self.breaks[i - 1] };
         let hi = self.breaks[i];
+        let f = |x: f64| {
+            let t = format!("{x:.d$}");
+            if t.starts_with('-') && t[1..].chars().all(|c| c == '0' || c == '.') {
+                t[1..].to_string()
+            } else {
+                t
+            }
+        };
         if i == 0 && lo == hi {
-            fmt_value(hi)
+            f(hi)
         } else {
-            format!("{} – {}", fmt_value(lo), fmt_value(hi))
+            format!("{} – {}", f(lo), f(hi))
         }
     }
 }
@@ -478,11 +534,12 @@ impl MapData {
         self.layers.iter().find(|l| l.kind == kind)
     }
 
-    /// Ids of the groups drawn on a static map: every layer, the cells as their
-    /// [`MapData::cells_view`] (`<id>` for density, `<id>-gistar` for Gi*).
+    /// Ids of the groups drawn on a static map: every [shown](MapLayer::shown) layer, the
+    /// cells as their [`MapData::cells_view`] (`<id>` for density, `<id>-gistar` for Gi*).
     pub fn static_groups(&self) -> Vec<String> {
         self.layers
             .iter()
+            .filter(|l| l.shown)
             .map(|l| {
                 if l.kind == LayerKind::Cells && self.cells_view == CellsView::Gistar {
                     format!("{}-gistar", l.id)
@@ -1083,6 +1140,7 @@ pub fn build(inputs: Vec<(PathBuf, FeatureCollection)>, params: &MapParams) -> R
             kind,
             title,
             colour,
+            shown: kind != LayerKind::Other || features.len() <= GENERIC_MAX_SHOWN,
             features,
             skipped,
             params,
@@ -1363,7 +1421,9 @@ pub fn build(inputs: Vec<(PathBuf, FeatureCollection)>, params: &MapParams) -> R
                 legend_top.push(LegendSection {
                     group: l.id.clone(),
                     title: l.title.clone(),
-                    note: None,
+                    note: (!l.shown).then(|| {
+                        format!("hidden at first: more than {GENERIC_MAX_SHOWN} features")
+                    }),
                     entries: vec![LegendEntry {
                         label: format!("{} ({} features)", l.file, l.features.len()),
                         swatch,
@@ -1665,6 +1725,47 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.to_string().starts_with("--classes"), "{e}");
+    }
+
+    #[test]
+    fn large_generic_layers_start_hidden() {
+        let pts: Vec<Value> = (0..=GENERIC_MAX_SHOWN)
+            .map(|i| json!({"type": "Feature", "geometry": {"type": "Point", "coordinates": [i as f64 * 1e-5, 50.0]}, "properties": {}}))
+            .collect();
+        let big = fc(json!({"type": "FeatureCollection", "features": pts}));
+        let small = fc(json!({"type": "FeatureCollection", "features": [
+            {"type": "Feature", "geometry": {"type": "Point", "coordinates": [0.0, 50.0]}, "properties": {}}]}));
+        let map = build(
+            vec![("big.geojson".into(), big), ("small.geojson".into(), small)],
+            &MapParams::default(),
+        )
+        .unwrap();
+        assert_eq!(
+            map.layers.iter().map(|l| l.shown).collect::<Vec<_>>(),
+            vec![false, true]
+        );
+        assert_eq!(map.static_groups(), vec!["small"]);
+        let big = map.legend.iter().find(|s| s.group == "big").unwrap();
+        assert_eq!(
+            big.note.as_deref(),
+            Some("hidden at first: more than 5000 features")
+        );
+    }
+
+    #[test]
+    fn legend_decimals_keep_breaks_apart() {
+        let s = |min: f64, breaks: Vec<f64>| ColourScale {
+            property: "harm".into(),
+            method: Breaks::Quantile,
+            min,
+            colours: vec![[0; 3]; breaks.len()],
+            breaks,
+            values: 10,
+        };
+        assert_eq!(s(0.5, vec![1.25, 3.5]).decimals(), 2);
+        assert_eq!(s(0.0, vec![100.2, 100.4]).decimals(), 1); // 100 and 100 would merge
+        assert_eq!(s(3.0, vec![3.0, 7.0]).label(0), "3");
+        assert_eq!(s(-0.0001, vec![10.0, 20.0]).label(0), "0.0 – 10.0");
     }
 
     #[test]

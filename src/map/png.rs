@@ -579,7 +579,7 @@ pub fn render(map: &MapData, opts: &PngOptions) -> Result<Vec<u8>> {
     let id = Transform::identity();
     // (priority, label, pixel position): hotspot ranks before area names.
     let mut labels: Vec<(u8, &super::Label, (f32, f32))> = Vec::new();
-    for layer in &map.layers {
+    for layer in map.layers.iter().filter(|l| l.shown) {
         match layer.kind {
             LayerKind::Cells => {
                 // One path per fill, drawn without anti-aliasing so neighbours meet without seams.

@@ -1,0 +1,260 @@
+//! `harmspot hotspots`: the one-shot job, from extracts to a partner-ready hotspot layer.
+
+use super::input::InputArgs;
+use super::layer_out::{record_run, GridArgs};
+use super::note;
+use anyhow::{bail, Context, Result};
+use clap::{Args, ValueEnum};
+use harmspot::hotspot::Select;
+use harmspot::kde::{BandwidthRule, Kernel};
+use harmspot::pipeline::{run as run_job, summary_markdown, GistarValue, HotspotJobParams, RunContext};
+use harmspot::write::geojson::{FeatureWriter, Geom};
+use harmspot::write::{cells, raster, write_atomic, write_json, AtomicFile};
+use harmspot::{grid::Shape, Layer};
+use serde_json::{json, Map, Value};
+use std::path::{Path, PathBuf};
+
+/// Gi* value on the command line.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ValueArg {
+    /// Incidents per cell.
+    N,
+    /// Harm per cell.
+    Harm,
+}
+
+/// Arguments of `harmspot hotspots`.
+#[derive(Args, Debug)]
+#[command(after_help = "Writes into DIR: hotspots.geojson (hotspot polygons ranked by harm), \
+cells.geojson (cells with n, harm, density, gistar, pvalue, class), density.tif (harm density, \
+GeoTIFF in the working CRS), summary.json, summary.md (for a briefing), manifest.json and \
+run.toml (replay with `harmspot run DIR/run.toml`).\n\n\
+Example:\n  harmspot hotspots data/police-uk/ --out results/")]
+pub struct HotspotsArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub grid: GridArgs,
+    /// Kernel density bandwidth in metres [default: ArcGIS's rule on the harm-weighted incidents].
+    #[arg(long, value_name = "M", allow_negative_numbers = true, help_heading = "Density")]
+    pub bandwidth: Option<f64>,
+    /// Kernel: quartic, epanechnikov, triweight, uniform, triangular or gaussian.
+    #[arg(long, default_value = "quartic", help_heading = "Density")]
+    pub kernel: String,
+    /// Automatic bandwidth rule: arcgis or sfhotspot.
+    #[arg(long, default_value = "arcgis", help_heading = "Density")]
+    pub bandwidth_rule: String,
+    /// Value Gi* tests per cell.
+    #[arg(long, value_enum, default_value_t = ValueArg::Harm, help_heading = "Gi*")]
+    pub value: ValueArg,
+    /// Gi* neighbour distance in metres [default: √2 × cell size].
+    #[arg(long, value_name = "M", allow_negative_numbers = true, help_heading = "Gi*")]
+    pub neighbour_distance: Option<f64>,
+    /// Turn off the Benjamini–Hochberg false discovery rate correction (on by default here).
+    #[arg(long, help_heading = "Gi*")]
+    pub no_fdr: bool,
+    /// Conditional permutations for pseudo p-values (0 = normal p-values).
+    #[arg(long, value_name = "N", default_value_t = 0, help_heading = "Gi*")]
+    pub permutations: u32,
+    /// Seed for --permutations.
+    #[arg(long, value_name = "S", default_value_t = 1, help_heading = "Gi*")]
+    pub seed: u64,
+    /// Hotspots are the top X% of cells by density (e.g. `5%`) instead of Gi* hot cells.
+    #[arg(long, value_name = "X%", help_heading = "Hotspots")]
+    pub top: Option<String>,
+    /// Gi* confidence for hot cells: 90, 95 or 99.
+    #[arg(long, default_value_t = 95, help_heading = "Hotspots")]
+    pub confidence: u32,
+    /// Rows in the summary's top-hotspots table.
+    #[arg(long, default_value_t = 10, help_heading = "Hotspots")]
+    pub table: usize,
+    /// Output folder (created if missing).
+    #[arg(long, short, value_name = "DIR")]
+    pub out: PathBuf,
+}
+
+fn parse_top(s: &str) -> Result<f64> {
+    let t = s.trim().trim_end_matches('%');
+    let v: f64 = t.parse().with_context(|| format!("--top: `{s}` is not a percentage such as 5%"))?;
+    if !(v > 0.0 && v <= 100.0) {
+        bail!("--top: must be in (0, 100], got {s}");
+    }
+    Ok(v)
+}
+
+/// Resolves the flags into job parameters, before any data is read.
+fn params(a: &HotspotsArgs) -> Result<HotspotJobParams> {
+    let mut p = HotspotJobParams::default();
+    let kernel = Kernel::parse(&a.kernel).with_context(|| {
+        format!("--kernel: `{}` is not one of quartic, epanechnikov, triweight, uniform, triangular, gaussian", a.kernel)
+    })?;
+    p.kde = p.kde.kernel(kernel);
+    p.kde = p.kde.bandwidth_rule(match a.bandwidth_rule.as_str() {
+        "arcgis" => BandwidthRule::Arcgis,
+        "sfhotspot" => BandwidthRule::Sfhotspot,
+        other => bail!("--bandwidth-rule: `{other}` is not arcgis or sfhotspot"),
+    });
+    if let Some(h) = a.bandwidth {
+        if !(h.is_finite() && h > 0.0) {
+            bail!("--bandwidth: must be a positive length in metres, got {h}");
+        }
+        p.kde = p.kde.bandwidth(h);
+    }
+    if let Some(d) = a.neighbour_distance {
+        if !(d.is_finite() && d > 0.0) {
+            bail!("--neighbour-distance: must be a positive length in metres, got {d}");
+        }
+        p.gistar = p.gistar.neighbour_distance(d);
+    }
+    p.gistar = p.gistar.fdr(!a.no_fdr);
+    p.gistar.permutations = a.permutations;
+    p.gistar.seed = a.seed;
+    p.value = match a.value {
+        ValueArg::N => GistarValue::N,
+        ValueArg::Harm => GistarValue::Harm,
+    };
+    p.select = match &a.top {
+        Some(t) => Select::Top { percent: parse_top(t)? },
+        None => Select::Hot {
+            min_class: match a.confidence {
+                90 => 1,
+                95 => 2,
+                99 => 3,
+                c => bail!("--confidence: must be 90, 95 or 99, got {c}"),
+            },
+        },
+    };
+    Ok(p)
+}
+
+pub fn run(a: HotspotsArgs, quiet: bool, command: &[String]) -> Result<()> {
+    let p = params(&a)?;
+    a.grid.validate()?;
+    if a.out.exists() && !a.out.is_dir() {
+        bail!("--out: `{}` exists and is not a folder", a.out.display());
+    }
+    let started = std::time::SystemTime::now();
+    let loaded = a.input.load_nonempty(quiet)?;
+    let built = a.grid.build(&loaded.incidents.xy, &loaded.projector, quiet)?;
+    harmspot::count::check_layer_bytes(8, built.grid.spec.len(), loaded.incidents.len())?;
+    let mut job = run_job(&loaded.incidents, &built.grid, &p)?;
+    if a.bandwidth.is_none() {
+        note(quiet, format!("bandwidth {:.0} m ({})", job.bandwidth, p.kde.bandwidth_rule.describe()));
+    }
+    let u = &job.gistar_used;
+    note(
+        quiet,
+        format!(
+            "Gi* on {} over {} study-area cells{}: {} hotspot(s)",
+            p.value.column(),
+            u.population,
+            if u.fdr { " with FDR" } else { "" },
+            job.hotspots.len()
+        ),
+    );
+    record_run(&mut job.cells, &built, &loaded, &a.input);
+    let cells_layer = &mut job.cells;
+    cells_layer.param("analysis", "hotspots");
+    cells_layer.param(
+        "gistar",
+        json!({
+            "value": p.value.column(),
+            "neighbour_distance_m": u.neighbour_distance,
+            "fdr": u.fdr,
+            "permutations": u.permutations,
+            "seed": u.seed,
+            "pvalue": u.pvalue,
+            "pvalue_sides": "two-sided",
+            "population_cells": u.population,
+            "study_area": u.study_area,
+        }),
+    );
+    cells_layer.param(
+        "hotspots",
+        match p.select {
+            Select::Hot { min_class } => format!("edge-contiguous cells with Gi* class >= {min_class}"),
+            Select::Top { percent } => format!("edge-contiguous cells among the top {percent}% by density"),
+        },
+    );
+    let mut manifest = harmspot::manifest::Manifest::new(
+        command.to_vec(),
+        &harmspot::read::expand_inputs(&a.input.inputs)?,
+        loaded.projector.working.to_string(),
+    )?
+    .with_rows(&loaded.summary);
+    manifest.parameters = cells_layer.params.clone();
+    cells_layer.param("manifest", manifest.to_json());
+
+    let (shared, _) = harmspot::info::shared_locations(&loaded.incidents.xy);
+    let ctx = RunContext {
+        files: loaded.summary.files.iter().map(|f| f.path.clone()).collect(),
+        months: loaded.incidents.month_range().map(|r| r.to_string()),
+        rows: [loaded.summary.rows, loaded.summary.kept, loaded.summary.skipped_total()],
+        shared_location_share: shared as f64 / loaded.incidents.len() as f64,
+        harm: cells_layer.params.get("harm").and_then(|v| v.as_str()).unwrap_or("").to_string(),
+        working_crs: loaded.projector.working.to_string(),
+        types: a.input.types.clone(),
+    };
+
+    harmspot::write::ensure_dir(&a.out)?;
+    let out = |name: &str| a.out.join(name);
+    write_hotspots(&out("hotspots.geojson"), &job.hotspots, &job.cells.params, &loaded.projector)?;
+    let n = cells::write_geojson(&out("cells.geojson"), &job.cells, &loaded.projector.inverse, false)?;
+    if built.grid.spec.shape == Shape::Square {
+        let mut density = Layer::new(built.grid.clone());
+        density.set("density", job.cells.get("density").expect("kde column").to_vec());
+        density.params = job.cells.params.clone();
+        raster::write_geotiff(&out("density.tif"), &density, loaded.projector.working.code(), true)?;
+    } else {
+        note(quiet, "hexagonal cells: no density.tif (a raster needs square cells)");
+        let _ = std::fs::remove_file(out("density.tif"));
+    }
+    let summary = json!({
+        "parameters": Value::Object(job.cells.params.clone()),
+        "context": ctx,
+        "hotspots": job.hotspots,
+        "concentration": { "incidents": job.incidents, "harm": job.harm },
+    });
+    write_json(&out("summary.json"), &summary)?;
+    let md = summary_markdown(&job, &ctx, a.table);
+    write_atomic(&out("summary.md"), |w| w.write_all(md.as_bytes()))?;
+    write_json(&out("manifest.json"), &manifest.to_json_with_time(started))?;
+    let toml = manifest.to_run_toml();
+    write_atomic(&out("run.toml"), |w| w.write_all(toml.as_bytes()))?;
+    note(
+        quiet,
+        format!(
+            "wrote {} hotspots and {n} cells to {}/ (hotspots.geojson, cells.geojson, {}summary.json, summary.md, manifest.json, run.toml)",
+            job.hotspots.len(),
+            a.out.display(),
+            if built.grid.spec.shape == Shape::Square { "density.tif, " } else { "" }
+        ),
+    );
+    Ok(())
+}
+
+use std::io::Write as _;
+
+/// Hotspot polygons in WGS84, one feature each, properties from [`harmspot::hotspot::Hotspot::properties`].
+fn write_hotspots(
+    dest: &Path,
+    hotspots: &[harmspot::hotspot::Hotspot],
+    params: &Map<String, Value>,
+    projector: &harmspot::Projector,
+) -> Result<()> {
+    let mut f = AtomicFile::create(dest)?;
+    let mut members = Map::new();
+    members.insert("harmspot".into(), Value::Object(params.clone()));
+    let mut fw = FeatureWriter::begin(f.writer(), &members)?;
+    for h in hotspots {
+        let mut rings = vec![h.polygon.exterior.clone()];
+        rings.extend(h.polygon.holes.iter().cloned());
+        for r in &mut rings {
+            projector.inverse.apply(r);
+        }
+        fw.feature(&Geom::Polygon(rings).oriented(), &h.properties())?;
+    }
+    fw.finish()?;
+    f.commit()?;
+    Ok(())
+}
