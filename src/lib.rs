@@ -15,7 +15,6 @@
 //! | default bandwidths: ArcGIS, sfhotspot (METHODS §3) | [`bandwidth`] | [`bandwidth::arcgis`] |
 //! | before/after around hubs: WDQ, WDD, RES (METHODS §6) | [`compare`] | [`compare::evaluate`] |
 //! | maps of a result folder: offline HTML page, static PNG | [`map`] | [`map::load`] |
-//! | maps of a result folder: offline HTML page, static PNG | [`map`] | [`map::load`] |
 //!
 //! Lengths are metres in a projected working CRS (default EPSG:27700, British National
 //! Grid). GeoJSON output is WGS84 lon/lat (RFC 7946). Method definitions live in
@@ -44,9 +43,11 @@ pub mod kde;
 pub mod knox;
 pub mod layer;
 pub mod map;
-pub mod map;
+pub mod manifest;
 pub mod mannkendall;
 pub mod month;
+pub mod pipeline;
+pub mod progress;
 pub mod pvalue;
 pub mod read;
 pub mod rng;
@@ -60,7 +61,7 @@ pub use index::IncidentIndex;
 pub use layer::Layer;
 pub use grid::{Grid, GridSpec, Shape};
 pub use month::{Month, MonthRange};
-pub use read::{read_incidents, Columns, CoordColumns, ReadOptions, TypeFilter};
+pub use read::{read_incidents, read_incidents_with, Columns, CoordColumns, ReadOptions, TypeFilter};
 pub use rng::Rng;
 pub use gistar::{GistarParams, GistarResult};
 pub use count::{By, CountParams};

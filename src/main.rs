@@ -7,7 +7,9 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let args = cli::Cli::parse();
-    match cli::run(args) {
+    // the command as run, for manifests: verb and arguments, without the program name
+    let command: Vec<String> = std::env::args().skip(1).collect();
+    match cli::run(args, command) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             // A closed pipe (`harmspot info ... | head`) is not a failure.

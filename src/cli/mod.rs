@@ -8,13 +8,15 @@ pub mod emerging;
 pub mod evaluate;
 pub mod generate;
 pub mod gistar;
+pub mod hotspots;
 pub mod info;
 pub mod input;
 pub mod kde;
 pub mod knox;
 pub mod layer_out;
 pub mod map;
-pub mod map;
+pub mod progress;
+pub mod run;
 
 use clap::{Parser, Subcommand};
 
@@ -32,6 +34,11 @@ pub struct Cli {
 /// The verbs.
 #[derive(Subcommand, Debug)]
 pub enum Command {
+    /// The main job: harm-weighted density, Gi* with FDR, hotspot polygons ranked by harm,
+    /// concentration and a briefing summary, written into one folder.
+    Hotspots(hotspots::HotspotsArgs),
+    /// Replay a run described in a file (the `run.toml` every folder-writing run leaves).
+    Run(run::RunArgs),
     /// Summarise extracts: rows kept and skipped by reason, months, counts per type and month.
     Info(info::InfoArgs),
     /// Write a seeded synthetic extract in the police.uk street-level layout.
@@ -44,10 +51,6 @@ pub enum Command {
     Gistar(gistar::GistarArgs),
     /// Before/after evaluation around hubs and intervention areas: WDQ, WDD, RES per area and pooled.
     Compare(compare::CompareArgs),
-    /// Map a result folder: one self-contained HTML page (offline) or a static PNG.
-    Map(map::MapArgs),
-    /// Map a result folder: one self-contained HTML page (offline) or a static PNG.
-    Map(map::MapArgs),
     /// Per-cell change between a before and an after period: counts, harm, percent change, Poisson z, dual KDE.
     Change(change::ChangeArgs),
     /// Score hotspots from a training period on a test period: hit rate, PAI, PEI, RRI, PAI curve, Gini.
@@ -56,24 +59,27 @@ pub enum Command {
     Emerging(emerging::EmergingArgs),
     /// Knox test for near repeats: distance x month bands, seeded permutations.
     Knox(knox::KnoxArgs),
+    /// Map a result folder: one self-contained HTML page (offline) or a static PNG.
+    Map(map::MapArgs),
 }
 
 /// Runs a parsed command line.
-pub fn run(cli: Cli) -> anyhow::Result<()> {
+pub fn run(cli: Cli, command: Vec<String>) -> anyhow::Result<()> {
     let quiet = cli.quiet;
     match cli.command {
+        Command::Hotspots(a) => hotspots::run(a, quiet, &command),
+        Command::Run(a) => run::run(a, quiet),
         Command::Info(a) => info::run(a, quiet),
         Command::Generate(a) => generate::run(a, quiet),
         Command::Count(a) => count::run(a, quiet),
         Command::Kde(a) => kde::run(a, quiet),
         Command::Gistar(a) => gistar::run(a, quiet),
         Command::Compare(a) => compare::run(a, quiet),
-        Command::Map(a) => map::run(a, quiet),
-        Command::Map(a) => map::run(a, quiet),
         Command::Change(a) => change::run(a, quiet),
         Command::Evaluate(a) => evaluate::run(a, quiet),
         Command::Emerging(a) => emerging::run(a, quiet),
         Command::Knox(a) => knox::run(a, quiet),
+        Command::Map(a) => map::run(a, quiet),
     }
 }
 
