@@ -17,7 +17,7 @@ use std::path::PathBuf;
 /// How incidents are assigned to areas (both give the same counts).
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
 pub enum MethodArg {
-    /// One parallel pass over the incidents with an R-tree of area envelopes.
+    /// One parallel pass over the incidents with a bucket grid of area envelopes.
     OnePass,
     /// Build an incident R-tree and query it with each area's polygon.
     Index,

@@ -31,6 +31,9 @@ use std::path::Path;
 /// Angular step of circles and round buffer corners, degrees.
 pub const CIRCLE_STEP_DEG: f64 = 5.0;
 
+/// Vertices of the polygon drawn for a circle (360° / [`CIRCLE_STEP_DEG`]).
+pub const CIRCLE_VERTICES: usize = 72;
+
 /// Shared areas smaller than this (m²) are numerical slivers, not overlaps.
 const SLIVER_M2: f64 = 1.0;
 
@@ -187,7 +190,7 @@ impl AreaSet {
 
 /// A regular 72-gon (5° steps) of radius `r` around `c`, counter-clockwise.
 pub fn circle(c: [f64; 2], r: f64) -> Polygon<f64> {
-    let n = (360.0 / CIRCLE_STEP_DEG).round() as usize;
+    let n = CIRCLE_VERTICES;
     let mut pts: Vec<(f64, f64)> = (0..n)
         .map(|i| {
             let t = std::f64::consts::TAU * i as f64 / n as f64;
@@ -324,10 +327,10 @@ fn shared(a: &MultiPolygon<f64>, b: &MultiPolygon<f64>) -> f64 {
 /// props.insert("name".into(), "Hub".into());
 /// let f = AreaFeature { number: 1, properties: props, geometry: Geometry::Point(Point::new(0.0, 0.0)) };
 /// let set = build(&[f], "hubs.geojson".as_ref(), &AreasParams::default().radius(100.0).buffer(100.0)).unwrap();
-/// // 72-gon of radius 100: 72/2 · 100² · sin(5°) = 31 378.7 m²
-/// assert!((set.areas[0].treatment_m2 - 31_378.7).abs() < 0.1);
-/// // ring: the 72-gon of radius 200 minus that of radius 100, 3 × 31 378.7
-/// assert!((set.areas[0].ring_m2.unwrap() - 94_136.1).abs() < 1.0);
+/// // 72-gon of radius 100: 72/2 · 100² · sin(5°) = 31 376.07 m²
+/// assert!((set.areas[0].treatment_m2 - 31_376.07).abs() < 0.01);
+/// // ring: the 72-gon of radius 200 minus that of radius 100, 3 × 31 376.07 = 94 128.20
+/// assert!((set.areas[0].ring_m2.unwrap() - 94_128.20).abs() < 0.01);
 /// ```
 pub fn build(features: &[AreaFeature], path: &Path, params: &AreasParams) -> Result<AreaSet> {
     let positive = |flag: &str, v: Option<f64>| -> Result<()> {
@@ -665,7 +668,7 @@ mod tests {
         let mut f = feature(3, "A", square(0.0, 0.0, 10.0));
         f.properties.remove("name");
         let e = build(
-            &[f.clone()],
+            std::slice::from_ref(&f),
             Path::new("h.geojson"),
             &AreasParams::default(),
         )
@@ -710,7 +713,7 @@ mod tests {
     fn points_need_radius() {
         let f = feature(1, "Hub", Geometry::Point(Point::new(0.0, 0.0)));
         let e = build(
-            &[f.clone()],
+            std::slice::from_ref(&f),
             Path::new("h.geojson"),
             &AreasParams::default(),
         )

@@ -1,0 +1,135 @@
+//! Before/after evaluation (`compare::evaluate`) with 100 point hubs (300 m radius, 300 m
+//! buffers) over 10⁶ and 10⁷ incidents, both counting methods. Target: 10⁷ incidents × 100
+//! hubs with buffers in ≤ 2 s on 2 cores.
+//!
+//! Incidents are made in memory (seeded): a uniform background over a 12 km disc plus 12
+//! Gaussian hot spots, 24 months, 14 types — the shape of `harmspot generate`'s extracts,
+//! without writing and parsing 10⁷ CSV rows. Half the hubs sit on hot spots, half anywhere.
+//! The `index` method's time includes building the incident R-tree, as a run must.
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use geo::{Geometry, Point};
+use harmspot::compare::{
+    build_areas, evaluate, AreaSet, AreasParams, CompareParams, CountMethod, PeriodSpec,
+};
+use harmspot::read::areas::AreaFeature;
+use harmspot::{Incidents, Month, MonthRange, Rng};
+
+const RADIUS_M: f64 = 12_000.0;
+
+fn incidents(n: usize, centres: &[[f64; 2]]) -> Incidents {
+    let types: Vec<String> = [
+        "Anti-social behaviour",
+        "Bicycle theft",
+        "Burglary",
+        "Criminal damage and arson",
+        "Drugs",
+        "Other crime",
+        "Other theft",
+        "Possession of weapons",
+        "Public order",
+        "Robbery",
+        "Shoplifting",
+        "Theft from the person",
+        "Vehicle crime",
+        "Violence and sexual offences",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let first = Month::parse("2021-01").unwrap();
+    let mut rng = Rng::new(42);
+    let mut inc = Incidents {
+        xy: Vec::with_capacity(n),
+        month: Vec::with_capacity(n),
+        kind: Vec::with_capacity(n),
+        harm: Vec::with_capacity(n),
+        types,
+    };
+    for _ in 0..n {
+        let p = if rng.uniform() < 0.4 {
+            let (r, t) = (
+                RADIUS_M * rng.uniform().sqrt(),
+                std::f64::consts::TAU * rng.uniform(),
+            );
+            [r * t.cos(), r * t.sin()]
+        } else {
+            let c = centres[rng.below(centres.len() as u64) as usize];
+            [c[0] + 400.0 * rng.normal(), c[1] + 400.0 * rng.normal()]
+        };
+        inc.xy.push(p);
+        inc.month.push(first.add(rng.below(24) as i32));
+        let k = rng.below(14) as u16;
+        inc.kind.push(k);
+        inc.harm.push(1.0 + k as f64 * 10.0);
+    }
+    inc
+}
+
+fn hubs(centres: &[[f64; 2]]) -> AreaSet {
+    let mut rng = Rng::new(7);
+    let fs: Vec<AreaFeature> = (0..100)
+        .map(|k| {
+            let p = if k % 2 == 0 {
+                let c = centres[(k / 2) % centres.len()];
+                [c[0] + 300.0 * rng.normal(), c[1] + 300.0 * rng.normal()]
+            } else {
+                let (r, t) = (
+                    RADIUS_M * rng.uniform().sqrt(),
+                    std::f64::consts::TAU * rng.uniform(),
+                );
+                [r * t.cos(), r * t.sin()]
+            };
+            let mut properties = serde_json::Map::new();
+            properties.insert("name".into(), format!("hub {k}").into());
+            AreaFeature {
+                number: k + 1,
+                properties,
+                geometry: Geometry::Point(Point::new(p[0], p[1])),
+            }
+        })
+        .collect();
+    build_areas(
+        &fs,
+        "hubs.geojson".as_ref(),
+        &AreasParams::default().radius(300.0).buffer(300.0),
+    )
+    .unwrap()
+}
+
+fn bench(c: &mut Criterion) {
+    let mut rng = Rng::new(1);
+    let centres: Vec<[f64; 2]> = (0..12)
+        .map(|_| {
+            let (r, t) = (
+                0.8 * RADIUS_M * rng.uniform().sqrt(),
+                std::f64::consts::TAU * rng.uniform(),
+            );
+            [r * t.cos(), r * t.sin()]
+        })
+        .collect();
+    let set = hubs(&centres);
+    let spec = PeriodSpec::Explicit {
+        before: MonthRange::parse("2021-01..2021-12").unwrap(),
+        after: MonthRange::parse("2022-01..2022-12").unwrap(),
+    };
+    let mut g = c.benchmark_group("compare_100_hubs");
+    g.sample_size(10);
+    for n in [1_000_000usize, 10_000_000] {
+        let inc = incidents(n, &centres);
+        g.throughput(Throughput::Elements(n as u64));
+        for (label, method) in [
+            ("one_pass", CountMethod::OnePass),
+            ("index", CountMethod::Index),
+        ] {
+            let params = CompareParams::new(spec.clone()).method(method);
+            g.bench_with_input(BenchmarkId::new(label, n), &inc, |b, inc| {
+                b.iter(|| evaluate(inc, &set, &params).unwrap())
+            });
+        }
+    }
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
