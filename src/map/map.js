@@ -214,11 +214,24 @@
   function redraw() {
     view.setAttribute('transform', 'matrix(' + k + ' 0 0 ' + k + ' ' + tx + ' ' + ty + ')');
     hatch.setAttribute('patternTransform', 'scale(' + (1 / k) + ')');
-    groups.forEach(function (grp) {
+    // Labels: top layer first, in feature order (hotspots by rank); one that would overlap
+    // a label already placed, or lies off the map, is hidden until the view changes.
+    var s = size();
+    var placed = [];
+    groups.slice().reverse().forEach(function (grp) {
       if (!grp.visible) return;
       grp.labels.forEach(function (lab) {
-        lab.el.setAttribute('x', (lab.x * k + tx).toFixed(1));
-        lab.el.setAttribute('y', (lab.y * k + ty + lab.dy).toFixed(1));
+        var x = lab.x * k + tx, y = lab.y * k + ty + lab.dy;
+        var w = 7.5 * lab.el.textContent.length + 4, h = 15;
+        var box = [x - w / 2, lab.dy ? y - h : y - h / 2, x + w / 2, lab.dy ? y : y + h / 2];
+        var free = box[2] > 0 && box[0] < s.w && box[3] > 0 && box[1] < s.h && placed.every(function (b) {
+          return box[2] <= b[0] || b[2] <= box[0] || box[3] <= b[1] || b[3] <= box[1];
+        });
+        lab.el.style.display = free ? '' : 'none';
+        if (!free) return;
+        placed.push(box);
+        lab.el.setAttribute('x', x.toFixed(1));
+        lab.el.setAttribute('y', y.toFixed(1));
       });
     });
     updateScale();
