@@ -22,7 +22,8 @@
 //!   interpolation between order statistics, as R's default), so classes hold about equal
 //!   numbers of cells.
 //!
-//! Class i holds the values in (break[i−1], break[i]] (the first class also holds the minimum).
+//! Class i holds the values in (break\[i−1\], break\[i\]] (the first class also holds the
+//! minimum).
 //! Equal breaks are merged, so a layer with few distinct values gets fewer classes. Colours
 //! are spread over ColorBrewer's 9-class YlOrRd ramp (Harrower & Brewer 2003).
 //!
@@ -491,7 +492,7 @@ impl MapParams {
         self.classes = k;
         self
     }
-    /// Title (default: "harmspot map: <folder name>").
+    /// Title (default: "harmspot map: " and the folder name).
     pub fn title(mut self, t: impl Into<String>) -> Self {
         self.title = Some(t.into());
         self
