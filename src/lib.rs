@@ -27,6 +27,7 @@ pub mod compare;
 pub mod count;
 pub mod concentration;
 pub mod crs;
+pub mod disclosure;
 pub mod dissolve;
 pub mod emerging;
 pub mod error;

@@ -68,6 +68,8 @@ impl Month {
     }
 
     /// This month moved by `k` months (negative moves back).
+    // Not `std::ops::Add`: a month plus a month is meaningless; this adds a count of months.
+    #[allow(clippy::should_implement_trait)]
     pub fn add(self, k: i32) -> Month {
         Month((self.0 as i64 + k as i64).max(0) as u32)
     }

@@ -11,7 +11,7 @@
 use crate::crs::Transform;
 use crate::error::Result;
 use crate::layer::Layer;
-use crate::write::geojson::{json_num, FeatureWriter, Geom};
+use crate::write::geojson::{json_num, FeatureWriter, Geom, decimals_of};
 use crate::write::write_atomic;
 use serde_json::{Map, Value};
 use std::io::Write;
@@ -64,7 +64,7 @@ pub fn write_geojson(
     members.insert("harmspot".into(), Value::Object(layer.params.clone()));
     let mut count = 0;
     write_atomic(dest, |w| {
-        let mut fw = FeatureWriter::begin(w, &members)?;
+        let mut fw = FeatureWriter::begin(w, &members)?.with_decimals(decimals_of(&layer.params));
         for chunk in ids.chunks(BATCH) {
             let mut pts: Vec<[f64; 2]> = Vec::with_capacity(chunk.len() * 7);
             let mut ends = Vec::with_capacity(chunk.len());

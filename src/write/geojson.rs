@@ -48,21 +48,21 @@ impl Geom {
     }
 }
 
-fn num(w: &mut impl Write, v: f64) -> io::Result<()> {
-    let s = format!("{v:.PRECISION$}");
+fn num(w: &mut impl Write, v: f64, decimals: usize) -> io::Result<()> {
+    let s = format!("{v:.decimals$}");
     let t = s.trim_end_matches('0').trim_end_matches('.');
     w.write_all(if t == "-0" { b"0" } else { t.as_bytes() })
 }
 
-fn pos(w: &mut impl Write, p: [f64; 2]) -> io::Result<()> {
+fn pos(w: &mut impl Write, p: [f64; 2], d: usize) -> io::Result<()> {
     w.write_all(b"[")?;
-    num(w, p[0])?;
+    num(w, p[0], d)?;
     w.write_all(b",")?;
-    num(w, p[1])?;
+    num(w, p[1], d)?;
     w.write_all(b"]")
 }
 
-fn rings(w: &mut impl Write, rs: &[Vec<[f64; 2]>]) -> io::Result<()> {
+fn rings(w: &mut impl Write, rs: &[Vec<[f64; 2]>], d: usize) -> io::Result<()> {
     w.write_all(b"[")?;
     for (i, r) in rs.iter().enumerate() {
         if i > 0 {
@@ -73,7 +73,7 @@ fn rings(w: &mut impl Write, rs: &[Vec<[f64; 2]>]) -> io::Result<()> {
             if j > 0 {
                 w.write_all(b",")?;
             }
-            pos(w, *p)?;
+            pos(w, *p, d)?;
         }
         w.write_all(b"]")?;
     }
@@ -84,6 +84,7 @@ fn rings(w: &mut impl Write, rs: &[Vec<[f64; 2]>]) -> io::Result<()> {
 pub struct FeatureWriter<W: Write> {
     w: W,
     n: u64,
+    decimals: usize,
 }
 
 impl<W: Write> FeatureWriter<W> {
@@ -98,12 +99,24 @@ impl<W: Write> FeatureWriter<W> {
             serde_json::to_writer(&mut w, v)?;
         }
         w.write_all(b",\"features\":[\n")?;
-        Ok(FeatureWriter { w, n: 0 })
+        Ok(FeatureWriter {
+            w,
+            n: 0,
+            decimals: PRECISION,
+        })
+    }
+
+    /// Writes coordinates with `decimals` places instead of [`PRECISION`] (partner outputs
+    /// coarsen to 4, about 10 m).
+    pub fn with_decimals(mut self, decimals: usize) -> Self {
+        self.decimals = decimals;
+        self
     }
 
     /// Writes a feature. Non-finite numbers in `props` become `null` (JSON has no NaN).
     pub fn feature(&mut self, geom: &Geom, props: &Map<String, Value>) -> io::Result<()> {
         let w = &mut self.w;
+        let d = self.decimals;
         if self.n > 0 {
             w.write_all(b",\n")?;
         }
@@ -112,11 +125,11 @@ impl<W: Write> FeatureWriter<W> {
         match geom {
             Geom::Point(p) => {
                 w.write_all(b"{\"type\":\"Point\",\"coordinates\":")?;
-                pos(w, *p)?;
+                pos(w, *p, d)?;
             }
             Geom::Polygon(rs) => {
                 w.write_all(b"{\"type\":\"Polygon\",\"coordinates\":")?;
-                rings(w, rs)?;
+                rings(w, rs, d)?;
             }
             Geom::MultiPolygon(ps) => {
                 w.write_all(b"{\"type\":\"MultiPolygon\",\"coordinates\":[")?;
@@ -124,7 +137,7 @@ impl<W: Write> FeatureWriter<W> {
                     if i > 0 {
                         w.write_all(b",")?;
                     }
-                    rings(w, p)?;
+                    rings(w, p, d)?;
                 }
                 w.write_all(b"]")?;
             }
@@ -146,9 +159,22 @@ impl<W: Write> FeatureWriter<W> {
     }
 }
 
-/// A JSON number for a property, `null` when not finite.
+/// A JSON number for a property: an integer when the value is whole (counts print as `3`,
+/// not `3.0`), `null` when not finite (suppressed or undefined).
 pub fn json_num(v: f64) -> Value {
+    if v.fract() == 0.0 && v.abs() < 9.0e15 {
+        return Value::from(v as i64);
+    }
     serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number)
+}
+
+/// The coordinate decimals a layer asks for in its `coordinate_decimals` parameter
+/// (set by disclosure control), else [`PRECISION`].
+pub fn decimals_of(params: &Map<String, Value>) -> usize {
+    params
+        .get("coordinate_decimals")
+        .and_then(Value::as_u64)
+        .map_or(PRECISION, |d| d as usize)
 }
 
 #[cfg(test)]

@@ -41,12 +41,18 @@ impl AtomicFile {
         self.w.as_mut().expect("writer present until commit")
     }
 
-    /// Flushes, syncs and renames into place.
+    /// Flushes, syncs and renames into place; on failure the temporary file is removed.
     pub fn commit(mut self) -> Result<()> {
         let w = self.w.take().expect("writer present until commit");
-        let f = w.into_inner().map_err(|e| Error::io(&self.dest, e.into_error()))?;
-        f.sync_all().map_err(|e| Error::io(&self.dest, e))?;
-        std::fs::rename(&self.tmp, &self.dest).map_err(|e| Error::io(&self.dest, e))
+        let done = w
+            .into_inner()
+            .map_err(|e| Error::io(&self.dest, e.into_error()))
+            .and_then(|f| f.sync_all().map_err(|e| Error::io(&self.dest, e)))
+            .and_then(|()| std::fs::rename(&self.tmp, &self.dest).map_err(|e| Error::io(&self.dest, e)));
+        if done.is_err() {
+            let _ = std::fs::remove_file(&self.tmp);
+        }
+        done
     }
 }
 
@@ -61,6 +67,7 @@ impl Drop for AtomicFile {
 /// Writes `dest` atomically with `f`; maps I/O errors to the destination path.
 ///
 /// ```
+/// use std::io::Write;
 /// let dir = tempfile::tempdir().unwrap();
 /// let p = dir.path().join("out.txt");
 /// harmspot::write::write_atomic(&p, |w| Ok(w.write_all(b"hello")?)).unwrap();
