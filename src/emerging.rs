@@ -333,6 +333,9 @@ pub struct EmergingUsed {
     pub variable: String,
     /// How the study area was defined.
     pub study_area: String,
+    /// Months of the cube with nothing in the study area (a month missing from the data reads
+    /// as a fall to zero).
+    pub empty_months: Vec<Month>,
 }
 
 /// Per-cell results of an emerging hot spot run. Cells outside the study area hold NaN,
@@ -517,6 +520,12 @@ pub fn compute_cube(
             sum += v;
         }
     }
+    let empty_months: Vec<Month> = cube
+        .iter()
+        .zip(months)
+        .filter(|(values, _)| area.iter().all(|&i| values[i] == 0.0))
+        .map(|(_, &m)| m)
+        .collect();
     let mean = sum / n as f64;
     let mut ss = 0.0;
     for month in cube {
@@ -691,6 +700,7 @@ pub fn compute_cube(
             Weights::Unweighted => "n".into(),
         },
         study_area: grid.area_note.clone(),
+        empty_months,
     };
     Ok(EmergingResult {
         gistar,

@@ -146,6 +146,16 @@ pub fn run(a: EmergingArgs, quiet: bool) -> Result<()> {
             if used.months.len() < 10 { " — fewer than the 10 time steps ArcGIS asks for: trends are weak evidence" } else { "" }
         ),
     );
+    if !used.empty_months.is_empty() {
+        let m: Vec<String> = used.empty_months.iter().map(|m| m.to_string()).collect();
+        note(
+            quiet,
+            format!(
+                "warning: no incidents at all in {} (a month missing from the data reads as a fall to zero)",
+                m.join(", ")
+            ),
+        );
+    }
     let found: Vec<String> = r
         .summary
         .iter()
