@@ -177,9 +177,9 @@ impl Pairs {
 ///
 /// Algorithm: see the module documentation. O(n log n + pairs × R).
 ///
-/// Errors: fewer than 2 incidents; incidents without a month; band edges not ascending
-/// positive lengths (`--distance-bands`) or ascending months (`--month-bands`); more than
-/// 255 spatial bands; R = 0 or above [`MAX_PERMUTATIONS`]; more than [`MAX_PAIRS`] close
+/// Errors: fewer than 2 incidents; incidents without a month or all in one month; band
+/// edges not ascending positive lengths (`--distance-bands`) or ascending months
+/// (`--month-bands`); more than 255 spatial bands; R = 0 or above [`MAX_PERMUTATIONS`]; more than [`MAX_PAIRS`] close
 /// pairs.
 ///
 /// Examples: two pairs 10 m apart in the same month, far from each other and two months
@@ -249,6 +249,11 @@ pub fn test(
         .map(|&o| incidents.month[o as usize].since(first) as u16)
         .collect();
     let span = last.since(first) as usize;
+    if span == 0 {
+        return Err(Error::Analysis(format!(
+            "every incident is in {first}: the Knox test compares time distances, so it needs incidents from at least two months"
+        )));
+    }
     if span > u16::MAX as usize {
         return Err(Error::Analysis(format!(
             "the incidents span {span} months; the Knox test handles at most {}",
@@ -736,6 +741,9 @@ mod tests {
         assert!(e.to_string().starts_with("--month-bands"), "{e}");
         let e = test(&inc, &idx, &KnoxParams::default().permutations(0)).unwrap_err();
         assert!(e.to_string().starts_with("--permutations"), "{e}");
+        let same = incidents(vec![[0.0, 0.0], [1.0, 1.0]], vec![0, 0]);
+        let e = test(&same, &IncidentIndex::build(&same), &KnoxParams::default()).unwrap_err();
+        assert!(e.to_string().contains("at least two months"), "{e}");
         let one = incidents(vec![[0.0, 0.0]], vec![0]);
         assert!(test(&one, &IncidentIndex::build(&one), &KnoxParams::default()).is_err());
         let mut unknown = inc.clone();
