@@ -15,6 +15,11 @@
 //! | default bandwidths: ArcGIS, sfhotspot (METHODS §3) | [`bandwidth`] | [`bandwidth::arcgis`] |
 //! | before/after around hubs: WDQ, WDD, RES (METHODS §6) | [`compare`] | [`compare::evaluate`] |
 //! | maps of a result folder: offline HTML page, static PNG | [`map`] | [`map::load`] |
+//! | cell-by-cell change between two periods: counts, harm, Poisson z, dual KDE (METHODS §4, §6) | [`change`] | [`change::compute`] |
+//! | hotspot accuracy: hit rate, PAI, PEI, Levine's RRI, PAI curve, test-period Gini (METHODS §7) | [`evaluate`] | [`evaluate::compute`] |
+//! | Mann-Kendall trend test, tie-corrected (METHODS §8) | [`mannkendall`] | [`mannkendall::test`](fn@mannkendall::test) |
+//! | emerging hot spots: space-time Gi*, trends, ArcGIS categories (METHODS §8) | [`emerging`] | [`emerging::compute`] |
+//! | Knox near-repeat test, seeded permutations (METHODS §8) | [`knox`] | [`knox::test`](fn@knox::test) |
 //!
 //! Lengths are metres in a projected working CRS (default EPSG:27700, British National
 //! Grid). GeoJSON output is WGS84 lon/lat (RFC 7946). Method definitions live in
