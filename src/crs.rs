@@ -37,7 +37,9 @@ impl Crs {
     pub fn epsg(code: u32) -> Result<Crs> {
         let def = format!("EPSG:{code}");
         let info = crs_info(&def).ok_or_else(|| {
-            Error::Crs(format!("{def} is not a coordinate reference system PROJ knows"))
+            Error::Crs(format!(
+                "{def} is not a coordinate reference system PROJ knows"
+            ))
         })?;
         let area = Proj::new(&def)
             .ok()
@@ -59,9 +61,9 @@ impl Crs {
             .strip_prefix("EPSG:")
             .or_else(|| t.strip_prefix("epsg:"))
             .unwrap_or(t);
-        let code: u32 = digits.parse().map_err(|_| {
-            Error::Crs(format!("`{s}`: give a CRS as EPSG:NNNN, e.g. EPSG:27700"))
-        })?;
+        let code: u32 = digits
+            .parse()
+            .map_err(|_| Error::Crs(format!("`{s}`: give a CRS as EPSG:NNNN, e.g. EPSG:27700")))?;
         Crs::epsg(code)
     }
 
@@ -227,16 +229,13 @@ impl Transform {
         if self.from == self.to {
             return;
         }
-        // One `Proj` per worker piece: creating one costs milliseconds (database look-ups),
-        // so split into as many pieces as threads, each converted in CHUNK-sized runs.
-        let pieces = rayon::current_num_threads().max(1);
-        let piece = pts.len().div_ceil(pieces).max(CHUNK);
-        pts.par_chunks_mut(piece).for_each(|part| {
-            let proj = Proj::new_known_crs(&self.from, &self.to, None).ok();
-            for chunk in part.chunks_mut(CHUNK) {
-                convert_chunk(proj.as_ref(), chunk);
-            }
-        });
+        // Creating a `Proj` costs milliseconds (database look-ups), so each thread keeps
+        // the ones it made; small inputs stay on the calling thread.
+        if pts.len() <= CHUNK {
+            return with_proj(&self.from, &self.to, |proj| convert_chunk(proj, pts));
+        }
+        pts.par_chunks_mut(CHUNK)
+            .for_each(|chunk| with_proj(&self.from, &self.to, |proj| convert_chunk(proj, chunk)));
     }
 
     /// Transforms one point; `None` when PROJ cannot.
@@ -247,10 +246,36 @@ impl Transform {
     }
 }
 
+thread_local! {
+    /// This thread's transformation objects, by (from, to).
+    static PROJS: std::cell::RefCell<Vec<(String, String, Option<Proj>)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Runs `f` with this thread's `Proj` for (from, to), made on first use.
+fn with_proj<R>(from: &str, to: &str, f: impl FnOnce(Option<&Proj>) -> R) -> R {
+    PROJS.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        let i = match cache.iter().position(|(a, b, _)| a == from && b == to) {
+            Some(i) => i,
+            None => {
+                let p = Proj::new_known_crs(from, to, None).ok();
+                cache.push((from.to_string(), to.to_string(), p));
+                cache.len() - 1
+            }
+        };
+        f(cache[i].2.as_ref())
+    })
+}
+
 /// A point in `from`'s coordinates at the middle of the area of use of the projected CRS
 /// of the pair.
 fn probe_point(from: &Crs, to: &Crs) -> Option<(f64, f64)> {
-    let area = if from.code == WGS84 { to.area } else { from.area }?;
+    let area = if from.code == WGS84 {
+        to.area
+    } else {
+        from.area
+    }?;
     let (lon, lat) = ((area[0] + area[2]) / 2.0, (area[1] + area[3]) / 2.0);
     if from.code == WGS84 {
         return Some((lon, lat));
@@ -380,7 +405,12 @@ mod tests {
     fn parallel_apply_matches_single_points() {
         let p = Projector::new("EPSG:27700").unwrap();
         let mut pts: Vec<[f64; 2]> = (0..40_000)
-            .map(|i| [-2.0 + (i % 200) as f64 * 0.005, 54.5 + (i / 200) as f64 * 0.002])
+            .map(|i| {
+                [
+                    -2.0 + (i % 200) as f64 * 0.005,
+                    54.5 + (i / 200) as f64 * 0.002,
+                ]
+            })
             .collect();
         let first = p.forward.point(pts[12_345]).unwrap();
         p.forward.apply(&mut pts);

@@ -235,7 +235,8 @@ mod tests {
     use crate::grid::{Grid, Shape};
 
     fn layer() -> Layer {
-        let mut l = Layer::new(Grid::from_extent(Shape::Square, 100.0, [0.0, 0.0, 399.0, 99.0]).unwrap());
+        let mut l =
+            Layer::new(Grid::from_extent(Shape::Square, 100.0, [0.0, 0.0, 399.0, 99.0]).unwrap());
         l.set("n", vec![0.0, 1.0, 4.0, 5.0]);
         l.set("harm", vec![0.0, 365.0, 8.0, 9.0]);
         l.set("n_Robbery", vec![0.0, 1.0, 0.0, 2.0]);
@@ -248,7 +249,8 @@ mod tests {
     fn suppression_follows_supports() {
         let mut l = layer();
         let kernel_support = [2.0, 2.0, 7.0, 7.0];
-        let r = Disclosure::partner(None).apply_layer(&mut l, &[("density", Support::Vector(&kernel_support))]);
+        let r = Disclosure::partner(None)
+            .apply_layer(&mut l, &[("density", Support::Vector(&kernel_support))]);
         let nan = |c: &str, i: usize| l.get(c).unwrap()[i].is_nan();
         assert!(!nan("n", 0) && nan("n", 1) && nan("n", 2) && !nan("n", 3));
         assert!(nan("harm", 1) && nan("harm", 2) && !nan("harm", 3));
@@ -262,7 +264,10 @@ mod tests {
     #[test]
     fn rounding_rounds_counts_and_suppresses_the_rest() {
         let mut l = layer();
-        let d = Disclosure { round: Some(5), ..Disclosure::partner(Some(5)) };
+        let d = Disclosure {
+            round: Some(5),
+            ..Disclosure::partner(Some(5))
+        };
         let r = d.apply_layer(&mut l, &[]);
         assert_eq!(l.get("n").unwrap()[1], 0.0);
         assert_eq!(l.get("n").unwrap()[2], 5.0);

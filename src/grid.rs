@@ -60,10 +60,16 @@ impl GridSpec {
     /// ```
     pub fn covering(shape: Shape, cell_size: f64, extent: [f64; 4]) -> Result<GridSpec> {
         if !(cell_size.is_finite() && cell_size > 0.0) {
-            return Err(Error::param("--cell-size", format!("must be a positive length in metres, got {cell_size}")));
+            return Err(Error::param(
+                "--cell-size",
+                format!("must be a positive length in metres, got {cell_size}"),
+            ));
         }
         if !extent.iter().all(|v| v.is_finite()) || extent[0] > extent[2] || extent[1] > extent[3] {
-            return Err(Error::param("--extent", "must be xmin,ymin,xmax,ymax with min ≤ max"));
+            return Err(Error::param(
+                "--extent",
+                "must be xmin,ymin,xmax,ymax with min ≤ max",
+            ));
         }
         let (c0, c1, r0, r1) = match shape {
             Shape::Square => (
@@ -199,7 +205,10 @@ impl GridSpec {
     pub fn bounds(&self) -> [f64; 4] {
         let a = self.ring(0);
         let b = self.ring(self.len() - 1);
-        let (xs, ys) = (a.iter().chain(&b).map(|p| p[0]), a.iter().chain(&b).map(|p| p[1]));
+        let (xs, ys) = (
+            a.iter().chain(&b).map(|p| p[0]),
+            a.iter().chain(&b).map(|p| p[1]),
+        );
         [
             xs.clone().fold(f64::INFINITY, f64::min),
             ys.clone().fold(f64::INFINITY, f64::min),
@@ -316,7 +325,11 @@ impl Grid {
         let hull: Polygon<f64> = mp.convex_hull();
         let b = crate::incident::bbox(xy).expect("non-empty");
         let pad = cell_size;
-        let spec = GridSpec::covering(shape, cell_size, [b[0] - pad, b[1] - pad, b[2] + pad, b[3] + pad])?;
+        let spec = GridSpec::covering(
+            shape,
+            cell_size,
+            [b[0] - pad, b[1] - pad, b[2] + pad, b[3] + pad],
+        )?;
         let in_area: Vec<bool> = (0..spec.len())
             .into_par_iter()
             .map(|i| {
@@ -327,17 +340,26 @@ impl Grid {
         Ok(Grid {
             spec,
             in_area,
-            area_note: "cells whose centre lies within one cell of the convex hull of the incidents".into(),
+            area_note:
+                "cells whose centre lies within one cell of the convex hull of the incidents".into(),
         })
     }
 
     /// The study area is the cells whose centre lies inside `boundary` (working CRS).
-    pub fn from_boundary(shape: Shape, cell_size: f64, boundary: &MultiPolygon<f64>) -> Result<Grid> {
+    pub fn from_boundary(
+        shape: Shape,
+        cell_size: f64,
+        boundary: &MultiPolygon<f64>,
+    ) -> Result<Grid> {
         use geo::{BoundingRect, Contains};
         let r = boundary
             .bounding_rect()
             .ok_or_else(|| Error::param("--boundary", "boundary has no area"))?;
-        let spec = GridSpec::covering(shape, cell_size, [r.min().x, r.min().y, r.max().x, r.max().y])?;
+        let spec = GridSpec::covering(
+            shape,
+            cell_size,
+            [r.min().x, r.min().y, r.max().x, r.max().y],
+        )?;
         let in_area: Vec<bool> = (0..spec.len())
             .into_par_iter()
             .map(|i| {
@@ -346,7 +368,10 @@ impl Grid {
             })
             .collect();
         if !in_area.iter().any(|b| *b) {
-            return Err(Error::param("--boundary", format!("no cell centre of {cell_size} m cells falls inside the boundary")));
+            return Err(Error::param(
+                "--boundary",
+                format!("no cell centre of {cell_size} m cells falls inside the boundary"),
+            ));
         }
         Ok(Grid {
             spec,
@@ -381,7 +406,10 @@ mod tests {
         let a = GridSpec::covering(Shape::Square, 250.0, [1000.0, 1000.0, 5000.0, 5000.0]).unwrap();
         let b = GridSpec::covering(Shape::Square, 250.0, [1100.0, 900.0, 6000.0, 4000.0]).unwrap();
         let p = [2345.0, 3456.0];
-        assert_eq!(a.centre(a.locate(p).unwrap()), b.centre(b.locate(p).unwrap()));
+        assert_eq!(
+            a.centre(a.locate(p).unwrap()),
+            b.centre(b.locate(p).unwrap())
+        );
     }
 
     #[test]
@@ -422,7 +450,10 @@ mod tests {
             let g = GridSpec::covering(shape, 100.0, [0.0, 0.0, 300.0, 300.0]).unwrap();
             let r = g.ring(4);
             assert_eq!(r.first(), r.last());
-            let area2: f64 = r.windows(2).map(|w| w[0][0] * w[1][1] - w[1][0] * w[0][1]).sum();
+            let area2: f64 = r
+                .windows(2)
+                .map(|w| w[0][0] * w[1][1] - w[1][0] * w[0][1])
+                .sum();
             assert!((area2 / 2.0 - g.cell_area()).abs() < 1e-6, "{shape:?}");
         }
     }

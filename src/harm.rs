@@ -70,7 +70,9 @@ impl HarmTable {
     /// Parses a table's bytes; `path` is used in error messages only.
     pub fn parse(bytes: &[u8], path: &Path) -> Result<HarmTable> {
         let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-        let mut rdr = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(bytes);
+        let mut rdr = csv::ReaderBuilder::new()
+            .trim(csv::Trim::All)
+            .from_reader(bytes);
         let headers = rdr
             .headers()
             .map_err(|e| Error::format(path, format!("not a CSV harm table: {e}")))?
@@ -101,12 +103,16 @@ impl HarmTable {
                     reason: "empty".into(),
                 });
             }
-            let w: f64 = field(wt).parse().ok().filter(|w: &f64| w.is_finite() && *w >= 0.0).ok_or_else(|| Error::Field {
-                path: path.into(),
-                line,
-                field: "weight".into(),
-                reason: format!("`{}` is not a finite number ≥ 0", field(wt)),
-            })?;
+            let w: f64 = field(wt)
+                .parse()
+                .ok()
+                .filter(|w: &f64| w.is_finite() && *w >= 0.0)
+                .ok_or_else(|| Error::Field {
+                    path: path.into(),
+                    line,
+                    field: "weight".into(),
+                    reason: format!("`{}` is not a finite number ≥ 0", field(wt)),
+                })?;
             let v = field(ver).to_string();
             if !versions.contains(&v) {
                 versions.push(v);
@@ -136,7 +142,10 @@ impl HarmTable {
     /// The weight of a crime type (case and surrounding spaces ignored), the `*` weight for
     /// an unnamed type, or `None` when the table is strict and does not name it.
     pub fn weight(&self, crime_type: &str) -> Option<f64> {
-        self.weights.get(&key(crime_type)).copied().or(self.fallback)
+        self.weights
+            .get(&key(crime_type))
+            .copied()
+            .or(self.fallback)
     }
 
     /// Whether every incident weighs 1 (`--harm none`).
@@ -157,9 +166,19 @@ mod tests {
     use super::*;
 
     const TYPES: [&str; 14] = [
-        "Anti-social behaviour", "Bicycle theft", "Burglary", "Criminal damage and arson",
-        "Drugs", "Other crime", "Other theft", "Possession of weapons", "Public order",
-        "Robbery", "Shoplifting", "Theft from the person", "Vehicle crime",
+        "Anti-social behaviour",
+        "Bicycle theft",
+        "Burglary",
+        "Criminal damage and arson",
+        "Drugs",
+        "Other crime",
+        "Other theft",
+        "Possession of weapons",
+        "Public order",
+        "Robbery",
+        "Shoplifting",
+        "Theft from the person",
+        "Vehicle crime",
         "Violence and sexual offences",
     ];
 
@@ -176,20 +195,39 @@ mod tests {
 
     #[test]
     fn star_row_is_the_explicit_default() {
-        let t = HarmTable::parse(b"crime_type,weight,source,version\nRobbery,365,x,1\n*,2,x,1\n", Path::new("t.csv")).unwrap();
+        let t = HarmTable::parse(
+            b"crime_type,weight,source,version\nRobbery,365,x,1\n*,2,x,1\n",
+            Path::new("t.csv"),
+        )
+        .unwrap();
         assert_eq!(t.weight("Robbery"), Some(365.0));
         assert_eq!(t.weight("Anything"), Some(2.0));
     }
 
     #[test]
     fn bad_tables_name_line_and_field() {
-        let e = HarmTable::parse(b"crime_type,weight,source,version\nRobbery,abc,x,1\n", Path::new("t.csv")).unwrap_err();
-        assert_eq!(e.to_string(), "t.csv:2: field `weight`: `abc` is not a finite number ≥ 0");
-        let e = HarmTable::parse(b"crime_type,weight,source,version\nRobbery,-1,x,1\n", Path::new("t.csv")).unwrap_err();
+        let e = HarmTable::parse(
+            b"crime_type,weight,source,version\nRobbery,abc,x,1\n",
+            Path::new("t.csv"),
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "t.csv:2: field `weight`: `abc` is not a finite number ≥ 0"
+        );
+        let e = HarmTable::parse(
+            b"crime_type,weight,source,version\nRobbery,-1,x,1\n",
+            Path::new("t.csv"),
+        )
+        .unwrap_err();
         assert!(e.to_string().contains("t.csv:2"));
         let e = HarmTable::parse(b"type,weight\n", Path::new("t.csv")).unwrap_err();
         assert!(e.to_string().contains("`crime_type` is missing"), "{e}");
-        let e = HarmTable::parse(b"crime_type,weight,source,version\nA,1,x,1\na,2,x,1\n", Path::new("t.csv")).unwrap_err();
+        let e = HarmTable::parse(
+            b"crime_type,weight,source,version\nA,1,x,1\na,2,x,1\n",
+            Path::new("t.csv"),
+        )
+        .unwrap_err();
         assert!(e.to_string().contains("appears twice"), "{e}");
     }
 }

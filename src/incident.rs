@@ -83,9 +83,17 @@ impl Incidents {
 /// Bounding box `[xmin, ymin, xmax, ymax]` of points, `None` when there are none.
 pub fn bbox(pts: &[[f64; 2]]) -> Option<[f64; 4]> {
     let first = pts.first()?;
-    Some(pts.iter().fold([first[0], first[1], first[0], first[1]], |b, p| {
-        [b[0].min(p[0]), b[1].min(p[1]), b[2].max(p[0]), b[3].max(p[1])]
-    }))
+    Some(
+        pts.iter()
+            .fold([first[0], first[1], first[0], first[1]], |b, p| {
+                [
+                    b[0].min(p[0]),
+                    b[1].min(p[1]),
+                    b[2].max(p[0]),
+                    b[3].max(p[1]),
+                ]
+            }),
+    )
 }
 
 /// Which incidents an analysis uses: a month range and a subset of crime types.
@@ -121,10 +129,7 @@ impl Selection {
     #[inline]
     pub fn accepts(&self, inc: &Incidents, i: usize) -> bool {
         self.months.is_none_or(|r| r.contains(inc.month[i]))
-            && self
-                .types
-                .as_ref()
-                .is_none_or(|t| t[inc.kind[i] as usize])
+            && self.types.as_ref().is_none_or(|t| t[inc.kind[i] as usize])
     }
 }
 

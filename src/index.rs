@@ -65,7 +65,13 @@ impl IncidentIndex {
     }
 
     /// Rows of selected incidents within `radius` metres of `centre` (inclusive), ascending.
-    pub fn within(&self, inc: &Incidents, centre: [f64; 2], radius: f64, sel: &Selection) -> Vec<u32> {
+    pub fn within(
+        &self,
+        inc: &Incidents,
+        centre: [f64; 2],
+        radius: f64,
+        sel: &Selection,
+    ) -> Vec<u32> {
         let mut v = Vec::new();
         self.for_each_within(centre, radius, |i, _| {
             if sel.accepts(inc, i as usize) {
@@ -93,7 +99,12 @@ impl IncidentIndex {
     /// Rows of selected incidents inside a (multi)polygon in the working CRS, ascending: an
     /// envelope pre-filter on the tree, then exact point-in-polygon. Points on the boundary
     /// are not inside (geo's `Contains`), so adjoining areas never share an incident.
-    pub fn in_polygon(&self, inc: &Incidents, poly: &MultiPolygon<f64>, sel: &Selection) -> Vec<u32> {
+    pub fn in_polygon(
+        &self,
+        inc: &Incidents,
+        poly: &MultiPolygon<f64>,
+        sel: &Selection,
+    ) -> Vec<u32> {
         let Some(r) = poly.bounding_rect() else {
             return Vec::new();
         };
@@ -122,7 +133,8 @@ mod tests {
             ..Default::default()
         };
         for i in 0..100u32 {
-            inc.xy.push([(i % 10) as f64 * 10.0, (i / 10) as f64 * 10.0]);
+            inc.xy
+                .push([(i % 10) as f64 * 10.0, (i / 10) as f64 * 10.0]);
             inc.month.push(m0.add((i % 2) as i32));
             inc.kind.push(((i % 10) % 2) as u16);
             inc.harm.push(1.0);
@@ -135,14 +147,20 @@ mod tests {
         let inc = Incidents::default();
         let idx = IncidentIndex::build(&inc);
         assert!(idx.is_empty());
-        assert!(idx.within(&inc, [0.0, 0.0], 100.0, &Selection::all()).is_empty());
+        assert!(idx
+            .within(&inc, [0.0, 0.0], 100.0, &Selection::all())
+            .is_empty());
     }
 
     #[test]
     fn radius_is_inclusive_and_matches_brute_force() {
         let inc = grid_incidents();
         let idx = IncidentIndex::build(&inc);
-        for (c, r) in [([45.0, 45.0], 20.0), ([0.0, 0.0], 10.0), ([90.0, 90.0], 14.2)] {
+        for (c, r) in [
+            ([45.0, 45.0], 20.0),
+            ([0.0, 0.0], 10.0),
+            ([90.0, 90.0], 14.2),
+        ] {
             let brute: Vec<u32> = (0..100u32)
                 .filter(|&i| {
                     let p = inc.xy[i as usize];
@@ -152,7 +170,10 @@ mod tests {
             assert_eq!(idx.within(&inc, c, r, &Selection::all()), brute);
         }
         // exactly at the radius counts
-        assert_eq!(idx.within(&inc, [0.0, 0.0], 10.0, &Selection::all()), vec![0, 1, 10]);
+        assert_eq!(
+            idx.within(&inc, [0.0, 0.0], 10.0, &Selection::all()),
+            vec![0, 1, 10]
+        );
     }
 
     #[test]
@@ -162,7 +183,8 @@ mod tests {
         let env = idx.in_envelope(&inc, [0.0, 0.0, 20.0, 10.0], &Selection::all());
         assert_eq!(env, vec![0, 1, 2, 10, 11, 12]);
         // triangle strictly containing points with x > y... lower-right half
-        let tri: MultiPolygon<f64> = polygon![(x: -1.0, y: -5.0), (x: 95.0, y: -5.0), (x: 95.0, y: 91.0)].into();
+        let tri: MultiPolygon<f64> =
+            polygon![(x: -1.0, y: -5.0), (x: 95.0, y: -5.0), (x: 95.0, y: 91.0)].into();
         let inside = idx.in_polygon(&inc, &tri, &Selection::all());
         let brute: Vec<u32> = (0..100u32)
             .filter(|&i| {
@@ -172,9 +194,12 @@ mod tests {
             .collect();
         assert_eq!(inside, brute);
         let m = Month::parse("2021-02").unwrap();
-        let sel = Selection::months(MonthRange::new(m, m).unwrap()).with_types(&inc, |t| t == "Burglary");
+        let sel =
+            Selection::months(MonthRange::new(m, m).unwrap()).with_types(&inc, |t| t == "Burglary");
         let got = idx.in_envelope(&inc, [0.0, 0.0, 90.0, 90.0], &sel);
-        assert!(got.iter().all(|&i| inc.month[i as usize] == m && inc.kind[i as usize] == 1));
+        assert!(got
+            .iter()
+            .all(|&i| inc.month[i as usize] == m && inc.kind[i as usize] == 1));
         assert_eq!(got.len(), 50); // odd i are month 2, odd columns are Burglary: same set
     }
 }

@@ -50,7 +50,9 @@ pub fn summarise(inc: &Incidents, read: ReadSummary, projector: &Projector) -> I
     let mut per_type_month: BTreeMap<(u16, Month), u64> = BTreeMap::new();
     let mut per_type_harm = vec![0.0; inc.types.len()];
     for i in 0..inc.len() {
-        *per_type_month.entry((inc.kind[i], inc.month[i])).or_default() += 1;
+        *per_type_month
+            .entry((inc.kind[i], inc.month[i]))
+            .or_default() += 1;
         per_type_harm[inc.kind[i] as usize] += inc.harm[i];
     }
     for ((k, m), n) in per_type_month {
@@ -73,7 +75,11 @@ pub fn summarise(inc: &Incidents, read: ReadSummary, projector: &Projector) -> I
         type_totals,
         type_harm,
         total_harm: inc.total_harm(),
-        shared_location_share: if inc.is_empty() { 0.0 } else { shared as f64 / inc.len() as f64 },
+        shared_location_share: if inc.is_empty() {
+            0.0
+        } else {
+            shared as f64 / inc.len() as f64
+        },
         distinct_locations: distinct,
         extent_lonlat: bbox(&lonlat),
         extent_working: inc.bbox(),
@@ -94,7 +100,10 @@ pub fn summarise(inc: &Incidents, read: ReadSummary, projector: &Projector) -> I
 /// assert_eq!((shared, distinct), (2, 2));
 /// ```
 pub fn shared_locations(xy: &[[f64; 2]]) -> (u64, u64) {
-    let mut keys: Vec<(u64, u64)> = xy.iter().map(|p| (p[0].to_bits(), p[1].to_bits())).collect();
+    let mut keys: Vec<(u64, u64)> = xy
+        .iter()
+        .map(|p| (p[0].to_bits(), p[1].to_bits()))
+        .collect();
     rayon::slice::ParallelSliceMut::par_sort_unstable(&mut keys[..]);
     let (mut shared, mut distinct, mut i) = (0u64, 0u64, 0usize);
     while i < keys.len() {
@@ -118,15 +127,23 @@ impl InfoReport {
         let mut s = String::new();
         let _ = writeln!(s, "files            {}", r.files.len());
         for f in &r.files {
-            let _ = writeln!(s, "  {} ({}): {} rows, {} kept", f.path, f.format, f.rows, f.kept);
+            let _ = writeln!(
+                s,
+                "  {} ({}): {} rows, {} kept",
+                f.path, f.format, f.rows, f.kept
+            );
         }
         let _ = writeln!(s, "rows read        {}", r.rows);
         let _ = writeln!(s, "kept             {}", r.kept);
         for (reason, n) in &r.filtered {
-            let _ = writeln!(s, "left out by --{} filter  {n}", match reason {
-                crate::incident::FilterReason::Type => "types",
-                crate::incident::FilterReason::Month => "from/--to",
-            });
+            let _ = writeln!(
+                s,
+                "left out by --{} filter  {n}",
+                match reason {
+                    crate::incident::FilterReason::Type => "types",
+                    crate::incident::FilterReason::Month => "from/--to",
+                }
+            );
         }
         let _ = writeln!(s, "skipped          {}", r.skipped_total());
         for (reason, c) in &r.skipped {
@@ -157,16 +174,30 @@ impl InfoReport {
             self.distinct_locations
         );
         if let (Some(ll), Some(w)) = (self.extent_lonlat, self.extent_working) {
-            let _ = writeln!(s, "extent lon/lat   {:.5}, {:.5} .. {:.5}, {:.5}", ll[0], ll[1], ll[2], ll[3]);
+            let _ = writeln!(
+                s,
+                "extent lon/lat   {:.5}, {:.5} .. {:.5}, {:.5}",
+                ll[0], ll[1], ll[2], ll[3]
+            );
             let _ = writeln!(
                 s,
                 "extent {}  {:.0}, {:.0} .. {:.0}, {:.0}  ({:.1} x {:.1} km)",
-                self.working_crs, w[0], w[1], w[2], w[3], (w[2] - w[0]) / 1000.0, (w[3] - w[1]) / 1000.0
+                self.working_crs,
+                w[0],
+                w[1],
+                w[2],
+                w[3],
+                (w[2] - w[0]) / 1000.0,
+                (w[3] - w[1]) / 1000.0
             );
         }
         let _ = writeln!(s, "transformation   {}", self.transformation);
         let months: Vec<Month> = {
-            let mut m: Vec<Month> = self.counts.values().flat_map(|c| c.keys().copied()).collect();
+            let mut m: Vec<Month> = self
+                .counts
+                .values()
+                .flat_map(|c| c.keys().copied())
+                .collect();
             m.sort();
             m.dedup();
             m
@@ -183,7 +214,12 @@ impl InfoReport {
                 for m in &months {
                     let _ = write!(s, " {:>8}", per.get(m).copied().unwrap_or(0));
                 }
-                let _ = writeln!(s, " {:>9} {:>12.1}", self.type_totals[t], self.type_harm.get(t).copied().unwrap_or(0.0));
+                let _ = writeln!(
+                    s,
+                    " {:>9} {:>12.1}",
+                    self.type_totals[t],
+                    self.type_harm.get(t).copied().unwrap_or(0.0)
+                );
             }
         }
         s

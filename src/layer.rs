@@ -31,7 +31,11 @@ impl Layer {
     /// Adds (or replaces) a column. Panics if its length is not the number of cells, which
     /// is a programming error, not an input problem.
     pub fn set(&mut self, name: &str, values: Vec<f64>) {
-        assert_eq!(values.len(), self.grid.spec.len(), "column {name} has the wrong length");
+        assert_eq!(
+            values.len(),
+            self.grid.spec.len(),
+            "column {name} has the wrong length"
+        );
         match self.columns.iter_mut().find(|(n, _)| n == name) {
             Some(c) => c.1 = values,
             None => self.columns.push((name.to_string(), values)),
@@ -40,7 +44,10 @@ impl Layer {
 
     /// A column by name.
     pub fn get(&self, name: &str) -> Option<&[f64]> {
-        self.columns.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_slice())
+        self.columns
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_slice())
     }
 
     /// Records a run parameter.

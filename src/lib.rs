@@ -29,8 +29,8 @@
 pub mod bandwidth;
 pub mod change;
 pub mod compare;
-pub mod count;
 pub mod concentration;
+pub mod count;
 pub mod crs;
 pub mod disclosure;
 pub mod dissolve;
@@ -48,9 +48,9 @@ pub mod info;
 pub mod kde;
 pub mod knox;
 pub mod layer;
-pub mod map;
 pub mod manifest;
 pub mod mannkendall;
+pub mod map;
 pub mod month;
 pub mod pipeline;
 pub mod progress;
@@ -59,16 +59,18 @@ pub mod read;
 pub mod rng;
 pub mod write;
 
+pub use count::{By, CountParams};
 pub use crs::{Crs, Projector, Transform};
 pub use error::{Error, Result};
+pub use gistar::{GistarParams, GistarResult};
+pub use grid::{Grid, GridSpec, Shape};
 pub use harm::HarmTable;
 pub use incident::{Incidents, ReadSummary, Selection, SkipReason};
 pub use index::IncidentIndex;
-pub use layer::Layer;
-pub use grid::{Grid, GridSpec, Shape};
-pub use month::{Month, MonthRange};
-pub use read::{read_incidents, read_incidents_with, Columns, CoordColumns, ReadOptions, TypeFilter};
-pub use rng::Rng;
-pub use gistar::{GistarParams, GistarResult};
-pub use count::{By, CountParams};
 pub use kde::{KdeParams, Kernel};
+pub use layer::Layer;
+pub use month::{Month, MonthRange};
+pub use read::{
+    read_incidents, read_incidents_with, Columns, CoordColumns, ReadOptions, TypeFilter,
+};
+pub use rng::Rng;

@@ -140,7 +140,10 @@ impl Manifest {
     /// A `harmspot run` file that replays this run.
     pub fn to_run_toml(&self) -> String {
         let quote = |s: &str| serde_json::to_string(s).expect("strings serialise");
-        let (verb, args) = self.command.split_first().map_or(("", &[][..]), |(v, a)| (v.as_str(), a));
+        let (verb, args) = self
+            .command
+            .split_first()
+            .map_or(("", &[][..]), |(v, a)| (v.as_str(), a));
         format!(
             "# Replay with: harmspot run {{this file}}\n# Written by harmspot {}\ncommand = {}\nargs = [{}]\n",
             self.harmspot_version,
@@ -197,7 +200,10 @@ impl RunFile {
         let rf: RunFile = toml::from_str(&text)
             .map_err(|e| Error::format(path, format!("not a harmspot run file: {e}")))?;
         if rf.command.is_empty() || rf.command == "run" {
-            return Err(Error::format(path, "`command` must name a harmspot verb other than `run`"));
+            return Err(Error::format(
+                path,
+                "`command` must name a harmspot verb other than `run`",
+            ));
         }
         Ok(rf)
     }
@@ -211,7 +217,12 @@ mod tests {
     fn run_toml_round_trips() {
         let m = Manifest {
             harmspot_version: "0.1.0".into(),
-            command: vec!["hotspots".into(), "data/x y.csv".into(), "--out".into(), "r\"q".into()],
+            command: vec![
+                "hotspots".into(),
+                "data/x y.csv".into(),
+                "--out".into(),
+                "r\"q".into(),
+            ],
             parameters: Default::default(),
             inputs: vec![],
             rows: None,

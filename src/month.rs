@@ -169,7 +169,16 @@ mod tests {
         assert_eq!(Month::parse("2021-03").unwrap().month(), 3);
         assert_eq!(Month::parse(" 2021-12 ").unwrap().year(), 2021);
         assert_eq!(Month::parse("2021-03-15").unwrap().to_string(), "2021-03");
-        for bad in ["", "2021-13", "2021-00", "21-03", "2021/03", "2021-3", "abcd-ef", "2021-03-99"] {
+        for bad in [
+            "",
+            "2021-13",
+            "2021-00",
+            "21-03",
+            "2021/03",
+            "2021-3",
+            "abcd-ef",
+            "2021-03-99",
+        ] {
             assert!(Month::parse(bad).is_none(), "{bad}");
         }
     }

@@ -4,6 +4,7 @@
 //! §7), all on one grid ([`crate::grid`], §4).
 
 use crate::concentration::{summarise, Concentration};
+use crate::disclosure::Disclosure;
 use crate::error::Result;
 use crate::gistar::{compute, GistarParams, GistarUsed};
 use crate::grid::Grid;
@@ -105,10 +106,17 @@ pub fn run(incidents: &Incidents, grid: &Grid, params: &HotspotJobParams) -> Res
         .to_vec();
     let g = compute(&values, grid, &params.gistar)?;
     g.add_to(&mut cells);
-    let bandwidth = cells.params.get("bandwidth").and_then(|v| v.as_f64()).unwrap_or(f64::NAN);
+    let bandwidth = cells
+        .params
+        .get("bandwidth")
+        .and_then(|v| v.as_f64())
+        .unwrap_or(f64::NAN);
     let study = |name: &str| -> Vec<f64> {
         let col = cells.get(name).expect("column present");
-        (0..col.len()).filter(|&i| grid.in_area[i]).map(|i| col[i]).collect()
+        (0..col.len())
+            .filter(|&i| grid.in_area[i])
+            .map(|i| col[i])
+            .collect()
     };
     let n_in = study("n");
     let total_n: f64 = n_in.iter().sum();
@@ -152,7 +160,12 @@ fn pct(v: f64) -> String {
 
 /// A short Markdown summary an analyst can paste into a briefing: the top hotspots, the
 /// concentration, the parameters and the caveats.
-pub fn summary_markdown(job: &HotspotJob, ctx: &RunContext, top: usize) -> String {
+pub fn summary_markdown(
+    job: &HotspotJob,
+    ctx: &RunContext,
+    top: usize,
+    rules: &Disclosure,
+) -> String {
     use std::fmt::Write as _;
     let mut s = String::new();
     let spec = &job.cells.grid.spec;
@@ -162,7 +175,10 @@ pub fn summary_markdown(job: &HotspotJob, ctx: &RunContext, top: usize) -> Strin
         s,
         "{} incidents{} from {} file(s); {} rows read, {} skipped as unusable.\n",
         ctx.rows[1],
-        ctx.months.as_ref().map(|m| format!(" ({m})")).unwrap_or_default(),
+        ctx.months
+            .as_ref()
+            .map(|m| format!(" ({m})"))
+            .unwrap_or_default(),
         ctx.files.len(),
         ctx.rows[0],
         ctx.rows[2]
@@ -186,9 +202,20 @@ pub fn summary_markdown(job: &HotspotJob, ctx: &RunContext, top: usize) -> Strin
             pct(in_hot_h),
             pct(in_hot_n)
         );
-        let _ = writeln!(s, "| rank | id | area km² | incidents | harm | share of harm | most common types |");
+        let _ = writeln!(
+            s,
+            "| rank | id | area km² | incidents | harm | share of harm | most common types |"
+        );
         let _ = writeln!(s, "|---:|---:|---:|---:|---:|---:|---|");
         for h in hs.iter().take(top) {
+            if rules.small(h.incidents) {
+                let _ = writeln!(
+                    s,
+                    "| {} | {} | {:.2} | suppressed | suppressed | suppressed | fewer than {} incidents |",
+                    h.rank, h.id, h.area_km2, rules.min_count
+                );
+                continue;
+            }
             let types: Vec<String> = h
                 .top_types
                 .iter()
@@ -227,13 +254,34 @@ pub fn summary_markdown(job: &HotspotJob, ctx: &RunContext, top: usize) -> Strin
         );
     }
     let _ = writeln!(s, "\n## Parameters\n");
-    let _ = writeln!(s, "- Grid: {:?} cells of {} m ({}), working CRS {}; study area: {} ({} cells).", spec.shape, spec.cell_size, job.cells.params.get("cell_size_source").and_then(|v| v.as_str()).unwrap_or("given"), ctx.working_crs, u.study_area, u.population);
+    let _ = writeln!(
+        s,
+        "- Grid: {:?} cells of {} m ({}), working CRS {}; study area: {} ({} cells).",
+        spec.shape,
+        spec.cell_size,
+        job.cells
+            .params
+            .get("cell_size_source")
+            .and_then(|v| v.as_str())
+            .unwrap_or("given"),
+        ctx.working_crs,
+        u.study_area,
+        u.population
+    );
     let _ = writeln!(
         s,
         "- Density: {} kernel, bandwidth {:.0} m ({}), weighted by harm; incidents per km².",
-        job.cells.params.get("kernel").and_then(|v| v.as_str()).unwrap_or("quartic"),
+        job.cells
+            .params
+            .get("kernel")
+            .and_then(|v| v.as_str())
+            .unwrap_or("quartic"),
         job.bandwidth,
-        job.cells.params.get("bandwidth_source").and_then(|v| v.as_str()).unwrap_or("given")
+        job.cells
+            .params
+            .get("bandwidth_source")
+            .and_then(|v| v.as_str())
+            .unwrap_or("given")
     );
     let _ = writeln!(
         s,
@@ -241,9 +289,25 @@ pub fn summary_markdown(job: &HotspotJob, ctx: &RunContext, top: usize) -> Strin
         u.neighbour_distance.unwrap_or(f64::NAN),
         if u.fdr { ", Benjamini–Hochberg false discovery rate correction at each level" } else { "" }
     );
-    let _ = writeln!(s, "- Harm weights: {}; total harm {:.0}.", ctx.harm, total_harm);
+    let _ = writeln!(
+        s,
+        "- Harm weights: {}; total harm {:.0}.",
+        ctx.harm, total_harm
+    );
     if let Some(t) = &ctx.types {
         let _ = writeln!(s, "- Crime types: {t}.");
+    }
+    if rules.active() {
+        let _ = writeln!(
+            s,
+            "- Disclosure control: values built from 1 to {} incidents are suppressed in every output{}; coordinates to {} decimals.",
+            rules.min_count - 1,
+            match rules.round {
+                Some(b) => format!(" (small counts rounded to the nearest {b})"),
+                None => String::new(),
+            },
+            rules.precision
+        );
     }
     let _ = writeln!(s, "\n## Caveats\n");
     let _ = writeln!(
@@ -257,6 +321,9 @@ pub fn summary_markdown(job: &HotspotJob, ctx: &RunContext, top: usize) -> Strin
         let _ = writeln!(s, "- {small} hotspot(s) rest on fewer than 20 incidents: a few incidents more or less would change them.");
     }
     let _ = writeln!(s, "- Harm weights are national averages per police.uk category (see data/HARM.md): one serious offence in a category that is mostly minor raises a cell as much as any other of that category.");
-    let _ = writeln!(s, "- A hotspot shows where harm concentrated in this period, not why, nor that it will stay.");
+    let _ = writeln!(
+        s,
+        "- A hotspot shows where harm concentrated in this period, not why, nor that it will stay."
+    );
     s
 }

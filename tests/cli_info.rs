@@ -7,27 +7,41 @@ use serde_json::Value;
 fn month_folder(dir: &std::path::Path) {
     let a = "-1.6100";
     // 2021-01: 3 burglary, 2 ASB (no Crime ID), 1 ASB without coordinates, 1 violence
-    write(dir, "download/2021-01/2021-01-test-street.csv", &[
-        HEADER.to_string(),
-        row("b1", "2021-01", a, "54.9701", "Burglary"),
-        row("b2", "2021-01", a, "54.9702", "Burglary"),
-        row("b3", "2021-01", "-1.6200", "54.9703", "Burglary"),
-        row("", "2021-01", a, "54.9704", "Anti-social behaviour"),
-        row("", "2021-01", a, "54.9704", "Anti-social behaviour"),
-        row("", "2021-01", "", "", "Anti-social behaviour"),
-        row("v1", "2021-01", a, "54.9705", "Violence and sexual offences"),
-    ]);
+    write(
+        dir,
+        "download/2021-01/2021-01-test-street.csv",
+        &[
+            HEADER.to_string(),
+            row("b1", "2021-01", a, "54.9701", "Burglary"),
+            row("b2", "2021-01", a, "54.9702", "Burglary"),
+            row("b3", "2021-01", "-1.6200", "54.9703", "Burglary"),
+            row("", "2021-01", a, "54.9704", "Anti-social behaviour"),
+            row("", "2021-01", a, "54.9704", "Anti-social behaviour"),
+            row("", "2021-01", "", "", "Anti-social behaviour"),
+            row(
+                "v1",
+                "2021-01",
+                a,
+                "54.9705",
+                "Violence and sexual offences",
+            ),
+        ],
+    );
     // 2021-02: 2 burglary, 4 ASB, 1 robbery without coordinates
-    write(dir, "download/2021-02/2021-02-test-street.csv", &[
-        HEADER.to_string(),
-        row("b4", "2021-02", a, "54.9711", "Burglary"),
-        row("b5", "2021-02", a, "54.9712", "Burglary"),
-        row("", "2021-02", a, "54.9713", "Anti-social behaviour"),
-        row("", "2021-02", a, "54.9714", "Anti-social behaviour"),
-        row("", "2021-02", a, "54.9715", "Anti-social behaviour"),
-        row("", "2021-02", a, "54.9716", "Anti-social behaviour"),
-        row("r1", "2021-02", "", "", "Robbery"),
-    ]);
+    write(
+        dir,
+        "download/2021-02/2021-02-test-street.csv",
+        &[
+            HEADER.to_string(),
+            row("b4", "2021-02", a, "54.9711", "Burglary"),
+            row("b5", "2021-02", a, "54.9712", "Burglary"),
+            row("", "2021-02", a, "54.9713", "Anti-social behaviour"),
+            row("", "2021-02", a, "54.9714", "Anti-social behaviour"),
+            row("", "2021-02", a, "54.9715", "Anti-social behaviour"),
+            row("", "2021-02", a, "54.9716", "Anti-social behaviour"),
+            row("r1", "2021-02", "", "", "Robbery"),
+        ],
+    );
     // 2021-03: with a BOM and CRLF line ends: 1 burglary, 1 drugs, 2 ASB
     let lines = [
         HEADER.to_string(),
@@ -40,7 +54,11 @@ fn month_folder(dir: &std::path::Path) {
     std::fs::create_dir_all(p.parent().unwrap()).unwrap();
     std::fs::write(&p, format!("\u{feff}{}\r\n", lines.join("\r\n"))).unwrap();
     // not a street file: must be ignored when a folder is given
-    write(dir, "download/2021-03/2021-03-test-outcomes.csv", &["x,y".to_string()]);
+    write(
+        dir,
+        "download/2021-03/2021-03-test-outcomes.csv",
+        &["x,y".to_string()],
+    );
 }
 
 fn info_json(dir: &std::path::Path, args: &[&str]) -> Value {
@@ -59,14 +77,23 @@ fn folder_of_months_exact_counts() {
     assert_eq!(v["read"]["files"].as_array().unwrap().len(), 3);
     let miss = &v["read"]["skipped"]["missing_coordinates"];
     assert_eq!(miss["count"], 2);
-    let ex: Vec<&str> = miss["examples"].as_array().unwrap().iter().map(|e| e.as_str().unwrap()).collect();
+    let ex: Vec<&str> = miss["examples"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e.as_str().unwrap())
+        .collect();
     assert!(ex[0].ends_with("2021-01-test-street.csv:line 7"), "{ex:?}");
     assert!(ex[1].ends_with("2021-02-test-street.csv:line 8"), "{ex:?}");
     let c = &v["counts"];
     let expect = [
-        ("Burglary", "2021-01", 3), ("Burglary", "2021-02", 2), ("Burglary", "2021-03", 1),
-        ("Anti-social behaviour", "2021-01", 2), ("Anti-social behaviour", "2021-02", 4),
-        ("Anti-social behaviour", "2021-03", 2), ("Violence and sexual offences", "2021-01", 1),
+        ("Burglary", "2021-01", 3),
+        ("Burglary", "2021-02", 2),
+        ("Burglary", "2021-03", 1),
+        ("Anti-social behaviour", "2021-01", 2),
+        ("Anti-social behaviour", "2021-02", 4),
+        ("Anti-social behaviour", "2021-03", 2),
+        ("Violence and sexual offences", "2021-01", 1),
         ("Drugs", "2021-03", 1),
     ];
     for (t, m, n) in expect {
@@ -87,13 +114,19 @@ fn filters_types_and_months() {
     month_folder(d.path());
     let v = info_json(d.path(), &["download", "--types", "asb"]);
     assert_eq!(v["read"]["kept"], 8);
-    let v = info_json(d.path(), &["download", "--types", "crime", "--from", "2021-02"]);
+    let v = info_json(
+        d.path(),
+        &["download", "--types", "crime", "--from", "2021-02"],
+    );
     assert_eq!(v["read"]["kept"], 4); // 2 + 1 burglary, 1 drugs
     assert_eq!(v["read"]["filtered"]["month"], 4);
     let v = info_json(d.path(), &["download", "--exclude-types", "Burglary,asb"]);
     assert_eq!(v["read"]["kept"], 2);
     let v = info_json(d.path(), &["download", "--types", "Burgalry"]);
-    assert!(v["read"]["warnings"][0].as_str().unwrap().contains("burgalry"));
+    assert!(v["read"]["warnings"][0]
+        .as_str()
+        .unwrap()
+        .contains("burgalry"));
 }
 
 #[test]
@@ -102,15 +135,26 @@ fn harm_weights_follow_the_table() {
     month_folder(d.path());
     let v = info_json(d.path(), &["download", "--harm", "none"]);
     assert_eq!(v["total_harm"], 16.0);
-    write(d.path(), "harm.csv", &[
-        "crime_type,weight,source,version".into(),
-        "Burglary,10,test,1".into(),
-        "*,1,test,1".into(),
-    ]);
+    write(
+        d.path(),
+        "harm.csv",
+        &[
+            "crime_type,weight,source,version".into(),
+            "Burglary,10,test,1".into(),
+            "*,1,test,1".into(),
+        ],
+    );
     let v = info_json(d.path(), &["download", "--harm", "harm.csv"]);
     assert_eq!(v["total_harm"], 6.0 * 10.0 + 10.0);
     // a strict table skips and counts what it does not name
-    write(d.path(), "strict.csv", &["crime_type,weight,source,version".into(), "Burglary,10,test,1".into()]);
+    write(
+        d.path(),
+        "strict.csv",
+        &[
+            "crime_type,weight,source,version".into(),
+            "Burglary,10,test,1".into(),
+        ],
+    );
     let v = info_json(d.path(), &["download", "--harm", "strict.csv"]);
     assert_eq!(v["read"]["kept"], 6);
     assert_eq!(v["read"]["skipped"]["unknown_type"]["count"], 10);
@@ -140,9 +184,17 @@ fn real_northumbria_month() {
     let v = info_json(d.path(), &[sample().to_str().unwrap()]);
     assert_eq!(v["read"]["rows"], 18_151);
     assert_eq!(v["counts"]["Anti-social behaviour"]["2021-03"], 6_860);
-    assert_eq!(v["counts"]["Violence and sexual offences"]["2021-03"], 4_682);
+    assert_eq!(
+        v["counts"]["Violence and sexual offences"]["2021-03"],
+        4_682
+    );
     let kept = v["read"]["kept"].as_u64().unwrap();
-    let skipped: u64 = v["read"]["skipped"].as_object().unwrap().values().map(|s| s["count"].as_u64().unwrap()).sum();
+    let skipped: u64 = v["read"]["skipped"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|s| s["count"].as_u64().unwrap())
+        .sum();
     assert_eq!(kept + skipped, 18_151);
     // counted independently (Python csv, exact lon/lat strings): 7,352 distinct locations,
     // 14,691 incidents at a location shared with another
@@ -153,16 +205,36 @@ fn real_northumbria_month() {
 #[test]
 fn generic_csv_with_projected_columns() {
     let d = tempfile::tempdir().unwrap();
-    write(d.path(), "force.csv", &[
-        "ref,easting,northing,date,offence,score".into(),
-        "1,424560,564921,2022-05-03,Robbery,365".into(),
-        "2,424600,564950,2022-06-30,Burglary,".into(),
-        "3,424700,565000,2022-06-01,Burglary,20".into(),
-    ]);
-    let v = info_json(d.path(), &[
-        "force.csv", "--x-col", "easting", "--y-col", "northing", "--crs", "EPSG:27700",
-        "--month-col", "date", "--type-col", "offence", "--weight-col", "score", "--id-col", "ref",
-    ]);
+    write(
+        d.path(),
+        "force.csv",
+        &[
+            "ref,easting,northing,date,offence,score".into(),
+            "1,424560,564921,2022-05-03,Robbery,365".into(),
+            "2,424600,564950,2022-06-30,Burglary,".into(),
+            "3,424700,565000,2022-06-01,Burglary,20".into(),
+        ],
+    );
+    let v = info_json(
+        d.path(),
+        &[
+            "force.csv",
+            "--x-col",
+            "easting",
+            "--y-col",
+            "northing",
+            "--crs",
+            "EPSG:27700",
+            "--month-col",
+            "date",
+            "--type-col",
+            "offence",
+            "--weight-col",
+            "score",
+            "--id-col",
+            "ref",
+        ],
+    );
     assert_eq!(v["read"]["kept"], 2);
     assert_eq!(v["read"]["skipped"]["bad_weight"]["count"], 1);
     assert_eq!(v["total_harm"], 385.0);

@@ -16,7 +16,10 @@ fn good(id: &str) -> String {
 /// Runs `info --json FILE` and returns (kept, skipped-by-reason JSON).
 fn skips(dir: &Path, file: &str) -> (u64, Value) {
     let v: Value = serde_json::from_str(&ok(dir, &["info", "--json", file])).unwrap();
-    (v["read"]["kept"].as_u64().unwrap(), v["read"]["skipped"].clone())
+    (
+        v["read"]["kept"].as_u64().unwrap(),
+        v["read"]["skipped"].clone(),
+    )
 }
 
 fn raw(dir: &Path, name: &str, bytes: &[u8]) -> String {
@@ -33,17 +36,30 @@ fn truncated_file_counts_the_cut_row() {
     let (kept, s) = skips(d.path(), &f);
     assert_eq!(kept, 1);
     assert_eq!(s["malformed_row"]["count"], 1);
-    assert!(s["malformed_row"]["examples"][0].as_str().unwrap().ends_with("t.csv:line 3"));
+    assert!(s["malformed_row"]["examples"][0]
+        .as_str()
+        .unwrap()
+        .ends_with("t.csv:line 3"));
 }
 
 #[test]
 fn wrong_delimiter_is_named() {
     let d = tempfile::tempdir().unwrap();
-    let f = raw(d.path(), "s.csv", format!("{}\n{}\n", HEADER.replace(',', ";"), good("a").replace(',', ";")).as_bytes());
+    let f = raw(
+        d.path(),
+        "s.csv",
+        format!(
+            "{}\n{}\n",
+            HEADER.replace(',', ";"),
+            good("a").replace(',', ";")
+        )
+        .as_bytes(),
+    );
     let e = fails(d.path(), &["info", &f]);
     assert!(e.contains("s.csv") && e.contains("';'-delimited"), "{e}");
     // and with --delimiter it reads
-    let v: Value = serde_json::from_str(&ok(d.path(), &["info", "--json", "--delimiter", ";", &f])).unwrap();
+    let v: Value =
+        serde_json::from_str(&ok(d.path(), &["info", "--json", "--delimiter", ";", &f])).unwrap();
     assert_eq!(v["read"]["kept"], 1);
 }
 
@@ -60,7 +76,11 @@ fn huge_field_is_skipped() {
     let d = tempfile::tempdir().unwrap();
     let big = "x".repeat(2 << 20);
     let huge = format!(",2021-03,P,P,{LON},{LAT},{big},E1,N,Burglary,,");
-    let f = raw(d.path(), "big.csv", format!("{HEADER}\n{huge}\n{}\n", good("a")).as_bytes());
+    let f = raw(
+        d.path(),
+        "big.csv",
+        format!("{HEADER}\n{huge}\n{}\n", good("a")).as_bytes(),
+    );
     let (kept, s) = skips(d.path(), &f);
     assert_eq!((kept, s["oversized_row"]["count"].as_u64()), (1, Some(1)));
 }
@@ -89,7 +109,10 @@ fn bad_coordinates_are_counted_by_reason() {
     assert_eq!(s["out_of_range"]["count"], 2);
     assert_eq!(s["outside_crs_area"]["count"], 2);
     assert_eq!(s["missing_coordinates"]["count"], 1);
-    assert_eq!(s["outside_crs_area"]["examples"][0].as_str().unwrap(), "c.csv:line 8");
+    assert_eq!(
+        s["outside_crs_area"]["examples"][0].as_str().unwrap(),
+        "c.csv:line 8"
+    );
 }
 
 #[test]
@@ -105,22 +128,37 @@ fn non_utf8_in_free_text_is_harmless() {
 #[test]
 fn byte_order_mark_and_crlf() {
     let d = tempfile::tempdir().unwrap();
-    let f = raw(d.path(), "bom.csv", format!("\u{feff}{HEADER}\r\n{}\r\n{}\r\n", good("a"), good("b")).as_bytes());
+    let f = raw(
+        d.path(),
+        "bom.csv",
+        format!("\u{feff}{HEADER}\r\n{}\r\n{}\r\n", good("a"), good("b")).as_bytes(),
+    );
     assert_eq!(skips(d.path(), &f).0, 2);
 }
 
 #[test]
 fn duplicate_header_column_is_an_error() {
     let d = tempfile::tempdir().unwrap();
-    let f = raw(d.path(), "dup.csv", format!("{HEADER},Longitude\n{},-1.0\n", good("a")).as_bytes());
+    let f = raw(
+        d.path(),
+        "dup.csv",
+        format!("{HEADER},Longitude\n{},-1.0\n", good("a")).as_bytes(),
+    );
     let e = fails(d.path(), &["info", &f]);
-    assert!(e.contains("dup.csv") && e.contains("`Longitude` appears twice"), "{e}");
+    assert!(
+        e.contains("dup.csv") && e.contains("`Longitude` appears twice"),
+        "{e}"
+    );
 }
 
 #[test]
 fn repeated_header_inside_the_file() {
     let d = tempfile::tempdir().unwrap();
-    write(d.path(), "cat.csv", &[HEADER.into(), good("a"), HEADER.into(), good("b")]);
+    write(
+        d.path(),
+        "cat.csv",
+        &[HEADER.into(), good("a"), HEADER.into(), good("b")],
+    );
     let (kept, s) = skips(d.path(), "cat.csv");
     assert_eq!((kept, s["repeated_header"]["count"].as_u64()), (2, Some(1)));
 }
@@ -129,7 +167,15 @@ fn repeated_header_inside_the_file() {
 fn quoted_newline_keeps_line_numbers_right() {
     let d = tempfile::tempdir().unwrap();
     let multi = format!("a1,2021-03,P,P,{LON},{LAT},\"On or near\nTwo Lines\",E1,N,Burglary,,");
-    write(d.path(), "q.csv", &[HEADER.into(), multi, row("b", "2021-03", "", "", "Burglary")]);
+    write(
+        d.path(),
+        "q.csv",
+        &[
+            HEADER.into(),
+            multi,
+            row("b", "2021-03", "", "", "Burglary"),
+        ],
+    );
     let (kept, s) = skips(d.path(), "q.csv");
     assert_eq!(kept, 1);
     assert_eq!(s["missing_coordinates"]["examples"][0], "q.csv:line 4");
@@ -138,16 +184,20 @@ fn quoted_newline_keeps_line_numbers_right() {
 #[test]
 fn bad_month_missing_type_unknown_type_duplicate_id_short_row() {
     let d = tempfile::tempdir().unwrap();
-    write(d.path(), "r.csv", &[
-        HEADER.into(),
-        row("a", "2021-13", LON, LAT, "Burglary"),
-        row("b", "", LON, LAT, "Burglary"),
-        row("c", "2021-03", LON, LAT, ""),
-        row("d", "2021-03", LON, LAT, "Space piracy"),
-        good("e"),
-        good("e"),
-        format!("f,2021-03,P,P,{LON},{LAT}"),
-    ]);
+    write(
+        d.path(),
+        "r.csv",
+        &[
+            HEADER.into(),
+            row("a", "2021-13", LON, LAT, "Burglary"),
+            row("b", "", LON, LAT, "Burglary"),
+            row("c", "2021-03", LON, LAT, ""),
+            row("d", "2021-03", LON, LAT, "Space piracy"),
+            good("e"),
+            good("e"),
+            format!("f,2021-03,P,P,{LON},{LAT}"),
+        ],
+    );
     let v: Value = serde_json::from_str(&ok(d.path(), &["info", "--json", "r.csv"])).unwrap();
     let s = &v["read"]["skipped"];
     assert_eq!(v["read"]["kept"], 1);
@@ -156,16 +206,29 @@ fn bad_month_missing_type_unknown_type_duplicate_id_short_row() {
     assert_eq!(s["unknown_type"]["count"], 1);
     assert_eq!(s["duplicate_id"]["count"], 1);
     assert_eq!(s["malformed_row"]["count"], 1);
-    assert!(v["read"]["warnings"][0].as_str().unwrap().contains("harm table"));
+    assert!(v["read"]["warnings"][0]
+        .as_str()
+        .unwrap()
+        .contains("harm table"));
 }
 
 #[test]
 fn missing_required_column_lists_what_is_there() {
     let d = tempfile::tempdir().unwrap();
-    let f = raw(d.path(), "m.csv", b"Crime ID,Month,Longitude,Crime type\na,2021-03,-1.6,Burglary\n");
+    let f = raw(
+        d.path(),
+        "m.csv",
+        b"Crime ID,Month,Longitude,Crime type\na,2021-03,-1.6,Burglary\n",
+    );
     let e = fails(d.path(), &["info", &f]);
-    assert!(e.contains("m.csv") && e.contains("no column `Latitude`"), "{e}");
-    let e = fails(d.path(), &["info", &f, "--lon-col", "Longitude", "--lat-col", "lat"]);
+    assert!(
+        e.contains("m.csv") && e.contains("no column `Latitude`"),
+        "{e}"
+    );
+    let e = fails(
+        d.path(),
+        &["info", &f, "--lon-col", "Longitude", "--lat-col", "lat"],
+    );
     assert!(e.contains("no column `lat` (--lat-col)"), "{e}");
 }
 
@@ -175,7 +238,11 @@ fn empty_zip_json_and_binary_files_are_refused() {
     let cases: [(&str, &[u8], &str); 4] = [
         ("empty.csv", b"", "empty file"),
         ("download.csv", b"PK\x03\x04rest-of-zip", "zip archive"),
-        ("points.csv", b"{\"type\":\"FeatureCollection\"}", "looks like JSON"),
+        (
+            "points.csv",
+            b"{\"type\":\"FeatureCollection\"}",
+            "looks like JSON",
+        ),
         ("bin.csv", b"\x00\x01\x02\x00garbage", "NUL bytes"),
     ];
     for (name, bytes, msg) in cases {
@@ -205,14 +272,25 @@ fn geojson_points_are_read_and_other_geometries_skipped() {
     let poly = "{\"type\":\"Feature\",\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[-1.6,54.9],[-1.5,54.9],[-1.5,55.0],[-1.6,54.9]]]},\"properties\":{}}";
     let fc = format!(
         "{{\"type\":\"FeatureCollection\",\"features\":[{},{},{}]}}",
-        point(-1.61, 54.97, "\"Month\":\"2021-03\",\"Crime type\":\"Robbery\""),
+        point(
+            -1.61,
+            54.97,
+            "\"Month\":\"2021-03\",\"Crime type\":\"Robbery\""
+        ),
         poly,
-        point(-1.62, 54.98, "\"Month\":\"2021-04\",\"Crime type\":\"Anti-social behaviour\"")
+        point(
+            -1.62,
+            54.98,
+            "\"Month\":\"2021-04\",\"Crime type\":\"Anti-social behaviour\""
+        )
     );
     let f = raw(d.path(), "pts.geojson", fc.as_bytes());
     let v: Value = serde_json::from_str(&ok(d.path(), &["info", "--json", &f])).unwrap();
     assert_eq!(v["read"]["kept"], 2);
-    assert_eq!(v["read"]["skipped"]["not_a_point"]["examples"][0], "pts.geojson:feature 2");
+    assert_eq!(
+        v["read"]["skipped"]["not_a_point"]["examples"][0],
+        "pts.geojson:feature 2"
+    );
     assert_eq!(v["counts"]["Robbery"]["2021-03"], 1);
 }
 
@@ -222,8 +300,14 @@ fn geojson_without_points_truncated_or_nested_is_an_error() {
     let poly = "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\",\"geometry\":{\"type\":\"LineString\",\"coordinates\":[[-1.6,54.9],[-1.5,54.9]]},\"properties\":{}}]}";
     let f = raw(d.path(), "lines.geojson", poly.as_bytes());
     let e = fails(d.path(), &["info", &f]);
-    assert!(e.contains("lines.geojson") && e.contains("no Point features") && e.contains("LineString"), "{e}");
-    let full = format!("{{\"type\":\"FeatureCollection\",\"features\":[{}]}}", point(-1.61, 54.97, ""));
+    assert!(
+        e.contains("lines.geojson") && e.contains("no Point features") && e.contains("LineString"),
+        "{e}"
+    );
+    let full = format!(
+        "{{\"type\":\"FeatureCollection\",\"features\":[{}]}}",
+        point(-1.61, 54.97, "")
+    );
     let f = raw(d.path(), "cut.geojson", &full.as_bytes()[..full.len() - 20]);
     let e = fails(d.path(), &["info", &f]);
     assert!(e.contains("cut.geojson"), "{e}");
@@ -233,7 +317,10 @@ fn geojson_without_points_truncated_or_nested_is_an_error() {
     assert!(e.contains("deep.geojson"), "{e}");
     let f = raw(d.path(), "notjson.geojson", b"Crime ID,Month\n");
     let e = fails(d.path(), &["info", &f]);
-    assert!(e.contains("notjson.geojson") && e.contains("not a GeoJSON"), "{e}");
+    assert!(
+        e.contains("notjson.geojson") && e.contains("not a GeoJSON"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -246,6 +333,9 @@ fn bad_flags_are_clear() {
     assert!(e.contains("--from") && e.contains("March"), "{e}");
     let e = fails(d.path(), &["info", "a.csv", "--harm", "missing.csv"]);
     assert!(e.contains("missing.csv"), "{e}");
-    let e = fails(d.path(), &["info", "a.csv", "--from", "2022-01", "--to", "2021-01"]);
+    let e = fails(
+        d.path(),
+        &["info", "a.csv", "--from", "2022-01", "--to", "2021-01"],
+    );
     assert!(e.contains("--from is after --to"), "{e}");
 }

@@ -51,5 +51,8 @@ pub fn run(a: CountArgs, quiet: bool) -> Result<()> {
             .build_for_columns(&loaded.incidents.xy, &loaded.projector, columns, quiet)?;
     let mut layer = aggregate(&loaded.incidents, &built.grid, &params)?;
     record_run(&mut layer, &built, &loaded, &a.input);
+    a.out
+        .disclosure
+        .protect(&mut layer, &loaded.incidents.xy, 0.0, &[], quiet)?;
     a.out.write(&layer, &loaded.projector, false, quiet)
 }

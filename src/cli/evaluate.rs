@@ -110,6 +110,7 @@ pub fn run(a: EvaluateArgs, quiet: bool) -> Result<()> {
     let out = OutArgs {
         out: a.out.clone(),
         all_cells: a.all_cells,
+        disclosure: Default::default(),
     };
     out.formats(a.grid.shape.into())?;
     if let Some(p) = &a.report {

@@ -8,7 +8,9 @@ use std::path::PathBuf;
 
 /// Arguments of `harmspot generate`.
 #[derive(Args, Debug)]
-#[command(after_help = "Example:\n  harmspot generate --rows 1000000 --months 24 --seed 1 --out big-street.csv")]
+#[command(
+    after_help = "Example:\n  harmspot generate --rows 1000000 --months 24 --seed 1 --out big-street.csv"
+)]
 pub struct GenerateArgs {
     /// Rows to write (10^3 to 10^8 are typical).
     #[arg(long, default_value_t = 100_000)]
@@ -46,7 +48,8 @@ pub struct GenerateArgs {
 }
 
 pub fn run(a: GenerateArgs, quiet: bool) -> Result<()> {
-    let start = Month::parse(&a.start).with_context(|| format!("--start: `{}` is not YYYY-MM", a.start))?;
+    let start =
+        Month::parse(&a.start).with_context(|| format!("--start: `{}` is not YYYY-MM", a.start))?;
     let step_month = a
         .step_month
         .as_deref()

@@ -1,13 +1,16 @@
 //! `harmspot hotspots`: the one-shot job, from extracts to a partner-ready hotspot layer.
 
 use super::input::InputArgs;
-use super::layer_out::{record_run, GridArgs};
+use super::layer_out::{record_run, DisclosureArgs, GridArgs};
 use super::note;
 use anyhow::{bail, Context, Result};
 use clap::{Args, ValueEnum};
+use harmspot::disclosure::{neighbourhood_sums, Disclosure, Support};
 use harmspot::hotspot::Select;
 use harmspot::kde::{BandwidthRule, Kernel};
-use harmspot::pipeline::{run as run_job, summary_markdown, GistarValue, HotspotJobParams, RunContext};
+use harmspot::pipeline::{
+    run as run_job, summary_markdown, GistarValue, HotspotJobParams, RunContext,
+};
 use harmspot::write::geojson::{FeatureWriter, Geom};
 use harmspot::write::{cells, raster, write_atomic, write_json, AtomicFile};
 use harmspot::{grid::Shape, Layer};
@@ -25,18 +28,25 @@ pub enum ValueArg {
 
 /// Arguments of `harmspot hotspots`.
 #[derive(Args, Debug)]
-#[command(after_help = "Writes into DIR: hotspots.geojson (hotspot polygons ranked by harm), \
+#[command(
+    after_help = "Writes into DIR: hotspots.geojson (hotspot polygons ranked by harm), \
 cells.geojson (cells with n, harm, density, gistar, pvalue, class), density.tif (harm density, \
 GeoTIFF in the working CRS), summary.json, summary.md (for a briefing), manifest.json and \
 run.toml (replay with `harmspot run DIR/run.toml`).\n\n\
-Example:\n  harmspot hotspots data/police-uk/ --out results/")]
+Example:\n  harmspot hotspots data/police-uk/ --out results/"
+)]
 pub struct HotspotsArgs {
     #[command(flatten)]
     pub input: InputArgs,
     #[command(flatten)]
     pub grid: GridArgs,
     /// Kernel density bandwidth in metres [default: ArcGIS's rule on the harm-weighted incidents].
-    #[arg(long, value_name = "M", allow_negative_numbers = true, help_heading = "Density")]
+    #[arg(
+        long,
+        value_name = "M",
+        allow_negative_numbers = true,
+        help_heading = "Density"
+    )]
     pub bandwidth: Option<f64>,
     /// Kernel: quartic, epanechnikov, triweight, uniform, triangular or gaussian.
     #[arg(long, default_value = "quartic", help_heading = "Density")]
@@ -48,7 +58,12 @@ pub struct HotspotsArgs {
     #[arg(long, value_enum, default_value_t = ValueArg::Harm, help_heading = "Gi*")]
     pub value: ValueArg,
     /// Gi* neighbour distance in metres [default: √2 × cell size].
-    #[arg(long, value_name = "M", allow_negative_numbers = true, help_heading = "Gi*")]
+    #[arg(
+        long,
+        value_name = "M",
+        allow_negative_numbers = true,
+        help_heading = "Gi*"
+    )]
     pub neighbour_distance: Option<f64>,
     /// Turn off the Benjamini–Hochberg false discovery rate correction (on by default here).
     #[arg(long, help_heading = "Gi*")]
@@ -68,6 +83,12 @@ pub struct HotspotsArgs {
     /// Rows in the summary's top-hotspots table.
     #[arg(long, default_value_t = 10, help_heading = "Hotspots")]
     pub table: usize,
+    /// Also write the incidents as points (points.geojson). Never by default: raw points
+    /// can identify victims.
+    #[arg(long, help_heading = "Disclosure control")]
+    pub include_points: bool,
+    #[command(flatten)]
+    pub disclosure: DisclosureArgs,
     /// Output folder (created if missing).
     #[arg(long, short, value_name = "DIR")]
     pub out: PathBuf,
@@ -75,7 +96,9 @@ pub struct HotspotsArgs {
 
 fn parse_top(s: &str) -> Result<f64> {
     let t = s.trim().trim_end_matches('%');
-    let v: f64 = t.parse().with_context(|| format!("--top: `{s}` is not a percentage such as 5%"))?;
+    let v: f64 = t
+        .parse()
+        .with_context(|| format!("--top: `{s}` is not a percentage such as 5%"))?;
     if !(v > 0.0 && v <= 100.0) {
         bail!("--top: must be in (0, 100], got {s}");
     }
@@ -114,7 +137,9 @@ fn params(a: &HotspotsArgs) -> Result<HotspotJobParams> {
         ValueArg::Harm => GistarValue::Harm,
     };
     p.select = match &a.top {
-        Some(t) => Select::Top { percent: parse_top(t)? },
+        Some(t) => Select::Top {
+            percent: parse_top(t)?,
+        },
         None => Select::Hot {
             min_class: match a.confidence {
                 90 => 1,
@@ -135,11 +160,20 @@ pub fn run(a: HotspotsArgs, quiet: bool, command: &[String]) -> Result<()> {
     }
     let started = std::time::SystemTime::now();
     let loaded = a.input.load_nonempty(quiet)?;
-    let built = a.grid.build(&loaded.incidents.xy, &loaded.projector, quiet)?;
+    let built = a
+        .grid
+        .build(&loaded.incidents.xy, &loaded.projector, quiet)?;
     harmspot::count::check_layer_bytes(8, built.grid.spec.len(), loaded.incidents.len())?;
     let mut job = run_job(&loaded.incidents, &built.grid, &p)?;
     if a.bandwidth.is_none() {
-        note(quiet, format!("bandwidth {:.0} m ({})", job.bandwidth, p.kde.bandwidth_rule.describe()));
+        note(
+            quiet,
+            format!(
+                "bandwidth {:.0} m ({})",
+                job.bandwidth,
+                p.kde.bandwidth_rule.describe()
+            ),
+        );
     }
     let u = &job.gistar_used;
     note(
@@ -153,9 +187,8 @@ pub fn run(a: HotspotsArgs, quiet: bool, command: &[String]) -> Result<()> {
         ),
     );
     record_run(&mut job.cells, &built, &loaded, &a.input);
-    let cells_layer = &mut job.cells;
-    cells_layer.param("analysis", "hotspots");
-    cells_layer.param(
+    job.cells.param("analysis", "hotspots");
+    job.cells.param(
         "gistar",
         json!({
             "value": p.value.column(),
@@ -169,13 +202,49 @@ pub fn run(a: HotspotsArgs, quiet: bool, command: &[String]) -> Result<()> {
             "study_area": u.study_area,
         }),
     );
-    cells_layer.param(
+    job.cells.param(
         "hotspots",
         match p.select {
-            Select::Hot { min_class } => format!("edge-contiguous cells with Gi* class >= {min_class}"),
-            Select::Top { percent } => format!("edge-contiguous cells among the top {percent}% by density"),
+            Select::Hot { min_class } => {
+                format!("edge-contiguous cells with Gi* class >= {min_class}")
+            }
+            Select::Top { percent } => {
+                format!("edge-contiguous cells among the top {percent}% by density")
+            }
         },
     );
+    let rules = a.disclosure.rules()?;
+    let mut protected = harmspot::disclosure::DisclosureReport::default();
+    if rules.active() {
+        let n = job.cells.get("n").expect("count column").to_vec();
+        let band = job.gistar_used.neighbour_distance.unwrap_or(0.0);
+        let nb = neighbourhood_sums(&built.grid.spec, &n, band);
+        let reach = job.cells.params["support_radius"]
+            .as_f64()
+            .unwrap_or(f64::INFINITY);
+        let supports = [
+            ("gistar", Support::Vector(&nb)),
+            ("pvalue", Support::Vector(&nb)),
+            ("class", Support::Vector(&nb)),
+            ("neighbours", Support::Exempt),
+        ];
+        protected = a.disclosure.protect(
+            &mut job.cells,
+            &loaded.incidents.xy,
+            reach,
+            &supports,
+            quiet,
+        )?;
+        let small = job
+            .hotspots
+            .iter()
+            .filter(|h| rules.small(h.incidents))
+            .count();
+        if small > 0 {
+            note(quiet, format!("disclosure control: values of {small} hotspot(s) with fewer than {} incidents suppressed", rules.min_count));
+        }
+    }
+    let cells_layer = &mut job.cells;
     let mut manifest = harmspot::manifest::Manifest::new(
         command.to_vec(),
         &harmspot::read::expand_inputs(&a.input.inputs)?,
@@ -187,36 +256,90 @@ pub fn run(a: HotspotsArgs, quiet: bool, command: &[String]) -> Result<()> {
 
     let (shared, _) = harmspot::info::shared_locations(&loaded.incidents.xy);
     let ctx = RunContext {
-        files: loaded.summary.files.iter().map(|f| f.path.clone()).collect(),
+        files: loaded
+            .summary
+            .files
+            .iter()
+            .map(|f| f.path.clone())
+            .collect(),
         months: loaded.incidents.month_range().map(|r| r.to_string()),
-        rows: [loaded.summary.rows, loaded.summary.kept, loaded.summary.skipped_total()],
+        rows: [
+            loaded.summary.rows,
+            loaded.summary.kept,
+            loaded.summary.skipped_total(),
+        ],
         shared_location_share: shared as f64 / loaded.incidents.len() as f64,
-        harm: cells_layer.params.get("harm").and_then(|v| v.as_str()).unwrap_or("").to_string(),
+        harm: cells_layer
+            .params
+            .get("harm")
+            .and_then(|v| v.as_str())
+            .unwrap_or("")
+            .to_string(),
         working_crs: loaded.projector.working.to_string(),
         types: a.input.types.clone(),
     };
 
     harmspot::write::ensure_dir(&a.out)?;
     let out = |name: &str| a.out.join(name);
-    write_hotspots(&out("hotspots.geojson"), &job.hotspots, &job.cells.params, &loaded.projector)?;
-    let n = cells::write_geojson(&out("cells.geojson"), &job.cells, &loaded.projector.inverse, false)?;
+    write_hotspots(
+        &out("hotspots.geojson"),
+        &job.hotspots,
+        &job.cells.params,
+        &loaded.projector,
+        &rules,
+    )?;
+    let points = out("points.geojson");
+    if a.include_points {
+        write_points(
+            &points,
+            &loaded.incidents,
+            &loaded.projector,
+            rules.precision,
+        )?;
+    } else {
+        // a stale points layer from an earlier run must not sit beside partner outputs
+        let _ = std::fs::remove_file(&points);
+    }
+    let n = cells::write_geojson(
+        &out("cells.geojson"),
+        &job.cells,
+        &loaded.projector.inverse,
+        false,
+    )?;
     if built.grid.spec.shape == Shape::Square {
         let mut density = Layer::new(built.grid.clone());
-        density.set("density", job.cells.get("density").expect("kde column").to_vec());
+        density.set(
+            "density",
+            job.cells.get("density").expect("kde column").to_vec(),
+        );
         density.params = job.cells.params.clone();
-        raster::write_geotiff(&out("density.tif"), &density, loaded.projector.working.code(), true)?;
+        raster::write_geotiff(
+            &out("density.tif"),
+            &density,
+            loaded.projector.working.code(),
+            true,
+        )?;
     } else {
-        note(quiet, "hexagonal cells: no density.tif (a raster needs square cells)");
+        note(
+            quiet,
+            "hexagonal cells: no density.tif (a raster needs square cells)",
+        );
         let _ = std::fs::remove_file(out("density.tif"));
     }
+    let hotspot_rows: Vec<Value> = job
+        .hotspots
+        .iter()
+        .map(|h| Value::Object(protect_hotspot(h.properties(), h.incidents, &rules)))
+        .collect();
     let summary = json!({
         "parameters": Value::Object(job.cells.params.clone()),
         "context": ctx,
-        "hotspots": job.hotspots,
+        "disclosure": protected,
+        "hotspots": hotspot_rows,
         "concentration": { "incidents": job.incidents, "harm": job.harm },
     });
     write_json(&out("summary.json"), &summary)?;
-    let md = summary_markdown(&job, &ctx, a.table);
+    let md = summary_markdown(&job, &ctx, a.table, &rules);
     write_atomic(&out("summary.md"), |w| w.write_all(md.as_bytes()))?;
     write_json(&out("manifest.json"), &manifest.to_json_with_time(started))?;
     let toml = manifest.to_run_toml();
@@ -236,23 +359,69 @@ pub fn run(a: HotspotsArgs, quiet: bool, command: &[String]) -> Result<()> {
 use std::io::Write as _;
 
 /// Hotspot polygons in WGS84, one feature each, properties from [`harmspot::hotspot::Hotspot::properties`].
+/// Hotspot properties with every value built from its incidents nulled when the hotspot
+/// holds fewer than K incidents (its id, rank, cells and area stay: they come from the grid).
+fn protect_hotspot(
+    mut props: Map<String, Value>,
+    incidents: f64,
+    rules: &Disclosure,
+) -> Map<String, Value> {
+    if rules.small(incidents) {
+        for (k, v) in props.iter_mut() {
+            if !matches!(k.as_str(), "id" | "rank" | "cells" | "area_km2") {
+                *v = Value::Null;
+            }
+        }
+    }
+    props
+}
+
+/// Incidents as points, lon/lat at `decimals` places, with month and crime type.
+fn write_points(
+    dest: &Path,
+    inc: &harmspot::Incidents,
+    projector: &harmspot::Projector,
+    decimals: usize,
+) -> Result<()> {
+    let mut ll = inc.xy.clone();
+    projector.inverse.apply(&mut ll);
+    let mut f = AtomicFile::create(dest)?;
+    let mut fw = FeatureWriter::begin(f.writer(), &Map::new())?.with_decimals(decimals);
+    for (i, p) in ll.iter().enumerate() {
+        let mut props = Map::new();
+        props.insert("month".into(), inc.month[i].to_string().into());
+        props.insert(
+            "crime_type".into(),
+            inc.types[inc.kind[i] as usize].clone().into(),
+        );
+        fw.feature(&Geom::Point(*p), &props)?;
+    }
+    fw.finish()?;
+    f.commit()?;
+    Ok(())
+}
+
 fn write_hotspots(
     dest: &Path,
     hotspots: &[harmspot::hotspot::Hotspot],
     params: &Map<String, Value>,
     projector: &harmspot::Projector,
+    rules: &Disclosure,
 ) -> Result<()> {
     let mut f = AtomicFile::create(dest)?;
     let mut members = Map::new();
     members.insert("harmspot".into(), Value::Object(params.clone()));
-    let mut fw = FeatureWriter::begin(f.writer(), &members)?;
+    let mut fw = FeatureWriter::begin(f.writer(), &members)?.with_decimals(rules.precision);
     for h in hotspots {
         let mut rings = vec![h.polygon.exterior.clone()];
         rings.extend(h.polygon.holes.iter().cloned());
         for r in &mut rings {
             projector.inverse.apply(r);
         }
-        fw.feature(&Geom::Polygon(rings).oriented(), &h.properties())?;
+        fw.feature(
+            &Geom::Polygon(rings).oriented(),
+            &protect_hotspot(h.properties(), h.incidents, rules),
+        )?;
     }
     fw.finish()?;
     f.commit()?;

@@ -11,7 +11,9 @@ use std::io::Write;
 
 /// Arguments of `harmspot info`.
 #[derive(Args, Debug)]
-#[command(after_help = "Example:\n  harmspot info data/police-uk/\n  harmspot info data/police-uk/ --types asb --json")]
+#[command(
+    after_help = "Example:\n  harmspot info data/police-uk/\n  harmspot info data/police-uk/ --types asb --json"
+)]
 pub struct InfoArgs {
     #[command(flatten)]
     pub input: InputArgs,

@@ -100,7 +100,10 @@ impl InputArgs {
                 lat: lat.clone(),
             }),
             (_, _, Some(x), Some(y)) => {
-                let crs = self.crs.as_deref().context("--x-col/--y-col need --crs EPSG:NNNN")?;
+                let crs = self
+                    .crs
+                    .as_deref()
+                    .context("--x-col/--y-col need --crs EPSG:NNNN")?;
                 Some(CoordColumns::Projected {
                     x: x.clone(),
                     y: y.clone(),
@@ -164,7 +167,12 @@ impl InputArgs {
                 filtered
             );
             for (reason, c) in &summary.skipped {
-                eprintln!("  skipped {:>9}  {} (e.g. {})", c.count, reason.describe(), c.examples.join(", "));
+                eprintln!(
+                    "  skipped {:>9}  {} (e.g. {})",
+                    c.count,
+                    reason.describe(),
+                    c.examples.join(", ")
+                );
             }
             for w in &summary.warnings {
                 eprintln!("warning: {w}");

@@ -193,5 +193,12 @@ pub fn run(mut a: KdeArgs, quiet: bool) -> Result<()> {
         layer.param("weights", format!("column `{}`", a.weights));
     }
     record_run(&mut layer, &built, &loaded, &a.input);
+    // a cell's density is built from the incidents within the kernel's support radius
+    let reach = layer.params["support_radius"]
+        .as_f64()
+        .unwrap_or(f64::INFINITY);
+    a.out
+        .disclosure
+        .protect(&mut layer, &loaded.incidents.xy, reach, &[], quiet)?;
     a.out.write(&layer, &loaded.projector, true, quiet)
 }

@@ -6,7 +6,9 @@ use super::input::{InputArgs, Loaded};
 use super::note;
 use anyhow::{bail, Context, Result};
 use clap::{Args, ValueEnum};
+use harmspot::disclosure::{default_support, Disclosure, DisclosureReport, Support};
 use harmspot::grid::{auto_cell_size, Grid, GridSpec, Shape};
+use harmspot::kde::{raw_sums, Kernel};
 use harmspot::write::{cells, raster};
 use harmspot::{Layer, Projector};
 use serde_json::{json, Map, Value};
@@ -271,6 +273,102 @@ pub struct OutArgs {
     /// GeoJSON: also write the study-area cells whose values are all zero.
     #[arg(long, help_heading = "Output")]
     pub all_cells: bool,
+    #[command(flatten)]
+    pub disclosure: DisclosureArgs,
+}
+
+/// Disclosure control for outputs shared with partners (see `harmspot::disclosure`).
+#[derive(Args, Debug, Clone, Default)]
+pub struct DisclosureArgs {
+    /// Suppress every published value built from 1 to K-1 incidents (written as null,
+    /// NoData or an empty field; zeros are published).
+    #[arg(long, value_name = "K", help_heading = "Disclosure control")]
+    pub min_count: Option<u64>,
+    /// Round counts built from fewer than K incidents to the nearest multiple of BASE
+    /// instead of suppressing them (the other values of those cells are suppressed).
+    #[arg(long, value_name = "BASE", help_heading = "Disclosure control")]
+    pub round: Option<u64>,
+    /// Partner-safe defaults: --min-count 5 unless given, no incident points, coordinates
+    /// coarsened to 4 decimals (about 10 m).
+    #[arg(long, help_heading = "Disclosure control")]
+    pub partner: bool,
+}
+
+impl DisclosureArgs {
+    /// The rules these flags ask for.
+    pub fn rules(&self) -> Result<Disclosure> {
+        if let Some(b) = self.round {
+            if b < 2 {
+                bail!("--round: the base must be 2 or more, got {b}");
+            }
+            if self.min_count.is_none() && !self.partner {
+                bail!("--round: needs --min-count K (or --partner)");
+            }
+        }
+        if self.min_count == Some(0) {
+            bail!("--min-count: must be 1 or more");
+        }
+        let mut d = if self.partner {
+            Disclosure::partner(self.min_count)
+        } else {
+            Disclosure {
+                min_count: self.min_count.unwrap_or(0),
+                ..Disclosure::off()
+            }
+        };
+        d.round = self.round;
+        Ok(d)
+    }
+
+    /// Applies the rules to `layer` and records what was done in its parameters
+    /// (`disclosure`, `coordinate_decimals`). `reach` is how far from a cell centre the
+    /// incidents behind its non-count values lie (kernel support, Gi* band; 0 when the
+    /// values come from the cell alone): those values are suppressed when fewer than K
+    /// incidents of `xy` lie within it. `supports` names exceptions.
+    pub fn protect(
+        &self,
+        layer: &mut Layer,
+        xy: &[[f64; 2]],
+        reach: f64,
+        supports: &[(&str, Support)],
+        quiet: bool,
+    ) -> Result<DisclosureReport> {
+        let rules = self.rules()?;
+        if !rules.active() {
+            return Ok(DisclosureReport::default());
+        }
+        let reach_counts: Vec<f64> = if reach > 0.0 {
+            // incidents strictly within `reach` of each cell centre (uniform kernel, raw)
+            raw_sums(xy, None, &layer.grid.spec, Kernel::Uniform, reach)
+        } else {
+            Vec::new()
+        };
+        let mut all: Vec<(&str, Support)> = supports.to_vec();
+        if !reach_counts.is_empty() {
+            for (name, _) in &layer.columns {
+                // counts and harm sums come from the cell itself; the rest from the reach
+                let derived = !matches!(default_support(name), Support::Own)
+                    && name != "harm"
+                    && !name.starts_with("harm_");
+                if derived && !all.iter().any(|(n, _)| n == name) {
+                    all.push((name.as_str(), Support::Vector(&reach_counts)));
+                }
+            }
+        }
+        let all: Vec<(String, Support)> =
+            all.into_iter().map(|(n, s)| (n.to_string(), s)).collect();
+        let refs: Vec<(&str, Support)> = all.iter().map(|(n, s)| (n.as_str(), s.clone())).collect();
+        let mut copy = layer.clone();
+        let report = rules.apply_layer(&mut copy, &refs);
+        *layer = copy;
+        layer.param(
+            "disclosure",
+            serde_json::to_value(&report).unwrap_or_default(),
+        );
+        layer.param("coordinate_decimals", rules.precision);
+        note(quiet, format!("disclosure control: {}", report.note));
+        Ok(report)
+    }
 }
 
 impl OutArgs {
@@ -323,6 +421,11 @@ impl OutArgs {
         empty_as_nodata: bool,
         quiet: bool,
     ) -> Result<()> {
+        if self.disclosure.rules()?.active() && !layer.params.contains_key("disclosure") {
+            bail!(
+                "--min-count/--partner: this verb's values are not protected yet; run without them"
+            );
+        }
         for (path, format) in self.formats(layer.grid.spec.shape)? {
             match format {
                 Format::GeoJson => {

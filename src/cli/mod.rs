@@ -1,8 +1,8 @@
 //! Command-line front end: clap argument structs (raw flags), their validation into library
 //! parameters, and one file per subcommand. The work is in the library.
 
-pub mod compare;
 pub mod change;
+pub mod compare;
 pub mod count;
 pub mod emerging;
 pub mod evaluate;

@@ -42,7 +42,11 @@ impl Progress for Bar {
             } else {
                 "{msg:>10} [{bar:30}] {pos}/{len} ({eta})"
             };
-            b.set_style(ProgressStyle::with_template(style).unwrap_or_else(|_| ProgressStyle::default_bar()).progress_chars("=> "));
+            b.set_style(
+                ProgressStyle::with_template(style)
+                    .unwrap_or_else(|_| ProgressStyle::default_bar())
+                    .progress_chars("=> "),
+            );
             b
         } else {
             ProgressBar::new_spinner()

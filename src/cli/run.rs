@@ -9,7 +9,9 @@ use std::path::PathBuf;
 
 /// Arguments of `harmspot run`.
 #[derive(Args, Debug)]
-#[command(after_help = "A run file holds the verb and its arguments:\n\n  command = \"hotspots\"\n  args = [\"data/police-uk/\", \"--out\", \"results\"]\n\nRelative paths are taken from the folder harmspot runs in.\n\nExample:\n  harmspot run results/run.toml")]
+#[command(
+    after_help = "A run file holds the verb and its arguments:\n\n  command = \"hotspots\"\n  args = [\"data/police-uk/\", \"--out\", \"results\"]\n\nRelative paths are taken from the folder harmspot runs in.\n\nExample:\n  harmspot run results/run.toml"
+)]
 pub struct RunArgs {
     /// The run file (TOML: `command` and `args`).
     pub file: PathBuf,

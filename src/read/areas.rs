@@ -5,8 +5,8 @@
 use crate::crs::Projector;
 use crate::error::{Error, Result};
 use geo::{CoordsIter, Geometry, MapCoords, MultiPolygon};
-use std::collections::HashMap;
 use geojson::{FeatureReader, JsonObject};
+use std::collections::HashMap;
 use std::io::BufReader;
 use std::path::Path;
 
@@ -26,21 +26,36 @@ pub struct AreaFeature {
 pub fn read_areas(path: &Path, projector: &Projector) -> Result<Vec<AreaFeature>> {
     let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
     let mut out = Vec::new();
-    for (k, feature) in FeatureReader::from_reader(BufReader::new(f)).features().enumerate() {
+    for (k, feature) in FeatureReader::from_reader(BufReader::new(f))
+        .features()
+        .enumerate()
+    {
         let number = k + 1;
         let feature = feature.map_err(|e| {
-            Error::format(path, format!("not a GeoJSON FeatureCollection (at feature {number}): {e}"))
+            Error::format(
+                path,
+                format!("not a GeoJSON FeatureCollection (at feature {number}): {e}"),
+            )
         })?;
         let Some(g) = feature.geometry else {
-            return Err(Error::format(path, format!("feature {number} has no geometry")));
+            return Err(Error::format(
+                path,
+                format!("feature {number} has no geometry"),
+            ));
         };
         let geom: Geometry<f64> = Geometry::try_from(g).map_err(|e| {
             Error::format(path, format!("feature {number}: unreadable geometry: {e}"))
         })?;
-        if !matches!(geom, Geometry::Polygon(_) | Geometry::MultiPolygon(_) | Geometry::Point(_)) {
+        if !matches!(
+            geom,
+            Geometry::Polygon(_) | Geometry::MultiPolygon(_) | Geometry::Point(_)
+        ) {
             return Err(Error::format(
                 path,
-                format!("feature {number} is a {}, expected a Polygon, MultiPolygon or Point", geometry_name(&geom)),
+                format!(
+                    "feature {number} is a {}, expected a Polygon, MultiPolygon or Point",
+                    geometry_name(&geom)
+                ),
             ));
         }
         let bad = geom
@@ -87,7 +102,9 @@ pub fn project(geom: &Geometry<f64>, projector: &Projector) -> Result<Geometry<f
     let mut dst = src.clone();
     projector.forward.apply(&mut dst);
     if dst.iter().any(|p| p[0].is_nan()) {
-        return Err(Error::Crs("an area's coordinates could not be projected to the working CRS".into()));
+        return Err(Error::Crs(
+            "an area's coordinates could not be projected to the working CRS".into(),
+        ));
     }
     let lookup: HashMap<(u64, u64), [f64; 2]> = src
         .iter()
@@ -111,7 +128,10 @@ pub fn read_boundary(path: &Path, projector: &Projector) -> Result<MultiPolygon<
             _ => {
                 return Err(Error::format(
                     path,
-                    format!("boundary feature {} is a Point: a boundary must be polygons", f.number),
+                    format!(
+                        "boundary feature {} is a Point: a boundary must be polygons",
+                        f.number
+                    ),
                 ))
             }
         }

@@ -73,7 +73,11 @@ fn layout(header: &[String], path: &Path, opts: &ReadOptions) -> Result<Layout> 
             if !missing.is_empty() {
                 let mut msg = format!(
                     "not a police.uk street-level CSV: no column {}",
-                    missing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ")
+                    missing
+                        .iter()
+                        .map(|m| format!("`{m}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 );
                 if header.len() == 1 {
                     if let Some(d) = [';', '\t', '|'].iter().find(|d| header[0].contains(**d)) {
@@ -123,7 +127,10 @@ fn layout(header: &[String], path: &Path, opts: &ReadOptions) -> Result<Layout> 
 fn sniff(reader: &mut BufReader<Box<dyn Read + Send + '_>>, path: &Path) -> Result<()> {
     let head = reader.fill_buf().map_err(|e| Error::io(path, e))?;
     if head.is_empty() {
-        return Err(Error::format(path, "empty file: expected a CSV header line"));
+        return Err(Error::format(
+            path,
+            "empty file: expected a CSV header line",
+        ));
     }
     if head.starts_with(b"PK\x03\x04") {
         return Err(Error::format(
@@ -143,7 +150,10 @@ fn sniff(reader: &mut BufReader<Box<dyn Read + Send + '_>>, path: &Path) -> Resu
         ));
     }
     if head.iter().take(512).any(|b| *b == 0) {
-        return Err(Error::format(path, "contains NUL bytes: not a text CSV file"));
+        return Err(Error::format(
+            path,
+            "contains NUL bytes: not a text CSV file",
+        ));
     }
     Ok(())
 }

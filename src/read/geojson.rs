@@ -17,7 +17,11 @@ fn prop_text(v: &JsonValue) -> Option<String> {
     }
 }
 
-fn lookup(props: Option<&geojson::JsonObject>, given: &Option<String>, defaults: &[&str]) -> Option<String> {
+fn lookup(
+    props: Option<&geojson::JsonObject>,
+    given: &Option<String>,
+    defaults: &[&str],
+) -> Option<String> {
     let props = props?;
     let names: Vec<&str> = match given {
         Some(g) => vec![g.as_str()],
@@ -51,10 +55,16 @@ pub(super) fn read<'a>(
     let mut types = TypeCache::default();
     let c = &opts.columns;
     let mut not_points = std::collections::BTreeSet::new();
-    for (k, feature) in FeatureReader::from_reader(BufReader::new(reader)).features().enumerate() {
+    for (k, feature) in FeatureReader::from_reader(BufReader::new(reader))
+        .features()
+        .enumerate()
+    {
         let n = k as u64 + 1;
         let feature = feature.map_err(|e| {
-            Error::format(path, format!("not a GeoJSON FeatureCollection (at feature {n}): {e}"))
+            Error::format(
+                path,
+                format!("not a GeoJSON FeatureCollection (at feature {n}): {e}"),
+            )
         })?;
         let coords = match feature.geometry.as_ref().map(|g| &g.value) {
             Some(GeometryValue::Point { coordinates }) => {
@@ -72,7 +82,10 @@ pub(super) fn read<'a>(
         let props = feature.properties.as_ref();
         let month = lookup(props, &c.month, &["Month"]);
         let crime_type = lookup(props, &c.crime_type, &["Crime type", "crime_type", "type"]);
-        let weight = c.weight.as_ref().map(|_| lookup(props, &c.weight, &[]).unwrap_or_default());
+        let weight = c
+            .weight
+            .as_ref()
+            .map(|_| lookup(props, &c.weight, &[]).unwrap_or_default());
         let id = lookup(props, &c.id, &["Crime ID", "crime_id", "id"]);
         let (x, y) = coords.unwrap_or_default();
         let row = Row {
@@ -90,7 +103,14 @@ pub(super) fn read<'a>(
         };
         batch.push_row(row, true, &mut types, opts);
     }
-    if batch.summary.rows > 0 && batch.summary.rows == batch.summary.skipped.get(&SkipReason::NotAPoint).map_or(0, |s| s.count) {
+    if batch.summary.rows > 0
+        && batch.summary.rows
+            == batch
+                .summary
+                .skipped
+                .get(&SkipReason::NotAPoint)
+                .map_or(0, |s| s.count)
+    {
         return Err(Error::format(
             path,
             format!(

@@ -178,7 +178,12 @@ struct TypeCache {
 }
 
 impl TypeCache {
-    fn lookup(&mut self, name: &[u8], batch: &mut Batch, opts: &ReadOptions) -> (u16, bool, Option<f64>) {
+    fn lookup(
+        &mut self,
+        name: &[u8],
+        batch: &mut Batch,
+        opts: &ReadOptions,
+    ) -> (u16, bool, Option<f64>) {
         if let Some(e) = self.seen.get(self.last).filter(|e| e.0 == name) {
             return (e.1, e.2, e.3);
         }
@@ -190,7 +195,11 @@ impl TypeCache {
         let text = String::from_utf8_lossy(name).trim().to_string();
         let id = batch.types.len() as u16;
         let pass = opts.types.accepts(&text);
-        let weight = if opts.harm.is_unweighted() { Some(1.0) } else { opts.harm.weight(&text) };
+        let weight = if opts.harm.is_unweighted() {
+            Some(1.0)
+        } else {
+            opts.harm.weight(&text)
+        };
         batch.types.push(text);
         self.seen.push((name.to_vec(), id, pass, weight));
         self.last = self.seen.len() - 1;
@@ -218,7 +227,10 @@ pub fn expand_inputs(inputs: &[PathBuf]) -> Result<Vec<PathBuf>> {
             let mut found = Vec::new();
             walk(p, &mut found)?;
             if found.is_empty() {
-                return Err(Error::format(p, "folder holds no police.uk `*-street.csv` file"));
+                return Err(Error::format(
+                    p,
+                    "folder holds no police.uk `*-street.csv` file",
+                ));
             }
             found.sort();
             out.extend(found);
@@ -232,7 +244,10 @@ pub fn expand_inputs(inputs: &[PathBuf]) -> Result<Vec<PathBuf>> {
         }
     }
     if out.is_empty() {
-        return Err(Error::param("INPUT", "give at least one file, folder or `-`"));
+        return Err(Error::param(
+            "INPUT",
+            "give at least one file, folder or `-`",
+        ));
     }
     Ok(out)
 }
@@ -311,7 +326,8 @@ pub fn read_incidents_with(
     let mut batches: Vec<Batch> = files
         .par_iter()
         .map(|f| {
-            let reader: Box<dyn Read + Send + '_> = Box::new(CountingReader::new(open(f)?, progress));
+            let reader: Box<dyn Read + Send + '_> =
+                Box::new(CountingReader::new(open(f)?, progress));
             let label = f.display().to_string();
             if is_geojson(f) {
                 geojson::read(reader, f, label, opts)
@@ -444,9 +460,9 @@ fn merge(batches: Vec<Batch>, opts: &ReadOptions) -> (Incidents, ReadSummary) {
         summary.absorb(b.summary);
     }
     for name in opts.types.unmatched(&all_seen_types) {
-        summary
-            .warnings
-            .push(format!("crime type `{name}` in --types/--exclude-types matches no row"));
+        summary.warnings.push(format!(
+            "crime type `{name}` in --types/--exclude-types matches no row"
+        ));
     }
     if let Some(n) = summary.skipped.get(&SkipReason::UnknownType) {
         summary.warnings.push(format!(
@@ -485,7 +501,10 @@ impl Batch {
     fn push_row(&mut self, row: Row<'_>, lonlat: bool, types: &mut TypeCache, opts: &ReadOptions) {
         self.summary.rows += 1;
         let line = row.line;
-        let (xs, ys) = (row.x.unwrap_or(b"").trim_ascii(), row.y.unwrap_or(b"").trim_ascii());
+        let (xs, ys) = (
+            row.x.unwrap_or(b"").trim_ascii(),
+            row.y.unwrap_or(b"").trim_ascii(),
+        );
         if xs.is_empty() || ys.is_empty() {
             return self.skip(SkipReason::MissingCoordinates, line);
         }
@@ -505,7 +524,10 @@ impl Batch {
                 None => return self.skip(SkipReason::BadMonth, line),
             },
         };
-        let type_bytes = row.crime_type.map(|t| t.trim_ascii()).unwrap_or(b"Unspecified");
+        let type_bytes = row
+            .crime_type
+            .map(|t| t.trim_ascii())
+            .unwrap_or(b"Unspecified");
         if type_bytes.is_empty() {
             return self.skip(SkipReason::MissingType, line);
         }
@@ -515,7 +537,11 @@ impl Batch {
             return;
         }
         if opts.months.is_some_and(|r| !r.contains(month)) {
-            *self.summary.filtered.entry(FilterReason::Month).or_default() += 1;
+            *self
+                .summary
+                .filtered
+                .entry(FilterReason::Month)
+                .or_default() += 1;
             return;
         }
         let harm = match row.weight {
@@ -529,7 +555,11 @@ impl Batch {
                 None => return self.skip(SkipReason::UnknownType, line),
             },
         };
-        let id = row.id.map(|b| b.trim_ascii()).filter(|b| !b.is_empty()).map(id_hash);
+        let id = row
+            .id
+            .map(|b| b.trim_ascii())
+            .filter(|b| !b.is_empty())
+            .map(id_hash);
         self.pts.push([x, y]);
         self.month.push(month);
         self.kind.push(kind);

@@ -11,7 +11,7 @@
 use crate::crs::Transform;
 use crate::error::Result;
 use crate::layer::Layer;
-use crate::write::geojson::{json_num, FeatureWriter, Geom, decimals_of};
+use crate::write::geojson::{decimals_of, json_num, FeatureWriter, Geom};
 use crate::write::write_atomic;
 use serde_json::{Map, Value};
 use std::io::Write;

@@ -24,7 +24,10 @@ pub enum Geom {
 
 /// Signed area (shoelace) of a ring: positive when counter-clockwise.
 pub fn signed_area(ring: &[[f64; 2]]) -> f64 {
-    ring.windows(2).map(|w| w[0][0] * w[1][1] - w[1][0] * w[0][1]).sum::<f64>() / 2.0
+    ring.windows(2)
+        .map(|w| w[0][0] * w[1][1] - w[1][0] * w[0][1])
+        .sum::<f64>()
+        / 2.0
 }
 
 fn orient(mut ring: Vec<[f64; 2]>, ccw: bool) -> Vec<[f64; 2]> {
@@ -38,7 +41,11 @@ impl Geom {
     /// Makes exteriors counter-clockwise and holes clockwise.
     pub fn oriented(self) -> Geom {
         let fix = |rings: Vec<Vec<[f64; 2]>>| -> Vec<Vec<[f64; 2]>> {
-            rings.into_iter().enumerate().map(|(i, r)| orient(r, i == 0)).collect()
+            rings
+                .into_iter()
+                .enumerate()
+                .map(|(i, r)| orient(r, i == 0))
+                .collect()
         };
         match self {
             Geom::Point(p) => Geom::Point(p),
@@ -193,14 +200,18 @@ mod tests {
         props.insert("n".into(), json_num(3.0));
         props.insert("bad".into(), json_num(f64::NAN));
         fw.feature(&g, &props).unwrap();
-        fw.feature(&Geom::Point([-1.234_567_89, 54.0]), &Map::new()).unwrap();
+        fw.feature(&Geom::Point([-1.234_567_89, 54.0]), &Map::new())
+            .unwrap();
         fw.finish().unwrap();
         let v: Value = serde_json::from_slice(&buf).unwrap();
         assert_eq!(v["harmspot"]["cell_size"], 100);
         let ring = &v["features"][0]["geometry"]["coordinates"][0];
         assert_eq!(ring[1], serde_json::json!([1, 0])); // reversed to counter-clockwise
         assert!(v["features"][0]["properties"]["bad"].is_null());
-        assert_eq!(v["features"][1]["geometry"]["coordinates"], serde_json::json!([-1.234568, 54]));
+        assert_eq!(
+            v["features"][1]["geometry"]["coordinates"],
+            serde_json::json!([-1.234568, 54])
+        );
         let gj: geojson::GeoJson = String::from_utf8(buf).unwrap().parse().unwrap();
         assert!(matches!(gj, geojson::GeoJson::FeatureCollection(_)));
     }

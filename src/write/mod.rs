@@ -21,9 +21,9 @@ pub struct AtomicFile {
 impl AtomicFile {
     /// Starts writing `dest` (its folder must exist).
     pub fn create(dest: &Path) -> Result<AtomicFile> {
-        let name = dest
-            .file_name()
-            .ok_or_else(|| Error::param("--out", format!("`{}` is not a file name", dest.display())))?;
+        let name = dest.file_name().ok_or_else(|| {
+            Error::param("--out", format!("`{}` is not a file name", dest.display()))
+        })?;
         let mut tmp_name = std::ffi::OsString::from(".");
         tmp_name.push(name);
         tmp_name.push(format!(".{}.tmp", std::process::id()));
@@ -48,7 +48,9 @@ impl AtomicFile {
             .into_inner()
             .map_err(|e| Error::io(&self.dest, e.into_error()))
             .and_then(|f| f.sync_all().map_err(|e| Error::io(&self.dest, e)))
-            .and_then(|()| std::fs::rename(&self.tmp, &self.dest).map_err(|e| Error::io(&self.dest, e)));
+            .and_then(|()| {
+                std::fs::rename(&self.tmp, &self.dest).map_err(|e| Error::io(&self.dest, e))
+            });
         if done.is_err() {
             let _ = std::fs::remove_file(&self.tmp);
         }
