@@ -96,6 +96,34 @@ impl Crs {
         self.projected_metres
     }
 
+    /// The CRS as ESRI-flavoured WKT 1, the content of a `.prj` sidecar that lets GIS
+    /// software read the CRS of an ESRI ASCII grid; `None` if PROJ cannot export it.
+    ///
+    /// ```
+    /// let wkt = harmspot::Crs::epsg(27700).unwrap().wkt_esri().unwrap();
+    /// assert!(wkt.starts_with("PROJCS[\"British_National_Grid\""));
+    /// ```
+    pub fn wkt_esri(&self) -> Option<String> {
+        use proj_sys::*;
+        let def = CString::new(self.to_string()).ok()?;
+        // SAFETY: as in `crs_info`: objects destroyed before return, null pointers checked,
+        // the string copied while its owner is alive.
+        unsafe {
+            let ctx = proj_context_create();
+            let pj = proj_create(ctx, def.as_ptr());
+            let mut out = None;
+            if !pj.is_null() {
+                let w = proj_as_wkt(ctx, pj, PJ_WKT_TYPE_PJ_WKT1_ESRI, std::ptr::null());
+                if !w.is_null() {
+                    out = Some(CStr::from_ptr(w).to_string_lossy().into_owned());
+                }
+                proj_destroy(pj);
+            }
+            proj_context_destroy(ctx);
+            out
+        }
+    }
+
     /// The area of use as `[west, south, east, north]` in degrees, when PROJ has one.
     pub fn area_of_use(&self) -> Option<[f64; 4]> {
         self.area

@@ -299,3 +299,39 @@ fn warns_when_a_stray_point_blows_up_the_grid() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("stray points"), "{err}");
 }
+
+/// ESRI ASCII grids carry no CRS: each gets a `.prj` sidecar with the working CRS's WKT.
+#[test]
+fn ascii_grids_get_prj_sidecars() {
+    let d = tempfile::tempdir().unwrap();
+    ok(
+        d.path(),
+        &[
+            "generate",
+            "--rows",
+            "500",
+            "--months",
+            "2",
+            "--out",
+            "g-street.csv",
+        ],
+    );
+    ok(
+        d.path(),
+        &[
+            "count",
+            "g-street.csv",
+            "--cell-size",
+            "500",
+            "--out",
+            "c.asc",
+        ],
+    );
+    for name in ["c.prj", "c_harm.prj"] {
+        let wkt = std::fs::read_to_string(d.path().join(name)).unwrap();
+        assert!(
+            wkt.starts_with("PROJCS[\"British_National_Grid\""),
+            "{name}: {wkt}"
+        );
+    }
+}

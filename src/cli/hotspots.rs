@@ -347,7 +347,7 @@ pub fn run(a: HotspotsArgs, quiet: bool, command: &[String]) -> Result<()> {
     note(
         quiet,
         format!(
-            "wrote {} hotspots and {n} cells to {}/ (hotspots.geojson, cells.geojson, {}summary.json, summary.md, manifest.json, run.toml)",
+            "wrote {} hotspots and {n} cells to {} (hotspots.geojson, cells.geojson, {}summary.json, summary.md, manifest.json, run.toml)",
             job.hotspots.len(),
             a.out.display(),
             if built.grid.spec.shape == Shape::Square { "density.tif, " } else { "" }

@@ -12,6 +12,7 @@ use harmspot::kde::{raw_sums, Kernel};
 use harmspot::write::{cells, raster};
 use harmspot::{Layer, Projector};
 use serde_json::{json, Map, Value};
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 /// Cell shape on the command line.
@@ -452,6 +453,14 @@ impl OutArgs {
                 }
                 Format::Asc => {
                     let paths = raster::write_ascii_grids(&path, layer, empty_as_nodata)?;
+                    // the grid format has no CRS: a .prj sidecar (ESRI WKT) gives it
+                    if let Some(wkt) = projector.working.wkt_esri() {
+                        for p in &paths {
+                            harmspot::write::write_atomic(&p.with_extension("prj"), |w| {
+                                w.write_all(wkt.as_bytes())
+                            })?;
+                        }
+                    }
                     for (p, (name, _)) in paths.iter().zip(&layer.columns) {
                         note(quiet, format!("wrote {name} to {}", p.display()));
                     }
