@@ -3,6 +3,7 @@
 //! parameters, reads the areas, and writes the five outputs atomically.
 
 use super::input::InputArgs;
+use super::layer_out::DisclosureArgs;
 use super::note;
 use anyhow::{bail, Context, Result};
 use clap::{ArgGroup, Args, ValueEnum};
@@ -43,6 +44,10 @@ the data allow. Unequal periods are normalised per month.\n\n\
 Outputs in --out: report.json (everything), report.csv (one row per area x measure), \
 series.csv (monthly counts per area and place), report.md (a table and a plain sentence per \
 hub) and areas.geojson (treatment, buffer and control polygons with counts and effects).\n\n\
+Disclosure control (--min-count K, --round BASE, --partner) applies to every output: counts \
+of 1 to K-1 incidents (per area, place, period and measure, and per month) are suppressed \
+(or rounded), with the harm built from them and every statistic computed from them; \
+report.json and report.md say how many values were withheld.\n\n\
 Example:\n  harmspot compare data/police-uk/ --areas hubs.geojson --radius 300 --buffer 300 \\\n    \
 --start 2022-01 --months 12 --out hubs-eval/"
 )]
@@ -127,6 +132,8 @@ pub struct CompareArgs {
     /// Output folder (created if missing).
     #[arg(long, value_name = "DIR", help_heading = "Output")]
     pub out: PathBuf,
+    #[command(flatten)]
+    pub disclosure: DisclosureArgs,
 }
 
 fn month(flag: &str, s: &str) -> Result<Month> {
@@ -208,6 +215,7 @@ impl CompareArgs {
 pub fn run(a: CompareArgs, quiet: bool) -> Result<()> {
     // everything that needs no data is checked before reading
     let spec = a.periods()?;
+    let rules = a.disclosure.rules()?;
     let loaded = a.input.load_nonempty(quiet)?;
     let features = read_areas(&a.areas, &loaded.projector)?;
     let mut params = AreasParams::default().name_field(a.name_field.clone());
@@ -240,7 +248,7 @@ pub fn run(a: CompareArgs, quiet: bool) -> Result<()> {
     // Render everything before writing anything.
     let parameters = a.parameters(&r.period_rule, &loaded);
     let read = serde_json::to_value(&loaded.summary)?;
-    let report_json = report::json(&r, parameters.clone(), read);
+    let report_json = report::json(&r, parameters.clone(), read, &rules);
     let mut md_params: Vec<(String, String)> = vec![
         (
             "Inputs".into(),
@@ -271,22 +279,39 @@ pub fn run(a: CompareArgs, quiet: bool) -> Result<()> {
         parameters["harm"].as_str().unwrap_or_default().to_string(),
     ));
     md_params.push(("Working CRS".into(), loaded.projector.working.to_string()));
-    let md = report::markdown(&r, &md_params);
+    let md = report::markdown(&r, &md_params, &rules);
     let mut members = Map::new();
     members.insert("harmspot".into(), json!({"command": "compare", "version": env!("CARGO_PKG_VERSION"), "parameters": parameters}));
+    if let Some(d) = report_json.get("disclosure") {
+        note(
+            quiet,
+            format!(
+                "disclosure control: {}",
+                d["note"].as_str().unwrap_or_default()
+            ),
+        );
+        members.insert("disclosure".into(), d.clone());
+    }
 
     ensure_dir(&a.out)?;
     write_json(&a.out.join("report.json"), &report_json)?;
     write_atomic(&a.out.join("report.csv"), |w| {
-        report::write_csv(&mut *w, &r)
+        report::write_csv(&mut *w, &r, &rules)
     })?;
     write_atomic(&a.out.join("series.csv"), |w| {
-        report::write_series_csv(&mut *w, &r)
+        report::write_series_csv(&mut *w, &r, &rules)
     })?;
     write_atomic(&a.out.join("report.md"), |w| w.write_all(md.as_bytes()))?;
     let gj = a.out.join("areas.geojson");
     let mut f = AtomicFile::create(&gj)?;
-    report::write_geojson(f.writer(), &r, &set, &loaded.projector.inverse, &members)?;
+    report::write_geojson(
+        f.writer(),
+        &r,
+        &set,
+        &loaded.projector.inverse,
+        &members,
+        &rules,
+    )?;
     f.commit()?;
     note(
         quiet,

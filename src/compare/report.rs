@@ -6,10 +6,24 @@
 //! These functions write to any [`std::io::Write`]; the command line wraps them in atomic
 //! files. The column names of `report.csv` and `series.csv` ([`CSV_COLUMNS`],
 //! [`SERIES_COLUMNS`]) and the GeoJSON property names are part of the public interface.
+//!
+//! Disclosure control (issue 7; [`crate::disclosure`]): every renderer takes the run's
+//! [`Disclosure`] rules. A count of 1 to K − 1 incidents (per area × place × period ×
+//! measure, and per month in the series) is published as null / an empty field / `<K`, or
+//! rounded to the base with `--round`; a harm total takes the support of its count (every
+//! incident of that place and period) and is suppressed, never rounded. A statistic is
+//! withheld when any count it is computed from is: percent change from its place's two
+//! counts; gross effect from the treatment area's; SM, WDD local term, DiD and RES (with
+//! its CI, z and p) from the treatment area's and the control's; BDM and the WDD
+//! displacement term from the buffer's and the control's; WDQ, TNE, WDD (variance, z, p)
+//! from all six. The pooled row and the control follow the same rule. What this does not
+//! protect against: differencing published values (a total minus its published parts,
+//! the pooled row minus the other areas), as for the grid outputs.
 
-use super::stats::Effects;
-use super::{AreaResult, AreaSet, CompareResult};
+use super::stats::{Change, Effects};
+use super::{AreaResult, AreaSet, CompareResult, Counts, MeasureEffects, PeriodCounts};
 use crate::crs::Transform;
+use crate::disclosure::{Disclosure, DisclosureReport};
 use crate::error::{Error, Result};
 use crate::write::geojson::{json_num, FeatureWriter, Geom};
 use geo::{CoordsIter, MultiPolygon};
@@ -68,6 +82,15 @@ fn opt(v: Option<f64>) -> String {
     v.map_or_else(String::new, |x| x.to_string())
 }
 
+/// A number, or an empty field when suppressed (NaN).
+fn fnum(v: f64) -> String {
+    if v.is_nan() {
+        String::new()
+    } else {
+        v.to_string()
+    }
+}
+
 fn rows(r: &CompareResult) -> impl Iterator<Item = &AreaResult> {
     r.areas.iter().chain(std::iter::once(&r.pooled))
 }
@@ -89,24 +112,462 @@ fn period_text(a: &AreaResult) -> (String, String, String, String) {
     }
 }
 
+/// Text that replaces a withheld WDQ reading or RES note.
+const WITHHELD: &str = "withheld: computed from a count too small to publish (disclosure control)";
+
+/// Values suppressed and rounded so far.
+#[derive(Copy, Clone, Debug, Default, PartialEq)]
+struct Tally {
+    suppressed: u64,
+    rounded: u64,
+}
+
+/// Which places of one measure hold a count of 1 to K − 1 in either period: the
+/// statistics computed from them are withheld.
+#[derive(Copy, Clone, Debug, Default)]
+struct Small {
+    a: bool,
+    b: bool,
+    c: bool,
+}
+
+impl Small {
+    /// WDQ, TNE and the WDD: built from all six counts.
+    fn any(self) -> bool {
+        self.a || self.b || self.c
+    }
+
+    /// SM, the WDD local term, DiD and RES: treatment and control.
+    fn ac(self) -> bool {
+        self.a || self.c
+    }
+}
+
+/// One measure of one area row after disclosure control: suppressed values are NaN (or
+/// `None`), rounded counts rounded.
+struct Shielded {
+    measure: String,
+    e: Effects,
+    small: Small,
+}
+
+fn find<'s>(sh: &'s [Shielded], key: &str) -> Option<&'s Shielded> {
+    sh.iter().find(|x| x.measure == key)
+}
+
+/// The incidents behind a measure's value: its own count, every incident for harm.
+fn support(c: &Counts, measure: &str) -> u64 {
+    match measure {
+        "crime" => c.crime,
+        "asb" => c.asb,
+        "harm" => c.all,
+        m => m
+            .strip_prefix("type:")
+            .and_then(|t| c.types.get(t))
+            .copied()
+            .unwrap_or(c.all),
+    }
+}
+
+fn hide(v: &mut f64, t: &mut Tally) {
+    if v.is_finite() {
+        t.suppressed += 1;
+    }
+    *v = f64::NAN;
+}
+
+fn hide_opt(v: &mut Option<f64>, t: &mut Tally) {
+    if v.take().is_some() {
+        t.suppressed += 1;
+    }
+}
+
+/// A count `n` under the rules: itself, rounded, or NaN (suppressed).
+fn publish_count(rules: &Disclosure, n: u64, t: &mut Tally) -> f64 {
+    let x = n as f64;
+    if !rules.small(x) {
+        return x;
+    }
+    match rules.count(x) {
+        Some(r) => {
+            t.rounded += 1;
+            r
+        }
+        None => {
+            t.suppressed += 1;
+            f64::NAN
+        }
+    }
+}
+
+/// A place's before/after values and percent change under the rules. `n` are the counts
+/// behind them; `count` whether the values are those counts (else harm totals, suppressed
+/// with their count, never rounded); `months` divides a rounded count when normalised.
+fn shield_change(
+    c: &Change,
+    n: [u64; 2],
+    count: bool,
+    normalised: bool,
+    months: [u32; 2],
+    rules: &Disclosure,
+    t: &mut Tally,
+) -> (Change, bool) {
+    let mut o = c.clone();
+    for (k, v) in [&mut o.before, &mut o.after].into_iter().enumerate() {
+        if !rules.small(n[k] as f64) {
+            continue;
+        }
+        if count && rules.round.is_some() {
+            let r = publish_count(rules, n[k], t);
+            *v = if normalised {
+                r / f64::from(months[k].max(1))
+            } else {
+                r
+            };
+        } else {
+            hide(v, t);
+        }
+    }
+    let small = n.iter().any(|&x| rules.small(x as f64));
+    if small {
+        hide_opt(&mut o.pct_change, t);
+    }
+    (o, small)
+}
+
+/// The months of the before and after periods a row's values are normalised by (a stacked
+/// pooled row takes the first area's, as [`super::stats::Table::stack`] does).
+fn row_months(a: &AreaResult, r: &CompareResult) -> [u32; 2] {
+    a.periods
+        .as_ref()
+        .or_else(|| r.areas.first().and_then(|x| x.periods.as_ref()))
+        .map_or([1, 1], |p| [p.months_before, p.months_after])
+}
+
+/// One measure's statistics under the rules.
+fn shield_effects(
+    m: &MeasureEffects,
+    counts: &super::PlaceCounts,
+    months: [u32; 2],
+    rules: &Disclosure,
+    t: &mut Tally,
+) -> Shielded {
+    let e = &m.effects;
+    let mut o = e.clone();
+    if !rules.active() {
+        return Shielded {
+            measure: m.measure.clone(),
+            e: o,
+            small: Small::default(),
+        };
+    }
+    let count = m.measure != "harm";
+    let n = |p: &PeriodCounts| {
+        [
+            support(&p.before, &m.measure),
+            support(&p.after, &m.measure),
+        ]
+    };
+    let ch = |c: &Change, p: &PeriodCounts, t: &mut Tally| {
+        shield_change(c, n(p), count, e.normalised, months, rules, t)
+    };
+    let (treatment, a) = ch(&e.treatment, &counts.treatment, t);
+    o.treatment = treatment;
+    let mut b = false;
+    if let (Some(c), Some(p)) = (&e.buffer, &counts.buffer) {
+        let (buffer, small) = ch(c, p, t);
+        o.buffer = Some(buffer);
+        b = small;
+    }
+    let (control, c) = ch(&e.control, &counts.control, t);
+    o.control = control;
+    let small = Small { a, b, c };
+    if small.a {
+        hide(&mut o.gross_effect, t);
+    }
+    if small.ac() {
+        hide_opt(&mut o.wdq.sm, t);
+        hide(&mut o.wdd.local, t);
+        hide(&mut o.did.estimate, t);
+        hide(&mut o.did.variance, t);
+        hide_opt(&mut o.did.z, t);
+        hide_opt(&mut o.did.p, t);
+        let res = &mut o.res;
+        for v in [
+            &mut res.res,
+            &mut res.var_log,
+            &mut res.ci_low,
+            &mut res.ci_high,
+            &mut res.z,
+            &mut res.p,
+        ] {
+            hide_opt(v, t);
+        }
+        res.zero_corrected = false;
+        res.note = Some(WITHHELD.into());
+    }
+    if small.b || small.c {
+        hide_opt(&mut o.wdq.bdm, t);
+        hide_opt(&mut o.wdd.displacement, t);
+    }
+    if small.any() {
+        hide_opt(&mut o.wdq.wdq, t);
+        o.wdq.meaningful = false;
+        o.wdq.interpretation = WITHHELD.into();
+        hide_opt(&mut o.tne, t);
+        hide(&mut o.wdd.wdd, t);
+        hide(&mut o.wdd.variance, t);
+        hide_opt(&mut o.wdd.z, t);
+        hide_opt(&mut o.wdd.p, t);
+    }
+    Shielded {
+        measure: m.measure.clone(),
+        e: o,
+        small,
+    }
+}
+
+/// Every measure of a row under the rules (tallied into `t`).
+fn shield_row_into(
+    a: &AreaResult,
+    r: &CompareResult,
+    rules: &Disclosure,
+    t: &mut Tally,
+) -> Vec<Shielded> {
+    let months = row_months(a, r);
+    a.measures
+        .iter()
+        .map(|m| shield_effects(m, &a.counts, months, rules, t))
+        .collect()
+}
+
+fn shield_row(a: &AreaResult, r: &CompareResult, rules: &Disclosure) -> Vec<Shielded> {
+    shield_row_into(a, r, rules, &mut Tally::default())
+}
+
+/// A place's monthly crime, ASB and harm under the rules (harm takes the month's crime +
+/// ASB as support).
+fn shield_series(s: &super::SeriesPlace, rules: &Disclosure, t: &mut Tally) -> [Vec<f64>; 3] {
+    let crime = s
+        .crime
+        .iter()
+        .map(|&n| publish_count(rules, n, t))
+        .collect();
+    let asb = s.asb.iter().map(|&n| publish_count(rules, n, t)).collect();
+    let harm = s
+        .harm
+        .iter()
+        .enumerate()
+        .map(|(k, &h)| {
+            let mut h = h;
+            if rules.small((s.crime[k] + s.asb[k]) as f64) {
+                hide(&mut h, t);
+            }
+            h
+        })
+        .collect();
+    [crime, asb, harm]
+}
+
+/// The places of a row's series: name and values.
+fn series_places(a: &AreaResult) -> Vec<(&'static str, &super::SeriesPlace)> {
+    let s = &a.series;
+    let mut v = vec![("treatment", &s.treatment)];
+    if let Some(b) = &s.buffer {
+        v.push(("buffer", b));
+    }
+    v.push(("control", &s.control));
+    v
+}
+
+/// A published count as JSON: the integer, or null when suppressed.
+fn count_json(x: f64) -> Value {
+    if x.is_nan() {
+        Value::Null
+    } else {
+        Value::from(x as u64)
+    }
+}
+
+/// Applies the rules to one row of `report.json` in place (counts, measures, series).
+fn shield_row_json(
+    v: &mut Value,
+    a: &AreaResult,
+    r: &CompareResult,
+    rules: &Disclosure,
+    t: &mut Tally,
+) {
+    let places = [
+        ("treatment", Some(&a.counts.treatment)),
+        ("buffer", a.counts.buffer.as_ref()),
+        ("control", Some(&a.counts.control)),
+    ];
+    for (place, pc) in places {
+        let Some(pc) = pc else { continue };
+        for (period, c) in [("before", &pc.before), ("after", &pc.after)] {
+            let Some(cv) = v
+                .get_mut("counts")
+                .and_then(|x| x.get_mut(place))
+                .and_then(|x| x.get_mut(period))
+            else {
+                continue;
+            };
+            for (key, n) in [("all", c.all), ("crime", c.crime), ("asb", c.asb)] {
+                cv[key] = count_json(publish_count(rules, n, t));
+            }
+            if rules.small(c.all as f64) {
+                if cv["harm"].is_number() {
+                    t.suppressed += 1;
+                }
+                cv["harm"] = Value::Null;
+            }
+            if let Some(types) = cv.get_mut("types").and_then(Value::as_object_mut) {
+                for (k, n) in &c.types {
+                    types.insert(k.clone(), count_json(publish_count(rules, *n, t)));
+                }
+            }
+        }
+    }
+    let shielded = shield_row_into(a, r, rules, t);
+    if let Some(list) = v.get_mut("measures").and_then(Value::as_array_mut) {
+        for (mv, x) in list.iter_mut().zip(shielded) {
+            *mv = serde_json::to_value(MeasureEffects {
+                measure: x.measure,
+                effects: x.e,
+            })
+            .unwrap_or(Value::Null);
+            if x.small.any() {
+                mv["wdq"]["meaningful"] = Value::Null;
+            }
+            if x.small.ac() {
+                mv["res"]["zero_corrected"] = Value::Null;
+            }
+        }
+    }
+    for (place, s) in series_places(a) {
+        let [crime, asb, harm] = shield_series(s, rules, t);
+        if let Some(sv) = v.get_mut("series").and_then(|x| x.get_mut(place)) {
+            sv["crime"] = crime.into_iter().map(count_json).collect();
+            sv["asb"] = asb.into_iter().map(count_json).collect();
+            sv["harm"] = harm.into_iter().map(Value::from).collect();
+        }
+    }
+}
+
+/// The result as JSON with the rules applied and each row's `summary`, and what the
+/// rules did.
+fn result_json(r: &CompareResult, rules: &Disclosure) -> (Value, DisclosureReport) {
+    let mut v = serde_json::to_value(r).unwrap_or(Value::Null);
+    let mut t = Tally::default();
+    let mut affected = 0;
+    let rows: Vec<(&AreaResult, Option<usize>)> = r
+        .areas
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (a, Some(i)))
+        .chain(std::iter::once((&r.pooled, None)))
+        .collect();
+    for (a, i) in rows {
+        let row = match i {
+            Some(i) => v
+                .get_mut("areas")
+                .and_then(Value::as_array_mut)
+                .and_then(|l| l.get_mut(i)),
+            None => v.get_mut("pooled"),
+        };
+        let Some(row) = row else { continue };
+        if rules.active() {
+            let before = t;
+            shield_row_json(row, a, r, rules, &mut t);
+            if t != before {
+                affected += 1;
+            }
+        }
+        row["summary"] = Value::String(sentence_with(a, r, rules));
+    }
+    let mut report = DisclosureReport {
+        min_count: rules.min_count,
+        round: rules.round,
+        suppressed_values: t.suppressed,
+        rounded_values: t.rounded,
+        cells_affected: affected,
+        note: String::new(),
+    };
+    report.note = if rules.active() {
+        rules.sentence(&report, "area rows (areas and All areas)")
+    } else {
+        "no disclosure control (values from any number of incidents are published)".into()
+    };
+    (v, report)
+}
+
+/// What disclosure control withholds in a comparison's outputs: values suppressed and
+/// rounded in `report.json` (each count, harm total, statistic and monthly value once; the
+/// other outputs show the same values) and the rows (areas and the pooled row) affected.
+///
+/// ```
+/// use harmspot::compare::{evaluate, build_areas, report, AreasParams, CompareParams, PeriodSpec};
+/// use harmspot::disclosure::Disclosure;
+/// use harmspot::read::areas::AreaFeature;
+/// use harmspot::{Incidents, Month, MonthRange};
+/// use geo::{Geometry, Point};
+/// let (jan, feb) = (Month::parse("2022-01").unwrap(), Month::parse("2022-02").unwrap());
+/// // 4 burglaries in the hub in January, none in February; 10 then 10 in the control.
+/// let mut inc = Incidents { types: vec!["Burglary".into()], ..Default::default() };
+/// for (x, m, n) in [(0.0, jan, 4), (5000.0, jan, 10), (5000.0, feb, 10)] {
+///     for _ in 0..n {
+///         inc.xy.push([x, 0.0]); inc.month.push(m); inc.kind.push(0); inc.harm.push(1.0);
+///     }
+/// }
+/// let mut props = serde_json::Map::new();
+/// props.insert("name".into(), "Hub".into());
+/// let hub = AreaFeature { number: 1, properties: props, geometry: Geometry::Point(Point::new(0.0, 0.0)) };
+/// let set = build_areas(&[hub], "hubs.geojson".as_ref(), &AreasParams::default().radius(100.0)).unwrap();
+/// let spec = PeriodSpec::Explicit { before: MonthRange::new(jan, jan).unwrap(), after: MonthRange::new(feb, feb).unwrap() };
+/// let r = evaluate(&inc, &set, &CompareParams::new(spec)).unwrap();
+/// let d = report::disclosure(&r, &Disclosure::partner(None));
+/// // Per row (the hub, and All areas, which holds the same incidents), 4 < K = 5:
+/// // counts all, crime, Burglary and harm before (4); January's crime and harm in the
+/// // series (2); crime and Burglary each: before, % change, GE, SM, TNE, WDD local, WDD,
+/// // its variance, z, p, DiD, its variance, z, p and RES, V, CI (2), z, p (20); harm the
+/// // same less RES, undefined on a zero harm total (14). 60 × 2 rows = 120.
+/// assert_eq!((d.suppressed_values, d.rounded_values, d.cells_affected), (120, 0, 2));
+/// // With --round 5 six counts per row (all, crime and Burglary before, the crime and
+/// // Burglary measures' before, January's crime) are rounded to 5, the rest suppressed.
+/// let rounding = Disclosure { round: Some(5), ..Disclosure::partner(None) };
+/// let d = report::disclosure(&r, &rounding);
+/// assert_eq!((d.suppressed_values, d.rounded_values), (108, 12));
+/// ```
+pub fn disclosure(r: &CompareResult, rules: &Disclosure) -> DisclosureReport {
+    result_json(r, rules).1
+}
+
 /// Writes `report.csv`: one row per area × measure (and the pooled `All areas` rows), the
-/// columns of [`CSV_COLUMNS`]; empty fields where a statistic is not defined.
-pub fn write_csv<W: Write>(w: W, r: &CompareResult) -> std::io::Result<()> {
+/// columns of [`CSV_COLUMNS`]; empty fields where a statistic is not defined or is
+/// withheld by `rules`.
+pub fn write_csv<W: Write>(w: W, r: &CompareResult, rules: &Disclosure) -> std::io::Result<()> {
     let mut c = csv::Writer::from_writer(w);
     c.write_record(CSV_COLUMNS)?;
     for a in rows(r) {
         let (before, after, mb, ma) = period_text(a);
-        for m in &a.measures {
-            let e = &m.effects;
-            let change = |c: Option<&super::stats::Change>| -> [String; 3] {
+        for x in shield_row(a, r, rules) {
+            let e = &x.e;
+            let change = |c: Option<&Change>| -> [String; 3] {
                 match c {
-                    Some(c) => [c.before.to_string(), c.after.to_string(), opt(c.pct_change)],
+                    Some(c) => [fnum(c.before), fnum(c.after), opt(c.pct_change)],
                     None => Default::default(),
+                }
+            };
+            let flag = |b: bool, withheld: bool| {
+                if withheld {
+                    String::new()
+                } else {
+                    b.to_string()
                 }
             };
             let mut rec: Vec<String> = vec![
                 a.name.clone(),
-                m.measure.clone(),
+                x.measure.clone(),
                 e.unit.to_string(),
                 before.clone(),
                 after.clone(),
@@ -118,21 +579,21 @@ pub fn write_csv<W: Write>(w: W, r: &CompareResult) -> std::io::Result<()> {
             rec.extend(change(e.buffer.as_ref()));
             rec.extend(change(Some(&e.control)));
             rec.extend([
-                e.gross_effect.to_string(),
+                fnum(e.gross_effect),
                 opt(e.wdq.sm),
                 opt(e.wdq.bdm),
                 opt(e.wdq.wdq),
-                e.wdq.meaningful.to_string(),
+                flag(e.wdq.meaningful, x.small.any()),
                 e.wdq.interpretation.clone(),
                 opt(e.tne),
-                e.wdd.local.to_string(),
+                fnum(e.wdd.local),
                 opt(e.wdd.displacement),
-                e.wdd.wdd.to_string(),
-                e.wdd.variance.to_string(),
+                fnum(e.wdd.wdd),
+                fnum(e.wdd.variance),
                 opt(e.wdd.z),
                 opt(e.wdd.p),
-                e.did.estimate.to_string(),
-                e.did.variance.to_string(),
+                fnum(e.did.estimate),
+                fnum(e.did.variance),
                 opt(e.did.z),
                 opt(e.did.p),
                 opt(e.res.res),
@@ -140,7 +601,7 @@ pub fn write_csv<W: Write>(w: W, r: &CompareResult) -> std::io::Result<()> {
                 opt(e.res.ci_high),
                 opt(e.res.z),
                 opt(e.res.p),
-                e.res.zero_corrected.to_string(),
+                flag(e.res.zero_corrected, x.small.ac()),
             ]);
             debug_assert_eq!(rec.len(), CSV_COLUMNS.len());
             c.write_record(&rec)?;
@@ -150,28 +611,35 @@ pub fn write_csv<W: Write>(w: W, r: &CompareResult) -> std::io::Result<()> {
 }
 
 /// Writes `series.csv`: one row per area × place × month with crime, ASB and harm, and the
-/// period each month falls in (`before`, `after`, `start` or empty).
-pub fn write_series_csv<W: Write>(w: W, r: &CompareResult) -> std::io::Result<()> {
+/// period each month falls in (`before`, `after`, `start` or empty). Counts of 1 to K − 1
+/// under `rules` are empty (or rounded), and so is that month's harm.
+pub fn write_series_csv<W: Write>(
+    w: W,
+    r: &CompareResult,
+    rules: &Disclosure,
+) -> std::io::Result<()> {
     let mut c = csv::Writer::from_writer(w);
     c.write_record(SERIES_COLUMNS)?;
+    let int = |x: f64| {
+        if x.is_nan() {
+            String::new()
+        } else {
+            (x as u64).to_string()
+        }
+    };
     for a in rows(r) {
         let s = &a.series;
-        let places = [
-            ("treatment", Some(&s.treatment)),
-            ("buffer", s.buffer.as_ref()),
-            ("control", Some(&s.control)),
-        ];
-        for (place, v) in places {
-            let Some(v) = v else { continue };
+        for (place, v) in series_places(a) {
+            let [crime, asb, harm] = shield_series(v, rules, &mut Tally::default());
             for (k, m) in s.months.iter().enumerate() {
                 c.write_record([
                     a.name.as_str(),
                     place,
                     &m.to_string(),
                     s.period[k],
-                    &v.crime[k].to_string(),
-                    &v.asb[k].to_string(),
-                    &v.harm[k].to_string(),
+                    &int(crime[k]),
+                    &int(asb[k]),
+                    &fnum(harm[k]),
                 ])?;
             }
         }
@@ -180,22 +648,29 @@ pub fn write_series_csv<W: Write>(w: W, r: &CompareResult) -> std::io::Result<()
 }
 
 /// `report.json`: the parameters given, the read summary and the whole result, each area
-/// (and the pooled row) with its plain-language `summary`.
-pub fn json(r: &CompareResult, parameters: Value, read: Value) -> Value {
-    let mut v = serde_json::to_value(r).unwrap_or(Value::Null);
-    let sentences: Vec<String> = r.areas.iter().map(|a| sentence(a, r)).collect();
-    if let Some(list) = v.get_mut("areas").and_then(Value::as_array_mut) {
-        for (a, s) in list.iter_mut().zip(sentences) {
-            a["summary"] = Value::String(s);
-        }
-    }
-    v["pooled"]["summary"] = Value::String(sentence(&r.pooled, r));
-    json!({
+/// (and the pooled row) with its plain-language `summary`. Under active `rules`, values
+/// withheld are null, small counts rounded with `--round`, and a `disclosure` member
+/// records the rules, the values suppressed and rounded ([`disclosure`]) and the
+/// `coordinate_decimals` of `areas.geojson`.
+pub fn json(r: &CompareResult, parameters: Value, read: Value, rules: &Disclosure) -> Value {
+    let (v, report) = result_json(r, rules);
+    let mut out = json!({
         "harmspot": {"command": "compare", "version": env!("CARGO_PKG_VERSION")},
         "parameters": parameters,
         "read": read,
         "result": v,
-    })
+    });
+    if rules.active() {
+        out["disclosure"] = disclosure_json(rules, &report);
+    }
+    out
+}
+
+/// The `disclosure` member of `report.json` and `areas.geojson`.
+pub fn disclosure_json(rules: &Disclosure, report: &DisclosureReport) -> Value {
+    let mut d = serde_json::to_value(report).unwrap_or(Value::Null);
+    d["coordinate_decimals"] = Value::from(rules.precision);
+    d
 }
 
 fn signed_pct(p: f64) -> String {
@@ -293,6 +768,13 @@ fn relative(e: &Effects) -> Option<String> {
 /// crime in the area against the control (percent changes, RES and its p-value), the buffer
 /// (displacement or diffusion, from the WDQ when meaningful) and ASB.
 pub fn sentence(a: &AreaResult, r: &CompareResult) -> String {
+    sentence_with(a, r, &Disclosure::off())
+}
+
+/// [`sentence`] under disclosure rules: when the hub's or the control's counts of a measure
+/// are too small to publish, the sentence says its figures are withheld (and likewise for
+/// the buffer).
+pub fn sentence_with(a: &AreaResult, r: &CompareResult, rules: &Disclosure) -> String {
     let mut s = String::new();
     let per = |e: &Effects| if e.normalised { " a month" } else { "" };
     let name = if a.feature.is_none() {
@@ -300,8 +782,19 @@ pub fn sentence(a: &AreaResult, r: &CompareResult) -> String {
     } else {
         a.name.clone()
     };
+    let sh = shield_row(a, r, rules);
     for (label, key) in [("Crime", "crime"), ("ASB", "asb")] {
-        let Some(e) = a.measure(key) else { continue };
+        let Some(x) = find(&sh, key) else { continue };
+        let e = &x.e;
+        if x.small.ac() {
+            let _ = write!(
+                s,
+                "{label}: the figures for {name} are withheld because {} counts are too small to publish (1 to {} incidents in a period). ",
+                if x.small.a { "its" } else { "the control area's" },
+                rules.min_count.saturating_sub(1)
+            );
+            continue;
+        }
         let t = &e.treatment;
         let small = t.before + t.after < 20.0 && !e.normalised;
         match t.pct_change {
@@ -372,7 +865,12 @@ pub fn sentence(a: &AreaResult, r: &CompareResult) -> String {
             s.push(' ');
         }
         if key == "crime" {
-            if let (Some(b), Some(d)) = (&e.buffer, r.buffer_m) {
+            if let (Some(_), Some(d), true) = (&e.buffer, r.buffer_m, x.small.b) {
+                let _ = write!(
+                    s,
+                    "The figures for the {d} m buffer around it are withheld because its counts are too small to publish. "
+                );
+            } else if let (Some(b), Some(d)) = (&e.buffer, r.buffer_m) {
                 match b.pct_change {
                     Some(p) => {
                         let _ = write!(
@@ -402,28 +900,44 @@ pub fn sentence(a: &AreaResult, r: &CompareResult) -> String {
     s.trim_end().to_string()
 }
 
-fn cell(e: &Effects, c: Option<&super::stats::Change>, harm: bool) -> String {
+/// Before → after (change) of one place; a suppressed count reads `<K` (`suppressed` for
+/// harm and per-month values).
+fn cell(e: &Effects, c: Option<&Change>, harm: bool, k: u64) -> String {
+    let val = |v: f64| {
+        if !v.is_nan() {
+            num(v, harm, e.normalised)
+        } else if harm || e.normalised {
+            "suppressed".into()
+        } else {
+            format!("<{k}")
+        }
+    };
     match c {
         None => "–".into(),
         Some(c) => format!(
             "{} → {}{}",
-            num(c.before, harm, e.normalised),
-            num(c.after, harm, e.normalised),
+            val(c.before),
+            val(c.after),
             c.pct_change
                 .map_or_else(String::new, |p| format!(" ({})", signed_pct(p)))
         ),
     }
 }
 
-fn table(out: &mut String, a: &AreaResult) {
+fn table(out: &mut String, a: &AreaResult, r: &CompareResult, rules: &Disclosure) {
     out.push_str(
         "| Measure | Hub: before → after | Buffer | Control | RES (95% CI) | WDD (z) | WDQ |\n",
     );
     out.push_str("|---|---|---|---|---|---|---|\n");
+    let sh = shield_row(a, r, rules);
+    let k = rules.min_count;
+    let withheld = "suppressed".to_string();
     for (label, key) in [("Crime", "crime"), ("ASB", "asb"), ("Harm", "harm")] {
-        let Some(e) = a.measure(key) else { continue };
+        let Some(x) = find(&sh, key) else { continue };
+        let e = &x.e;
         let harm = key == "harm";
         let res = match (e.res.res, e.res.ci_low, e.res.ci_high) {
+            _ if x.small.ac() => withheld.clone(),
             (Some(r), Some(l), Some(h)) => format!(
                 "{r:.2} ({l:.2}–{h:.2}){}",
                 if e.res.zero_corrected { "*" } else { "" }
@@ -431,6 +945,7 @@ fn table(out: &mut String, a: &AreaResult) {
             _ => "–".into(),
         };
         let wdd = match e.wdd.z {
+            _ if x.small.any() => withheld.clone(),
             Some(z) => format!(
                 "{} ({z:.2}){}",
                 num(e.wdd.wdd, harm, e.normalised),
@@ -438,19 +953,20 @@ fn table(out: &mut String, a: &AreaResult) {
             ),
             None => "–".into(),
         };
-        let wdq = e
-            .wdq
-            .wdq
-            .map_or_else(|| "n/m".to_string(), |q| format!("{q:.2}"));
+        let wdq = match e.wdq.wdq {
+            _ if x.small.any() => withheld.clone(),
+            Some(q) => format!("{q:.2}"),
+            None => "n/m".to_string(),
+        };
         let _ = writeln!(
             out,
             "| {label} | {} | {} | {} | {res} | {wdd} | {wdq} |",
-            cell(e, Some(&e.treatment), harm),
-            cell(e, e.buffer.as_ref(), harm),
-            cell(e, Some(&e.control), harm),
+            cell(e, Some(&e.treatment), harm, k),
+            cell(e, e.buffer.as_ref(), harm, k),
+            cell(e, Some(&e.control), harm, k),
         );
     }
-    if a.measure("crime").is_some_and(control_dominates) {
+    if find(&sh, "crime").is_some_and(|x| !x.small.any() && control_dominates(&x.e)) {
         out.push_str("\n† The control holds more than five times the incidents of the hub and its buffer, so its change dominates the WDD: read RES.\n");
     }
     out.push('\n');
@@ -459,8 +975,10 @@ fn table(out: &mut String, a: &AreaResult) {
 /// `report.md`: what was compared and how, then per hub a table (crime, ASB, harm: hub,
 /// buffer and control before → after, RES with its 95% CI, WDD with z, WDQ) and a plain
 /// sentence saying what the numbers show and how sure we can be; then the pooled areas.
-/// `parameters` are `(label, value)` lines for the header.
-pub fn markdown(r: &CompareResult, parameters: &[(String, String)]) -> String {
+/// `parameters` are `(label, value)` lines for the header. Under active `rules`, a line
+/// says what disclosure control withheld, suppressed counts read `<K` and withheld
+/// statistics `suppressed`.
+pub fn markdown(r: &CompareResult, parameters: &[(String, String)], rules: &Disclosure) -> String {
     let mut o = String::new();
     o.push_str("# Before/after evaluation around hubs and intervention areas\n\n");
     let _ = writeln!(o, "**Periods:** {}.\n", r.period_rule);
@@ -475,6 +993,14 @@ pub fn markdown(r: &CompareResult, parameters: &[(String, String)]) -> String {
     }
     if !parameters.is_empty() {
         o.push('\n');
+    }
+    if rules.active() {
+        let d = disclosure(r, rules);
+        let _ = writeln!(
+            o,
+            "**Disclosure control:** {}; area coordinates to {} decimals.\n",
+            d.note, rules.precision
+        );
     }
     if !r.notes.is_empty() {
         o.push_str("**Notes**\n\n");
@@ -494,6 +1020,14 @@ pub fn markdown(r: &CompareResult, parameters: &[(String, String)]) -> String {
     o.push_str(".\n");
     o.push_str("- *RES* (relative effect size): the hub's change against the control's. Above 1, the hub did better than the control's trend predicts (1.25 = 20% fewer incidents than expected); below 1, worse. If the 95% interval excludes 1, the difference is unlikely to be chance. `*` = a count was zero and 0.5 was added to each.\n");
     o.push_str("- *WDD* (weighted displacement difference): the change in the hub and the buffer minus the change in the control, in incidents. Negative = a fall net of displacement; z below −1.96 = unlikely to be chance. WDD compares raw counts, so it suits a control area with counts similar to the hub's; with a much larger control (the default, the rest of the study area) read RES.\n");
+    if rules.active() {
+        let _ = writeln!(
+            o,
+            "- *<{k}* / *suppressed*: built from 1 to {} incidents, so not published; a statistic computed from such a count is suppressed too.",
+            rules.min_count - 1,
+            k = rules.min_count
+        );
+    }
     o.push_str("- *WDQ* (weighted displacement quotient): only meaningful when the hub improved against the control (n/m otherwise). Above 0 = the benefits spread into the buffer (diffusion); between 0 and −1 = some crime moved into the buffer but less than was prevented; below −1 = more moved than was prevented.\n\n");
     for a in &r.areas {
         let _ = writeln!(o, "## {}\n", a.name);
@@ -506,8 +1040,8 @@ pub fn markdown(r: &CompareResult, parameters: &[(String, String)]) -> String {
                 "The area's polygon was invalid ({why}) and was repaired.\n"
             );
         }
-        table(&mut o, a);
-        let _ = writeln!(o, "{}\n", sentence(a, r));
+        table(&mut o, a, r, rules);
+        let _ = writeln!(o, "{}\n", sentence_with(a, r, rules));
     }
     let _ = writeln!(o, "## All areas together\n");
     if r.pooling == "stacked" {
@@ -517,8 +1051,8 @@ pub fn markdown(r: &CompareResult, parameters: &[(String, String)]) -> String {
     } else {
         o.push_str("Each incident counts once, however many areas it lies in.\n\n");
     }
-    table(&mut o, &r.pooled);
-    let _ = writeln!(o, "{}\n", sentence(&r.pooled, r));
+    table(&mut o, &r.pooled, r, rules);
+    let _ = writeln!(o, "{}\n", sentence_with(&r.pooled, r, rules));
     if !r.overlaps.is_empty() {
         o.push_str(
             "## Overlaps\n\n| Kind | First | Second | Shared area (m²) |\n|---|---|---|---|\n",
@@ -598,7 +1132,9 @@ fn effect_props(props: &mut Map<String, Value>, e: Option<&Effects>, prefix: &st
     }
 }
 
-fn props_for(a: Option<&AreaResult>, name: &str, place: &str) -> Map<String, Value> {
+fn props_for(a: Option<(&AreaResult, &[Shielded])>, name: &str, place: &str) -> Map<String, Value> {
+    let (a, sh) = (a.map(|x| x.0), a.map(|x| x.1));
+    let measure = |key: &str| sh.and_then(|sh| find(sh, key)).map(|x| &x.e);
     let mut p = Map::new();
     p.insert("name".into(), name.into());
     p.insert("place".into(), place.into());
@@ -615,12 +1151,10 @@ fn props_for(a: Option<&AreaResult>, name: &str, place: &str) -> Map<String, Val
         "after".into(),
         periods.map_or(Value::Null, |p| p.after.to_string().into()),
     );
-    let unit = a
-        .and_then(|a| a.measure("crime"))
-        .map_or(Value::Null, |e| Value::from(e.unit));
+    let unit = measure("crime").map_or(Value::Null, |e| Value::from(e.unit));
     p.insert("unit".into(), unit);
     for key in ["crime", "asb", "harm"] {
-        effect_props(&mut p, a.and_then(|a| a.measure(key)), key, place);
+        effect_props(&mut p, measure(key), key, place);
     }
     p
 }
@@ -632,35 +1166,42 @@ fn props_for(a: Option<&AreaResult>, name: &str, place: &str) -> Map<String, Val
 /// _res_ci_low, _res_ci_high, _res_p, _wdd, _wdd_z, _tne`; on buffer features `_wdq,
 /// _wdd_displacement`). The control feature carries the pooled row's control values when
 /// every area shares its periods, and nulls otherwise. `members` go in as foreign
-/// top-level members (the run's parameters).
+/// top-level members (the run's parameters). Under `rules`, values withheld are null,
+/// small counts rounded with `--round`, and coordinates have `rules.precision` decimals
+/// (point hubs are always written as their circles, never as points).
 pub fn write_geojson<W: Write>(
     w: W,
     r: &CompareResult,
     set: &AreaSet,
     inverse: &Transform,
     members: &Map<String, Value>,
+    rules: &Disclosure,
 ) -> Result<()> {
     let io = |e: std::io::Error| Error::io("areas.geojson", e);
-    let mut fw = FeatureWriter::begin(w, members).map_err(io)?;
+    let mut fw = FeatureWriter::begin(w, members)
+        .map_err(io)?
+        .with_decimals(rules.precision);
     for (a, res) in set.areas.iter().zip(&r.areas) {
+        let sh = shield_row(res, r, rules);
         fw.feature(
             &to_lonlat(&a.treatment, inverse)?,
-            &props_for(Some(res), &a.name, "treatment"),
+            &props_for(Some((res, &sh)), &a.name, "treatment"),
         )
         .map_err(io)?;
         if let Some(ring) = &a.ring {
             fw.feature(
                 &to_lonlat(ring, inverse)?,
-                &props_for(Some(res), &a.name, "buffer"),
+                &props_for(Some((res, &sh)), &a.name, "buffer"),
             )
             .map_err(io)?;
         }
     }
     if !r.control_geometry.0.is_empty() {
         let pooled = (r.pooling == "union").then_some(&r.pooled);
+        let sh = pooled.map(|p| shield_row(p, r, rules));
         fw.feature(
             &to_lonlat(&r.control_geometry, inverse)?,
-            &props_for(pooled, "control", "control"),
+            &props_for(pooled.zip(sh.as_deref()), "control", "control"),
         )
         .map_err(io)?;
     }
