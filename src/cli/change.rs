@@ -8,8 +8,10 @@ use super::note;
 use anyhow::{bail, Context, Result};
 use clap::{Args, ValueEnum};
 use harmspot::change::{compute, ChangeParams, KdeChange, KdeChangeParams};
-use harmspot::kde::{BandwidthRule, KdeParams, Values, Weights};
-use harmspot::MonthRange;
+use harmspot::disclosure::{Disclosure, Support};
+use harmspot::kde::{raw_sums, BandwidthRule, KdeParams, Kernel, Values, Weights};
+use harmspot::{Incidents, MonthRange};
+use serde_json::{Map, Value};
 use std::path::Path;
 use std::path::PathBuf;
 
@@ -141,6 +143,12 @@ pub enum MethodArg {
 weights); with --method also kde_before, kde_after and kde_diff | kde_ratio | kde_log_ratio. \
 k = months after / months before (1 for periods of equal length). Both periods are counted on \
 the same snapped grid, built from the incidents of both.\n\n\
+Disclosure control (--min-count K, --partner): n_before, n_after and the harm of each period \
+are suppressed when the period has 1 to K-1 incidents in the cell; change, pct_change, z and \
+their harm versions when either period has 1 to K-1 (the smaller non-zero count); kde_before \
+and kde_after when 1 to K-1 incidents of the period lie within the kernel's support radius of \
+the cell centre, and the kde comparison when either does. The --summary totals follow the same \
+rules over the study area.\n\n\
 Example:\n  harmspot change data/police-uk/ --before 2021-01..2021-06 --after 2021-07..2021-12 \
 --cell-size 250 --method log-ratio --out change.geojson --out change.csv"
 )]
@@ -266,12 +274,126 @@ pub fn run(a: ChangeArgs, quiet: bool) -> Result<()> {
     );
     let mut layer = r.layer;
     record_run(&mut layer, &built, &loaded, &a.input);
+    let mut totals = serde_json::to_value(s)?;
+    let rules = a.out.disclosure.rules()?;
+    if rules.active() {
+        // supports of the dual kernel densities: each period's incidents within the
+        // kernel's support radius of the cell centre
+        let dual = match s.bandwidth {
+            Some(h) => {
+                let radius = h * Kernel::from(a.kde.kernel).support();
+                let within = |r: MonthRange| {
+                    let xy = period_xy(&loaded.incidents, r);
+                    raw_sums(&xy, None, &layer.grid.spec, Kernel::Uniform, radius)
+                };
+                let (kb, ka) = (within(before), within(after));
+                let both = min_positive_cells(&kb, &ka);
+                Some((kb, ka, both))
+            }
+            None => None,
+        };
+        let nb = layer.get("n_before").expect("n_before column").to_vec();
+        let na = layer.get("n_after").expect("n_after column").to_vec();
+        let both = min_positive_cells(&nb, &na);
+        let mut supports: Vec<(&str, Support)> = [
+            "change",
+            "pct_change",
+            "z",
+            "change_harm",
+            "pct_change_harm",
+            "z_harm",
+        ]
+        .into_iter()
+        .map(|c| (c, Support::Vector(&both)))
+        .collect();
+        if let Some((kb, ka, both)) = &dual {
+            supports.push(("kde_before", Support::Vector(kb)));
+            supports.push(("kde_after", Support::Vector(ka)));
+            for c in ["kde_diff", "kde_ratio", "kde_log_ratio"] {
+                supports.push((c, Support::Vector(both)));
+            }
+        }
+        a.out
+            .disclosure
+            .protect(&mut layer, &loaded.incidents.xy, 0.0, &supports, quiet)?;
+        if let Value::Object(m) = &mut totals {
+            let both = min_positive(s.n_before, s.n_after);
+            let small = protect_members(
+                m,
+                &rules,
+                &[
+                    ("n_before", s.n_before, true),
+                    ("n_after", s.n_after, true),
+                    ("harm_before", s.n_before, false),
+                    ("harm_after", s.n_after, false),
+                    ("change", both, false),
+                    ("pct_change", both, false),
+                    ("z", both, false),
+                    ("outside_study_area", s.outside_study_area, true),
+                ],
+            );
+            if small > 0 {
+                note(
+                    quiet,
+                    format!("disclosure control: {small} study-area total(s) built from 1 to {} incidents suppressed or rounded", rules.min_count - 1),
+                );
+            }
+        }
+        layer.param("totals", totals.clone());
+    }
     if let Some(p) = &a.summary {
         harmspot::write::write_json(
             p,
-            &serde_json::json!({"totals": s, "parameters": layer.params}),
+            &serde_json::json!({"totals": totals, "parameters": layer.params}),
         )?;
         note(quiet, format!("wrote totals to {}", p.display()));
     }
     a.out.write(&layer, &loaded.projector, false, quiet)
+}
+
+/// The positions of the incidents of period `r`.
+fn period_xy(inc: &Incidents, r: MonthRange) -> Vec<[f64; 2]> {
+    (0..inc.len())
+        .filter(|&i| r.contains(inc.month[i]))
+        .map(|i| inc.xy[i])
+        .collect()
+}
+
+/// The support of a value built from two counts: the smaller of them when both are
+/// positive, else the positive one (0 when both are 0). Either count small makes the value
+/// small; a value built from nothing discloses nobody.
+pub fn min_positive(a: f64, b: f64) -> f64 {
+    if a > 0.0 && b > 0.0 {
+        a.min(b)
+    } else {
+        a.max(b)
+    }
+}
+
+/// [`min_positive`] cell by cell.
+fn min_positive_cells(a: &[f64], b: &[f64]) -> Vec<f64> {
+    a.iter().zip(b).map(|(&x, &y)| min_positive(x, y)).collect()
+}
+
+/// Applies the disclosure `rules` to the members of a JSON summary: each `(name, support,
+/// is_count)` is nulled when its support is small (a count is rounded instead when the
+/// rules round). Returns the number of members changed. Missing or null members are left.
+pub fn protect_members(
+    m: &mut Map<String, Value>,
+    rules: &Disclosure,
+    fields: &[(&str, f64, bool)],
+) -> usize {
+    let mut changed = 0;
+    for &(name, support, is_count) in fields {
+        let Some(v) = m.get_mut(name) else { continue };
+        if v.is_null() || !rules.small(support) {
+            continue;
+        }
+        *v = match (is_count, v.as_f64()) {
+            (true, Some(x)) => rules.count(x).map_or(Value::Null, Value::from),
+            _ => Value::Null,
+        };
+        changed += 1;
+    }
+    changed
 }

@@ -8,8 +8,12 @@ use super::layer_out::{record_run, GridArgs, OutArgs};
 use super::note;
 use anyhow::{bail, Result};
 use clap::Args;
-use harmspot::emerging::{compute, EmergingParams, Pattern};
+use harmspot::disclosure::{neighbourhood_sums, Support};
+use harmspot::emerging::{compute, EmergingParams, EmergingResult, Pattern};
+use harmspot::grid::Grid;
 use harmspot::kde::Weights;
+use harmspot::{Incidents, Layer};
+use serde_json::{Map, Value};
 use std::path::PathBuf;
 
 /// Arguments of `harmspot emerging`.
@@ -26,6 +30,12 @@ lowest confidence), or with --fdr when p is at or below the Benjamini-Hochberg c
 --alpha among that month's cells (ArcGIS Pro applies an FDR correction). Neighbours of a bin: \
 cells within --neighbour-distance in the same month and the previous --time-window months. \
 The first --time-window months only serve as neighbours of later months.\n\n\
+Disclosure control (--min-count K, --partner): a bin's z is built from the incidents of the \
+study-area cells within --neighbour-distance in its month and the previous --time-window months. \
+gistar_YYYY_MM, bin_YYYY_MM, gistar_last and pvalue_last are suppressed when that window holds \
+1 to K-1 incidents; pattern, trend_*, hot_months and cold_months (built from every month) when \
+the neighbourhood holds 1 to K-1 incidents over all months. cells_per_pattern then counts the \
+published cells, the rest under \"suppressed\".\n\n\
 Example:\n  harmspot emerging data/police-uk/ --cell-size 500 --time-window 1 --out emerging.geojson"
 )]
 pub struct EmergingArgs {
@@ -172,12 +182,11 @@ pub fn run(a: EmergingArgs, quiet: bool) -> Result<()> {
     );
     let mut layer = r.to_layer(&built.grid, a.per_month);
     record_run(&mut layer, &built, &loaded, &a.input);
+    if a.out.disclosure.rules()?.active() {
+        protect(&a, &mut layer, &r, &loaded.incidents, &built.grid, quiet)?;
+    }
     if let Some(p) = &a.summary {
-        let per: serde_json::Map<String, serde_json::Value> = r
-            .summary
-            .iter()
-            .map(|(p, c)| (p.label().to_string(), (*c).into()))
-            .collect();
+        let per = layer.params["cells_per_pattern"].clone();
         harmspot::write::write_json(
             p,
             &serde_json::json!({"cells_per_pattern": per, "parameters": layer.params}),
@@ -185,4 +194,87 @@ pub fn run(a: EmergingArgs, quiet: bool) -> Result<()> {
         note(quiet, format!("wrote the summary to {}", p.display()));
     }
     a.out.write(&layer, &loaded.projector, false, quiet)
+}
+
+/// Applies disclosure control to the emerging layer (see the verb's help for the supports)
+/// and recounts `cells_per_pattern` over the published cells.
+fn protect(
+    a: &EmergingArgs,
+    layer: &mut Layer,
+    r: &EmergingResult,
+    incidents: &Incidents,
+    grid: &Grid,
+    quiet: bool,
+) -> Result<()> {
+    let spec = &grid.spec;
+    let cube = &r.used.cube_months;
+    let d = r.used.neighbour_distance;
+    let k = r.used.time_window as usize;
+    // incidents per study-area cell and cube month (Gi* only sees study-area cells)
+    let mut n = vec![vec![0.0; spec.len()]; cube.len()];
+    for (p, m) in incidents.xy.iter().zip(&incidents.month) {
+        let (Some(c), Ok(t)) = (spec.locate(*p), cube.binary_search(m)) else {
+            continue;
+        };
+        if grid.in_area[c] {
+            n[t][c] += 1.0;
+        }
+    }
+    let hood: Vec<Vec<f64>> = n.iter().map(|v| neighbourhood_sums(spec, v, d)).collect();
+    let sum = |months: &[Vec<f64>]| -> Vec<f64> {
+        (0..spec.len())
+            .map(|i| months.iter().map(|v| v[i]).sum())
+            .collect()
+    };
+    // the window of analysed month t: cube months t .. t + k
+    let windows: Vec<Vec<f64>> = (0..r.used.months.len())
+        .map(|t| sum(&hood[t..=t + k]))
+        .collect();
+    let all = sum(&hood);
+    let last = windows.last().expect("at least 3 analysed months");
+    let mut names: Vec<(String, &[f64])> = [
+        "pattern",
+        "trend_z",
+        "trend_pvalue",
+        "trend_s",
+        "hot_months",
+        "cold_months",
+    ]
+    .into_iter()
+    .map(|c| (c.to_string(), &all[..]))
+    .collect();
+    names.push(("gistar_last".into(), last));
+    names.push(("pvalue_last".into(), last));
+    for (m, w) in r.used.months.iter().zip(&windows) {
+        let slug = harmspot::count::slug(&m.to_string());
+        names.push((format!("gistar_{slug}"), w));
+        names.push((format!("bin_{slug}"), w));
+    }
+    // every column is listed: none of them is a count of incidents
+    let supports: Vec<(&str, Support)> = names
+        .iter()
+        .map(|(c, v)| (c.as_str(), Support::Vector(v)))
+        .collect();
+    a.out
+        .disclosure
+        .protect(layer, &incidents.xy, 0.0, &supports, quiet)?;
+    let pattern = layer.get("pattern").expect("pattern column");
+    let published: Vec<f64> = pattern
+        .iter()
+        .zip(&grid.in_area)
+        .filter(|(_, &inside)| inside)
+        .map(|(&p, _)| p)
+        .collect();
+    let mut counts: Map<String, Value> = Pattern::ALL
+        .iter()
+        .map(|p| {
+            let code = p.code() as f64;
+            let c = published.iter().filter(|&&v| v == code).count();
+            (p.label().to_string(), c.into())
+        })
+        .collect();
+    let suppressed = published.iter().filter(|v| v.is_nan()).count();
+    counts.insert("suppressed".into(), suppressed.into());
+    layer.param("cells_per_pattern", counts);
+    Ok(())
 }

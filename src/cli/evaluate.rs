@@ -1,18 +1,20 @@
 //! `harmspot evaluate`: hotspots from a training period scored on a test period (hit rate,
 //! PAI, PEI, RRI, PAI curve, concentration; METHODS §7).
 
-use super::change::{json_path, period, KdeOpts, WeightsArg};
+use super::change::{json_path, min_positive, period, protect_members, KdeOpts, WeightsArg};
 use super::gistar::ValueArg;
 use super::input::InputArgs;
-use super::layer_out::{record_run, GridArgs, OutArgs};
+use super::layer_out::{record_run, DisclosureArgs, GridArgs, OutArgs};
 use super::note;
 use anyhow::{bail, Result};
 use clap::{Args, ValueEnum};
-use harmspot::evaluate::{compute, EvaluateParams, Hotspots, Surface};
+use harmspot::disclosure::{neighbourhood_sums, Disclosure, Support};
+use harmspot::evaluate::{compute, CurvePoint, EvaluateParams, EvaluateResult, Hotspots, Surface};
 use harmspot::gistar::GistarParams;
-use harmspot::kde::Weights;
+use harmspot::kde::{raw_sums, Kernel, Weights};
 use harmspot::write::{cells::push_fixed, write_atomic, write_json};
-use serde_json::json;
+use harmspot::{Incidents, MonthRange};
+use serde_json::{json, Value};
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -37,6 +39,15 @@ holds the PAI curve along the whole training ranking and the test period's conce
 (Lorenz curve, Gini, generalised Gini).\n\n\
 --out writes the cells (columns score, rank, hotspot, n_train, harm_train, n_test, harm_test) \
 through the usual writers; --report the scores as JSON; --curve the PAI curve as CSV.\n\n\
+Disclosure control (--min-count K, --partner): n_train, n_test and their harm are suppressed \
+when the cell has 1 to K-1 incidents in that period; score, rank and hotspot when the training \
+values behind the score hold 1 to K-1 incidents (the cell's n_train for --rank-by n or harm, \
+the training incidents within the kernel's support radius for kde, the study-area cells within \
+the neighbour distance for --hot). The report's scores are aggregates over all hotspot cells: \
+they are suppressed only when the hotspots hold 1 to K-1 test incidents in total (likewise \
+each total and index by the smallest non-zero count it is built from, and the concentration \
+when the study area holds 1 to K-1 test incidents); the PAI curve keeps only the points \
+between which 0 or at least K test incidents are added.\n\n\
 Example:\n  harmspot evaluate data/police-uk/ --train 2021-01..2021-06 --test 2021-07..2021-12 \
 --cell-size 250 --top 5 --report evaluate.json --out evaluate.geojson"
 )]
@@ -99,6 +110,8 @@ pub struct EvaluateArgs {
     /// The PAI curve as CSV: cells,area_share,hit_rate,pai,harm_hit_rate.
     #[arg(long, value_name = "FILE.csv", help_heading = "Output")]
     pub curve: Option<PathBuf>,
+    #[command(flatten)]
+    pub disclosure: DisclosureArgs,
 }
 
 fn opt(v: Option<f64>, decimals: usize) -> String {
@@ -110,8 +123,9 @@ pub fn run(a: EvaluateArgs, quiet: bool) -> Result<()> {
     let out = OutArgs {
         out: a.out.clone(),
         all_cells: a.all_cells,
-        disclosure: Default::default(),
+        disclosure: a.disclosure.clone(),
     };
+    let rules = a.disclosure.rules()?;
     out.formats(a.grid.shape.into())?;
     if let Some(p) = &a.report {
         json_path("--report", p)?;
@@ -202,13 +216,35 @@ pub fn run(a: EvaluateArgs, quiet: bool) -> Result<()> {
         ),
     );
     record_run(&mut r.layer, &built, &loaded, &a.input);
+    let mut scores = serde_json::to_value(&r.scores)?;
+    let mut concentration = json!({"incidents": r.concentration, "harm": r.concentration_harm});
+    if rules.active() {
+        let support = score_support(&a, &r, inc, train, &built.grid)?;
+        let (aggregates, dropped) =
+            protect_aggregates(&mut r, &rules, &mut scores, &mut concentration);
+        let supports = [
+            ("score", Support::Vector(&support)),
+            ("rank", Support::Vector(&support)),
+            ("hotspot", Support::Vector(&support)),
+        ];
+        out.disclosure
+            .protect(&mut r.layer, &inc.xy, 0.0, &supports, quiet)?;
+        r.layer.param("scores", scores.clone());
+        note(
+            quiet,
+            format!(
+                "disclosure control: {aggregates} report value(s) built from 1 to {} incidents suppressed, {dropped} PAI curve point(s) left out",
+                rules.min_count - 1
+            ),
+        );
+    }
     if let Some(p) = &a.report {
         write_json(
             p,
             &json!({
-                "scores": r.scores,
+                "scores": scores,
                 "curve": r.curve,
-                "concentration": {"incidents": r.concentration, "harm": r.concentration_harm},
+                "concentration": concentration,
                 "parameters": r.layer.params,
             }),
         )?;
@@ -239,4 +275,142 @@ pub fn run(a: EvaluateArgs, quiet: bool) -> Result<()> {
         out.write(&r.layer, &loaded.projector, false, quiet)?;
     }
     Ok(())
+}
+
+/// The support of each cell's training score (and so of its rank and hotspot flag): the
+/// training incidents behind it.
+fn score_support(
+    a: &EvaluateArgs,
+    r: &EvaluateResult,
+    inc: &Incidents,
+    train: MonthRange,
+    grid: &harmspot::grid::Grid,
+) -> Result<Vec<f64>> {
+    let n_train = r.layer.get("n_train").expect("n_train column");
+    let how = &r.layer.params["hotspots"];
+    Ok(match (a.hot, a.rank_by) {
+        (Some(_), _) => {
+            // Gi* of the training values: the study-area cells within the neighbour distance
+            let d = how["neighbour_distance"]
+                .as_f64()
+                .unwrap_or(std::f64::consts::SQRT_2 * grid.spec.cell_size);
+            let n: Vec<f64> = n_train
+                .iter()
+                .zip(&grid.in_area)
+                .map(|(&v, &inside)| if inside { v } else { 0.0 })
+                .collect();
+            neighbourhood_sums(&grid.spec, &n, d)
+        }
+        (None, RankArg::Kde) => {
+            let h = how["bandwidth"]
+                .as_f64()
+                .expect("a kde ranking records its bandwidth");
+            let radius = h * Kernel::from(a.kde.kernel).support();
+            let xy: Vec<[f64; 2]> = (0..inc.len())
+                .filter(|&i| train.contains(inc.month[i]))
+                .map(|i| inc.xy[i])
+                .collect();
+            raw_sums(&xy, None, &grid.spec, Kernel::Uniform, radius)
+        }
+        (None, RankArg::N | RankArg::Harm) => n_train.to_vec(),
+    })
+}
+
+/// Suppresses the report's aggregates built from 1 to K-1 incidents (before the layer's
+/// own columns are protected: it reads the unprotected counts) and thins the PAI curve.
+/// Returns the number of report values suppressed and of curve points left out.
+fn protect_aggregates(
+    r: &mut EvaluateResult,
+    rules: &Disclosure,
+    scores: &mut Value,
+    concentration: &mut Value,
+) -> (usize, usize) {
+    let s = &r.scores;
+    let layer = &r.layer;
+    let col = |c: &str| layer.get(c).expect("evaluate columns");
+    let (n_te, h_te, rank) = (col("n_test"), col("harm_test"), col("rank"));
+    let area: Vec<usize> = (0..n_te.len()).filter(|&i| layer.grid.in_area[i]).collect();
+    // incidents in the best k test cells by count (PAI*) and by harm (harm PAI*)
+    let best = |by: &[f64]| -> f64 {
+        let mut ids = area.clone();
+        ids.sort_by(|&x, &y| by[y].total_cmp(&by[x]));
+        ids[..s.hotspot_cells.min(ids.len())]
+            .iter()
+            .map(|&i| n_te[i])
+            .sum()
+    };
+    let (n_star, n_star_h) = (best(n_te), best(h_te));
+    let (big_n, n) = (s.test_incidents, s.test_incidents_in_hotspots);
+    let (big_n1, n1) = (s.train_incidents, s.train_incidents_in_hotspots);
+    let hits = min_positive(n, big_n);
+    let rri = min_positive(min_positive(n, n1), min_positive(big_n, big_n1));
+    let mut changed = 0;
+    if let Value::Object(m) = scores {
+        changed += protect_members(
+            m,
+            rules,
+            &[
+                ("test_incidents", big_n, true),
+                ("test_incidents_in_hotspots", n, true),
+                ("train_incidents", big_n1, true),
+                ("train_incidents_in_hotspots", n1, true),
+                ("hit_rate", hits, false),
+                ("pai", hits, false),
+                ("pai_max", min_positive(n_star, big_n), false),
+                ("pei", min_positive(n, n_star), false),
+                ("rri", rri, false),
+                ("harm_hit_rate", hits, false),
+                ("harm_pai", hits, false),
+                ("harm_pei", min_positive(n, n_star_h), false),
+                ("harm_rri", rri, false),
+            ],
+        );
+    }
+    if rules.small(big_n) {
+        if let Value::Object(m) = concentration {
+            for v in m.values_mut().filter(|v| !v.is_null()) {
+                *v = Value::Null;
+                changed += 1;
+            }
+        }
+    }
+    // cumulative test incidents along the ranking
+    let mut by_rank = vec![0.0; area.len() + 1];
+    for &i in &area {
+        let k = rank[i];
+        if k.is_finite() && k >= 1.0 && (k as usize) < by_rank.len() {
+            by_rank[k as usize] += n_te[i];
+        }
+    }
+    for k in 1..by_rank.len() {
+        by_rank[k] += by_rank[k - 1];
+    }
+    let before = r.curve.len();
+    r.curve = thin_curve(&r.curve, &by_rank, rules);
+    (changed, before - r.curve.len())
+}
+
+/// The PAI curve points to publish: walking down the ranking, a point is kept when 0 or at
+/// least K test incidents were added since the last kept point, so that no difference of
+/// two published points (nor of the last one and the total) is built from 1 to K-1
+/// incidents. `cumulative[c]` is the test incidents in the top `c` cells. Nothing when the
+/// total itself is small.
+fn thin_curve(curve: &[CurvePoint], cumulative: &[f64], rules: &Disclosure) -> Vec<CurvePoint> {
+    let total = cumulative.last().copied().unwrap_or(0.0);
+    if rules.small(total) {
+        return Vec::new();
+    }
+    let mut kept: Vec<(CurvePoint, f64)> = Vec::new();
+    for c in curve {
+        let at = cumulative[c.cells.min(cumulative.len() - 1)];
+        let last = kept.last().map_or(0.0, |k| k.1);
+        if !rules.small(at - last) {
+            kept.push((c.clone(), at));
+        }
+    }
+    // the tail after the last kept point must not be small either: merge it backwards
+    while kept.last().is_some_and(|k| rules.small(total - k.1)) {
+        kept.pop();
+    }
+    kept.into_iter().map(|(c, _)| c).collect()
 }
