@@ -73,16 +73,19 @@ pub fn default_support(name: &str) -> Support<'static> {
     }
 }
 
-/// Incidents in each cell's neighbourhood (cells whose centres lie within `distance`,
-/// itself included): the support of a Gi* value.
-pub fn neighbourhood_sums(grid: &crate::grid::GridSpec, n: &[f64], distance: f64) -> Vec<f64> {
-    let even = grid.neighbour_offsets(distance, false);
-    let odd = grid.neighbour_offsets(distance, true);
-    (0..grid.len())
+/// Incidents in each cell's neighbourhood — the study-area cells whose centres lie within
+/// `distance` of it, itself included: the support of a Gi* value. Cells outside the study
+/// area are not Gi* neighbours, so their incidents do not count.
+pub fn neighbourhood_sums(grid: &crate::grid::Grid, n: &[f64], distance: f64) -> Vec<f64> {
+    let spec = &grid.spec;
+    let even = spec.neighbour_offsets(distance, false);
+    let odd = spec.neighbour_offsets(distance, true);
+    (0..spec.len())
         .map(|i| {
-            let offs = if grid.odd_column(i) { &odd } else { &even };
+            let offs = if spec.odd_column(i) { &odd } else { &even };
             offs.iter()
-                .filter_map(|&(dc, dr)| grid.offset(i, dc, dr))
+                .filter_map(|&(dc, dr)| spec.offset(i, dc, dr))
+                .filter(|&j| grid.in_area[j])
                 .map(|j| n[j])
                 .sum()
         })

@@ -220,7 +220,7 @@ fn protect(
             n[t][c] += 1.0;
         }
     }
-    let hood: Vec<Vec<f64>> = n.iter().map(|v| neighbourhood_sums(spec, v, d)).collect();
+    let hood: Vec<Vec<f64>> = n.iter().map(|v| neighbourhood_sums(grid, v, d)).collect();
     let sum = |months: &[Vec<f64>]| -> Vec<f64> {
         (0..spec.len())
             .map(|i| months.iter().map(|v| v[i]).sum())

@@ -299,7 +299,7 @@ fn score_support(
                 .zip(&grid.in_area)
                 .map(|(&v, &inside)| if inside { v } else { 0.0 })
                 .collect();
-            neighbourhood_sums(&grid.spec, &n, d)
+            neighbourhood_sums(grid, &n, d)
         }
         (None, RankArg::Kde) => {
             let h = how["bandwidth"]

@@ -149,7 +149,7 @@ pub fn run(a: GistarArgs, quiet: bool) -> Result<()> {
     if a.out.disclosure.rules()?.active() {
         // a Gi* value is built from the incidents of its neighbourhood
         let n = layer.get("n").expect("count column").to_vec();
-        let support = neighbourhood_sums(&built.grid.spec, &n, d);
+        let support = neighbourhood_sums(&built.grid, &n, d);
         let supports = [
             ("gistar", Support::Vector(&support)),
             ("pvalue", Support::Vector(&support)),

@@ -218,7 +218,7 @@ pub fn run(a: HotspotsArgs, quiet: bool, command: &[String]) -> Result<()> {
     if rules.active() {
         let n = job.cells.get("n").expect("count column").to_vec();
         let band = job.gistar_used.neighbour_distance.unwrap_or(0.0);
-        let nb = neighbourhood_sums(&built.grid.spec, &n, band);
+        let nb = neighbourhood_sums(&built.grid, &n, band);
         let reach = job.cells.params["support_radius"]
             .as_f64()
             .unwrap_or(f64::INFINITY);
