@@ -2,14 +2,14 @@
 //! optional dual kernel density surfaces (METHODS §4, §6).
 
 use super::input::InputArgs;
-use super::kde::{KernelArg, RuleArg};
+use super::kde::KdeOpts;
 use super::layer_out::{record_run, GridArgs, OutArgs};
 use super::note;
 use anyhow::{bail, Context, Result};
 use clap::{Args, ValueEnum};
 use harmspot::change::{compute, ChangeParams, KdeChange, KdeChangeParams};
 use harmspot::disclosure::{Disclosure, Support};
-use harmspot::kde::{raw_sums, BandwidthRule, KdeParams, Kernel, Values, Weights};
+use harmspot::kde::{raw_sums, Kernel};
 use harmspot::{Incidents, MonthRange};
 use serde_json::{Map, Value};
 use std::path::Path;
@@ -39,88 +39,6 @@ pub fn json_path(flag: &str, p: &Path) -> Result<()> {
         bail!("{flag}: folder `{}` does not exist", dir.display());
     }
     Ok(())
-}
-
-/// What each incident weighs in a kernel density.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
-pub enum WeightsArg {
-    /// The harm table's weight (or --weight-col's value).
-    Harm,
-    /// 1 each: a plain incident density.
-    None,
-}
-
-impl From<WeightsArg> for Weights {
-    fn from(w: WeightsArg) -> Weights {
-        match w {
-            WeightsArg::Harm => Weights::Harm,
-            WeightsArg::None => Weights::Unweighted,
-        }
-    }
-}
-
-/// Kernel density settings shared by `change` and `evaluate`.
-#[derive(Args, Debug, Clone)]
-pub struct KdeOpts {
-    /// Kernel function.
-    #[arg(long, value_enum, default_value_t = KernelArg::Quartic, help_heading = "Density")]
-    pub kernel: KernelArg,
-    /// Bandwidth (kernel radius) in metres [default: chosen by --bandwidth-rule and printed].
-    #[arg(
-        long,
-        value_name = "M",
-        allow_negative_numbers = true,
-        help_heading = "Density"
-    )]
-    pub bandwidth: Option<f64>,
-    /// Rule for the automatic bandwidth.
-    #[arg(long, value_enum, default_value_t = RuleArg::Arcgis, help_heading = "Density")]
-    pub bandwidth_rule: RuleArg,
-    /// Multiply the bandwidth (given or automatic) by this factor.
-    #[arg(
-        long,
-        value_name = "F",
-        default_value_t = 1.0,
-        allow_negative_numbers = true,
-        help_heading = "Density"
-    )]
-    pub bandwidth_adjust: f64,
-    /// What each incident weighs in the density.
-    #[arg(long, value_enum, default_value_t = WeightsArg::Harm, help_heading = "Density")]
-    pub weights: WeightsArg,
-    /// Accept a bandwidth smaller than the cell size (refused by default: incidents farther
-    /// than the bandwidth from every cell centre would vanish from the surface).
-    #[arg(long, help_heading = "Density")]
-    pub allow_small_bandwidth: bool,
-}
-
-impl KdeOpts {
-    /// Checks the flags and builds the library parameters (density per km²).
-    pub fn params(&self) -> Result<KdeParams> {
-        if let Some(h) = self.bandwidth {
-            if !(h.is_finite() && h > 0.0) {
-                bail!("--bandwidth: must be a positive length in metres, got {h}");
-            }
-        }
-        if !(self.bandwidth_adjust.is_finite() && self.bandwidth_adjust > 0.0) {
-            bail!(
-                "--bandwidth-adjust: must be a positive number, got {}",
-                self.bandwidth_adjust
-            );
-        }
-        Ok(KdeParams {
-            kernel: self.kernel.into(),
-            bandwidth: self.bandwidth,
-            bandwidth_rule: match self.bandwidth_rule {
-                RuleArg::Arcgis => BandwidthRule::Arcgis,
-                RuleArg::Sfhotspot => BandwidthRule::Sfhotspot,
-            },
-            bandwidth_adjust: self.bandwidth_adjust,
-            weights: self.weights.into(),
-            values: Values::Density,
-            allow_small_bandwidth: self.allow_small_bandwidth,
-        })
-    }
 }
 
 /// Dual-KDE comparisons on the command line.
@@ -281,7 +199,7 @@ pub fn run(a: ChangeArgs, quiet: bool) -> Result<()> {
         // kernel's support radius of the cell centre
         let dual = match s.bandwidth {
             Some(h) => {
-                let radius = h * Kernel::from(a.kde.kernel).support();
+                let radius = h * Kernel::from(a.kde.bandwidth.kernel).support();
                 let within = |r: MonthRange| {
                     let xy = period_xy(&loaded.incidents, r);
                     raw_sums(&xy, None, &layer.grid.spec, Kernel::Uniform, radius)

@@ -1,9 +1,10 @@
 //! `harmspot evaluate`: hotspots from a training period scored on a test period (hit rate,
 //! PAI, PEI, RRI, PAI curve, concentration; METHODS §7).
 
-use super::change::{json_path, min_positive, period, protect_members, KdeOpts, WeightsArg};
+use super::change::{json_path, min_positive, period, protect_members};
 use super::gistar::ValueArg;
 use super::input::InputArgs;
+use super::kde::{KdeOpts, WeightsArg};
 use super::layer_out::{record_run, DisclosureArgs, GridArgs, OutArgs};
 use super::note;
 use anyhow::{bail, Result};
@@ -305,7 +306,7 @@ fn score_support(
             let h = how["bandwidth"]
                 .as_f64()
                 .expect("a kde ranking records its bandwidth");
-            let radius = h * Kernel::from(a.kde.kernel).support();
+            let radius = h * Kernel::from(a.kde.bandwidth.kernel).support();
             let xy: Vec<[f64; 2]> = (0..inc.len())
                 .filter(|&i| train.contains(inc.month[i]))
                 .map(|i| inc.xy[i])

@@ -28,6 +28,53 @@ impl ValueArg {
     }
 }
 
+/// Gi* flags shared by `gistar` and `hotspots` (the FDR switch differs: off by default in
+/// `gistar`, on in `hotspots`).
+#[derive(Args, Debug, Clone)]
+pub struct GiOpts {
+    /// Value tested per cell: `n` (incidents) or `harm` (sum of harm weights).
+    #[arg(long, value_enum, default_value_t = ValueArg::Harm, help_heading = "Gi*")]
+    pub value: ValueArg,
+    /// Neighbour (distance band) radius in metres between cell centres [default: √2 ×
+    /// cell size: the 8 surrounding squares, or the 6 adjacent hexagons].
+    #[arg(
+        long,
+        value_name = "M",
+        allow_negative_numbers = true,
+        help_heading = "Gi*"
+    )]
+    pub neighbour_distance: Option<f64>,
+    /// Conditional permutations for pseudo p-values (e.g. 999); 0 = normal p-values.
+    #[arg(long, value_name = "N", default_value_t = 0, help_heading = "Gi*")]
+    pub permutations: u32,
+    /// Seed for --permutations: the same seed gives the same p-values on any machine.
+    #[arg(long, value_name = "S", default_value_t = 1, help_heading = "Gi*")]
+    pub seed: u64,
+}
+
+impl GiOpts {
+    /// Checks the flags (before any data is read) and builds the library parameters.
+    pub fn params(&self, fdr: bool) -> Result<GistarParams> {
+        if let Some(d) = self.neighbour_distance {
+            if !(d.is_finite() && d > 0.0) {
+                bail!("--neighbour-distance: must be a positive length in metres, got {d}");
+            }
+        }
+        if self.permutations > MAX_PERMUTATIONS {
+            bail!(
+                "--permutations: at most {MAX_PERMUTATIONS}, got {}",
+                self.permutations
+            );
+        }
+        Ok(GistarParams {
+            neighbour_distance: self.neighbour_distance,
+            fdr,
+            permutations: self.permutations,
+            seed: self.seed,
+        })
+    }
+}
+
 /// Arguments of `harmspot gistar`.
 #[derive(Args, Debug)]
 #[command(
@@ -42,28 +89,12 @@ pub struct GistarArgs {
     pub input: InputArgs,
     #[command(flatten)]
     pub grid: GridArgs,
-    /// Value tested per cell: `n` (incidents) or `harm` (sum of harm weights).
-    #[arg(long, value_enum, default_value_t = ValueArg::Harm, help_heading = "Gi*")]
-    pub value: ValueArg,
-    /// Neighbour (distance band) radius in metres between cell centres [default: √2 ×
-    /// cell size: the 8 surrounding squares, or the 6 adjacent hexagons].
-    #[arg(
-        long,
-        value_name = "M",
-        allow_negative_numbers = true,
-        help_heading = "Gi*"
-    )]
-    pub neighbour_distance: Option<f64>,
+    #[command(flatten)]
+    pub gi: GiOpts,
     /// Benjamini–Hochberg false discovery rate correction of the classes, at each level
     /// separately (as ArcGIS).
     #[arg(long, help_heading = "Gi*")]
     pub fdr: bool,
-    /// Conditional permutations for pseudo p-values (e.g. 999); 0 = normal p-values.
-    #[arg(long, value_name = "N", default_value_t = 0, help_heading = "Gi*")]
-    pub permutations: u32,
-    /// Seed for --permutations: the same seed gives the same p-values on any machine.
-    #[arg(long, value_name = "S", default_value_t = 1, help_heading = "Gi*")]
-    pub seed: u64,
     #[command(flatten)]
     pub out: OutArgs,
 }
@@ -72,31 +103,15 @@ pub fn run(a: GistarArgs, quiet: bool) -> Result<()> {
     // everything that needs no data is checked before reading
     a.grid.validate()?;
     a.out.formats(a.grid.shape.into())?;
-    if let Some(d) = a.neighbour_distance {
-        if !(d.is_finite() && d > 0.0) {
-            bail!("--neighbour-distance: must be a positive length in metres, got {d}");
-        }
-    }
-    if a.permutations > MAX_PERMUTATIONS {
-        bail!(
-            "--permutations: at most {MAX_PERMUTATIONS}, got {}",
-            a.permutations
-        );
-    }
+    let params = a.gi.params(a.fdr)?;
     let loaded = a.input.load_nonempty(quiet)?;
     let built = a
         .grid
         .build(&loaded.incidents.xy, &loaded.projector, quiet)?;
     let mut layer = aggregate(&loaded.incidents, &built.grid, &CountParams::default())?;
     harmspot::count::check_layer_bytes(6, built.grid.spec.len(), 0)?;
-    let params = GistarParams {
-        neighbour_distance: a.neighbour_distance,
-        fdr: a.fdr,
-        permutations: a.permutations,
-        seed: a.seed,
-    };
     let values = layer
-        .get(a.value.column())
+        .get(a.gi.value.column())
         .expect("count gives n and harm")
         .to_vec();
     let r = compute(&values, &built.grid, &params)?;
@@ -117,7 +132,7 @@ pub fn run(a: GistarArgs, quiet: bool) -> Result<()> {
     layer.param(
         "gistar",
         json!({
-            "value": a.value.column(),
+            "value": a.gi.value.column(),
             "neighbour_distance_m": d,
             "neighbour_distance_source": if used.neighbour_distance_auto { "automatic: sqrt(2) x cell size" } else { "given" },
             "weights": "binary distance band between cell centres, the cell itself included (Gi*)",
@@ -138,7 +153,7 @@ pub fn run(a: GistarArgs, quiet: bool) -> Result<()> {
         quiet,
         format!(
             "Gi* on `{}` over {} study-area cells: {} hot and {} cold at 95%{} ({} hot at 99%)",
-            a.value.column(),
+            a.gi.value.column(),
             used.population,
             count(&|c| c >= 2),
             count(&|c| c <= -2),

@@ -1,13 +1,14 @@
 //! `harmspot hotspots`: the one-shot job, from extracts to a partner-ready hotspot layer.
 
+use super::gistar::{GiOpts, ValueArg};
 use super::input::InputArgs;
+use super::kde::KdeOpts;
 use super::layer_out::{record_run, DisclosureArgs, GridArgs};
 use super::note;
 use anyhow::{bail, Context, Result};
-use clap::{Args, ValueEnum};
+use clap::Args;
 use harmspot::disclosure::{neighbourhood_sums, Disclosure, Support};
 use harmspot::hotspot::Select;
-use harmspot::kde::{BandwidthRule, Kernel};
 use harmspot::pipeline::{
     run as run_job, summary_markdown, GistarValue, HotspotJobParams, RunContext,
 };
@@ -16,15 +17,6 @@ use harmspot::write::{cells, raster, write_atomic, write_json, AtomicFile};
 use harmspot::{grid::Shape, Layer};
 use serde_json::{json, Map, Value};
 use std::path::{Path, PathBuf};
-
-/// Gi* value on the command line.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
-pub enum ValueArg {
-    /// Incidents per cell.
-    N,
-    /// Harm per cell.
-    Harm,
-}
 
 /// Arguments of `harmspot hotspots`.
 #[derive(Args, Debug)]
@@ -40,40 +32,13 @@ pub struct HotspotsArgs {
     pub input: InputArgs,
     #[command(flatten)]
     pub grid: GridArgs,
-    /// Kernel density bandwidth in metres [default: ArcGIS's rule on the harm-weighted incidents].
-    #[arg(
-        long,
-        value_name = "M",
-        allow_negative_numbers = true,
-        help_heading = "Density"
-    )]
-    pub bandwidth: Option<f64>,
-    /// Kernel: quartic, epanechnikov, triweight, uniform, triangular or gaussian.
-    #[arg(long, default_value = "quartic", help_heading = "Density")]
-    pub kernel: String,
-    /// Automatic bandwidth rule: arcgis or sfhotspot.
-    #[arg(long, default_value = "arcgis", help_heading = "Density")]
-    pub bandwidth_rule: String,
-    /// Value Gi* tests per cell.
-    #[arg(long, value_enum, default_value_t = ValueArg::Harm, help_heading = "Gi*")]
-    pub value: ValueArg,
-    /// Gi* neighbour distance in metres [default: √2 × cell size].
-    #[arg(
-        long,
-        value_name = "M",
-        allow_negative_numbers = true,
-        help_heading = "Gi*"
-    )]
-    pub neighbour_distance: Option<f64>,
+    #[command(flatten)]
+    pub density: KdeOpts,
+    #[command(flatten)]
+    pub gi: GiOpts,
     /// Turn off the Benjamini–Hochberg false discovery rate correction (on by default here).
     #[arg(long, help_heading = "Gi*")]
     pub no_fdr: bool,
-    /// Conditional permutations for pseudo p-values (0 = normal p-values).
-    #[arg(long, value_name = "N", default_value_t = 0, help_heading = "Gi*")]
-    pub permutations: u32,
-    /// Seed for --permutations.
-    #[arg(long, value_name = "S", default_value_t = 1, help_heading = "Gi*")]
-    pub seed: u64,
     /// Hotspots are the top X% of cells by density (e.g. `5%`) instead of Gi* hot cells.
     #[arg(long, value_name = "X%", help_heading = "Hotspots")]
     pub top: Option<String>,
@@ -107,49 +72,27 @@ fn parse_top(s: &str) -> Result<f64> {
 
 /// Resolves the flags into job parameters, before any data is read.
 fn params(a: &HotspotsArgs) -> Result<HotspotJobParams> {
-    let mut p = HotspotJobParams::default();
-    let kernel = Kernel::parse(&a.kernel).with_context(|| {
-        format!("--kernel: `{}` is not one of quartic, epanechnikov, triweight, uniform, triangular, gaussian", a.kernel)
-    })?;
-    p.kde = p.kde.kernel(kernel);
-    p.kde = p.kde.bandwidth_rule(match a.bandwidth_rule.as_str() {
-        "arcgis" => BandwidthRule::Arcgis,
-        "sfhotspot" => BandwidthRule::Sfhotspot,
-        other => bail!("--bandwidth-rule: `{other}` is not arcgis or sfhotspot"),
-    });
-    if let Some(h) = a.bandwidth {
-        if !(h.is_finite() && h > 0.0) {
-            bail!("--bandwidth: must be a positive length in metres, got {h}");
-        }
-        p.kde = p.kde.bandwidth(h);
-    }
-    if let Some(d) = a.neighbour_distance {
-        if !(d.is_finite() && d > 0.0) {
-            bail!("--neighbour-distance: must be a positive length in metres, got {d}");
-        }
-        p.gistar = p.gistar.neighbour_distance(d);
-    }
-    p.gistar = p.gistar.fdr(!a.no_fdr);
-    p.gistar.permutations = a.permutations;
-    p.gistar.seed = a.seed;
-    p.value = match a.value {
-        ValueArg::N => GistarValue::N,
-        ValueArg::Harm => GistarValue::Harm,
-    };
-    p.select = match &a.top {
-        Some(t) => Select::Top {
-            percent: parse_top(t)?,
+    Ok(HotspotJobParams {
+        kde: a.density.params()?,
+        gistar: a.gi.params(!a.no_fdr)?,
+        value: match a.gi.value {
+            ValueArg::N => GistarValue::N,
+            ValueArg::Harm => GistarValue::Harm,
         },
-        None => Select::Hot {
-            min_class: match a.confidence {
-                90 => 1,
-                95 => 2,
-                99 => 3,
-                c => bail!("--confidence: must be 90, 95 or 99, got {c}"),
+        select: match &a.top {
+            Some(t) => Select::Top {
+                percent: parse_top(t)?,
+            },
+            None => Select::Hot {
+                min_class: match a.confidence {
+                    90 => 1,
+                    95 => 2,
+                    99 => 3,
+                    c => bail!("--confidence: must be 90, 95 or 99, got {c}"),
+                },
             },
         },
-    };
-    Ok(p)
+    })
 }
 
 pub fn run(a: HotspotsArgs, quiet: bool, command: &[String]) -> Result<()> {
@@ -165,16 +108,7 @@ pub fn run(a: HotspotsArgs, quiet: bool, command: &[String]) -> Result<()> {
         .build(&loaded.incidents.xy, &loaded.projector, quiet)?;
     harmspot::count::check_layer_bytes(8, built.grid.spec.len(), loaded.incidents.len())?;
     let mut job = run_job(&loaded.incidents, &built.grid, &p)?;
-    if a.bandwidth.is_none() {
-        note(
-            quiet,
-            format!(
-                "bandwidth {:.0} m ({})",
-                job.bandwidth,
-                p.kde.bandwidth_rule.describe()
-            ),
-        );
-    }
+    a.density.bandwidth.note_bandwidth(&job.cells, quiet);
     let u = &job.gistar_used;
     note(
         quiet,

@@ -57,20 +57,9 @@ pub enum ValuesArg {
     Raw,
 }
 
-/// Arguments of `harmspot kde`.
-#[derive(Args, Debug)]
-#[command(
-    after_help = "Columns: density (per km2) | expected | kde (by --values), then n \
-(incidents in the cell) and harm (their summed weights). In .tif outputs cells no kernel \
-reaches are NoData (-9999), as in ArcGIS.\n\n\
-Example:\n  harmspot kde data/police-uk/ --cell-size 50 --out kde.tif --out kde.geojson\n  \
-harmspot kde extract.csv --lon-col lon --lat-col lat --weights severity --bandwidth 400 --out kde.tif"
-)]
-pub struct KdeArgs {
-    #[command(flatten)]
-    pub input: InputArgs,
-    #[command(flatten)]
-    pub grid: GridArgs,
+/// Kernel and bandwidth flags shared by every verb that estimates a density.
+#[derive(Args, Debug, Clone)]
+pub struct BandwidthOpts {
     /// Kernel function.
     #[arg(long, value_enum, default_value_t = KernelArg::Quartic, help_heading = "Density")]
     pub kernel: KernelArg,
@@ -95,6 +84,119 @@ pub struct KdeArgs {
         help_heading = "Density"
     )]
     pub bandwidth_adjust: f64,
+    /// Accept a bandwidth smaller than the cell size (refused by default: incidents farther
+    /// than the bandwidth from every cell centre would vanish from the surface).
+    #[arg(long, help_heading = "Density")]
+    pub allow_small_bandwidth: bool,
+}
+
+impl BandwidthOpts {
+    /// Checks the flags and builds the library parameters with `weights` and `values`.
+    pub fn params(&self, weights: Weights, values: Values) -> Result<KdeParams> {
+        if let Some(h) = self.bandwidth {
+            if !(h.is_finite() && h > 0.0) {
+                bail!("--bandwidth: must be a positive length in metres, got {h}");
+            }
+        }
+        if !(self.bandwidth_adjust.is_finite() && self.bandwidth_adjust > 0.0) {
+            bail!(
+                "--bandwidth-adjust: must be a positive number, got {}",
+                self.bandwidth_adjust
+            );
+        }
+        Ok(KdeParams {
+            kernel: self.kernel.into(),
+            bandwidth: self.bandwidth,
+            bandwidth_rule: match self.bandwidth_rule {
+                RuleArg::Arcgis => BandwidthRule::Arcgis,
+                RuleArg::Sfhotspot => BandwidthRule::Sfhotspot,
+            },
+            bandwidth_adjust: self.bandwidth_adjust,
+            weights,
+            values,
+            allow_small_bandwidth: self.allow_small_bandwidth,
+        })
+    }
+
+    /// Prints the automatic bandwidth (`bandwidth 412 m (ArcGIS rule)`) unless one was given.
+    pub fn note_bandwidth(&self, layer: &harmspot::Layer, quiet: bool) {
+        if self.bandwidth.is_some() {
+            return;
+        }
+        let h = layer.params["bandwidth"].as_f64().unwrap_or(f64::NAN);
+        let rule = match self.bandwidth_rule {
+            RuleArg::Arcgis => BandwidthRule::Arcgis,
+            RuleArg::Sfhotspot => BandwidthRule::Sfhotspot,
+        }
+        .describe();
+        if self.bandwidth_adjust == 1.0 {
+            note(quiet, format!("bandwidth {} m ({rule})", metres(h)));
+        } else {
+            note(
+                quiet,
+                format!(
+                    "bandwidth {} m ({rule} {} m x {})",
+                    metres(h),
+                    metres(h / self.bandwidth_adjust),
+                    self.bandwidth_adjust
+                ),
+            );
+        }
+    }
+}
+
+/// What each incident weighs in a kernel density.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum WeightsArg {
+    /// The harm table's weight (or --weight-col's value).
+    Harm,
+    /// 1 each: a plain incident density.
+    None,
+}
+
+impl From<WeightsArg> for Weights {
+    fn from(w: WeightsArg) -> Weights {
+        match w {
+            WeightsArg::Harm => Weights::Harm,
+            WeightsArg::None => Weights::Unweighted,
+        }
+    }
+}
+
+/// Density settings shared by `change`, `evaluate` and `hotspots`: kernel, bandwidth and
+/// weights (harm or none); values are densities per km².
+#[derive(Args, Debug, Clone)]
+pub struct KdeOpts {
+    #[command(flatten)]
+    pub bandwidth: BandwidthOpts,
+    /// What each incident weighs in the density.
+    #[arg(long, value_enum, default_value_t = WeightsArg::Harm, help_heading = "Density")]
+    pub weights: WeightsArg,
+}
+
+impl KdeOpts {
+    /// Checks the flags and builds the library parameters (density per km²).
+    pub fn params(&self) -> Result<KdeParams> {
+        self.bandwidth.params(self.weights.into(), Values::Density)
+    }
+}
+
+/// Arguments of `harmspot kde`.
+#[derive(Args, Debug)]
+#[command(
+    after_help = "Columns: density (per km2) | expected | kde (by --values), then n \
+(incidents in the cell) and harm (their summed weights). In .tif outputs cells no kernel \
+reaches are NoData (-9999), as in ArcGIS.\n\n\
+Example:\n  harmspot kde data/police-uk/ --cell-size 50 --out kde.tif --out kde.geojson\n  \
+harmspot kde extract.csv --lon-col lon --lat-col lat --weights severity --bandwidth 400 --out kde.tif"
+)]
+pub struct KdeArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub grid: GridArgs,
+    #[command(flatten)]
+    pub density: BandwidthOpts,
     /// What each incident weighs: `harm` (the harm table's weight, or --weight-col's value),
     /// `none` (1 each, a plain incident density), or the name of a CSV column holding a
     /// weight per row (the same as --weight-col COLUMN --weights harm).
@@ -108,10 +210,6 @@ pub struct KdeArgs {
     /// Value of the main column.
     #[arg(long, value_enum, default_value_t = ValuesArg::Density, help_heading = "Density")]
     pub values: ValuesArg,
-    /// Accept a bandwidth smaller than the cell size (refused by default: incidents farther
-    /// than the bandwidth from every cell centre would vanish from the surface).
-    #[arg(long, help_heading = "Density")]
-    pub allow_small_bandwidth: bool,
     #[command(flatten)]
     pub out: OutArgs,
 }
@@ -127,17 +225,6 @@ fn metres(h: f64) -> String {
 pub fn run(mut a: KdeArgs, quiet: bool) -> Result<()> {
     a.grid.validate()?;
     a.out.formats(a.grid.shape.into())?;
-    if let Some(h) = a.bandwidth {
-        if !(h.is_finite() && h > 0.0) {
-            bail!("--bandwidth: must be a positive length in metres, got {h}");
-        }
-    }
-    if !(a.bandwidth_adjust.is_finite() && a.bandwidth_adjust > 0.0) {
-        bail!(
-            "--bandwidth-adjust: must be a positive number, got {}",
-            a.bandwidth_adjust
-        );
-    }
     let weights = match a.weights.as_str() {
         "harm" => Weights::Harm,
         "none" => Weights::Unweighted,
@@ -155,40 +242,14 @@ pub fn run(mut a: KdeArgs, quiet: bool) -> Result<()> {
     let built = a
         .grid
         .build(&loaded.incidents.xy, &loaded.projector, quiet)?;
-    let params = KdeParams {
-        kernel: a.kernel.into(),
-        bandwidth: a.bandwidth,
-        bandwidth_rule: match a.bandwidth_rule {
-            RuleArg::Arcgis => BandwidthRule::Arcgis,
-            RuleArg::Sfhotspot => BandwidthRule::Sfhotspot,
-        },
-        bandwidth_adjust: a.bandwidth_adjust,
-        weights,
-        values: match a.values {
-            ValuesArg::Density => Values::Density,
-            ValuesArg::Expected => Values::Expected,
-            ValuesArg::Raw => Values::Raw,
-        },
-        allow_small_bandwidth: a.allow_small_bandwidth,
+    let values = match a.values {
+        ValuesArg::Density => Values::Density,
+        ValuesArg::Expected => Values::Expected,
+        ValuesArg::Raw => Values::Raw,
     };
+    let params = a.density.params(weights, values)?;
     let mut layer = estimate(&loaded.incidents, &built.grid, &params)?;
-    if a.bandwidth.is_none() {
-        let h = layer.params["bandwidth"].as_f64().unwrap_or(f64::NAN);
-        let rule = params.bandwidth_rule.describe();
-        if a.bandwidth_adjust == 1.0 {
-            note(quiet, format!("bandwidth {} m ({rule})", metres(h)));
-        } else {
-            note(
-                quiet,
-                format!(
-                    "bandwidth {} m ({rule} {} m x {})",
-                    metres(h),
-                    metres(h / a.bandwidth_adjust),
-                    a.bandwidth_adjust
-                ),
-            );
-        }
-    }
+    a.density.note_bandwidth(&layer, quiet);
     if a.weights != "harm" && a.weights != "none" {
         layer.param("weights", format!("column `{}`", a.weights));
     }
