@@ -3,11 +3,16 @@
 use super::{Batch, CoordColumns, ReadOptions, Row, TypeCache};
 use crate::error::{Error, Result};
 use crate::incident::{FileSummary, SkipReason};
+use csv::ByteRecord;
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
+use std::sync::mpsc;
 
 /// Rows longer than this are not incident records.
 const MAX_ROW: usize = 1 << 20;
+
+/// Records per batch handed from the tokenising thread to the parsing one.
+const RECORDS_PER_BATCH: usize = 4096;
 
 const POLICE_UK: [&str; 4] = ["Longitude", "Latitude", "Month", "Crime type"];
 
@@ -184,48 +189,41 @@ pub(super) fn read<'a>(
         ..Default::default()
     };
     let mut types = TypeCache::default();
-    let mut rec = csv::ByteRecord::new();
     let hdr_x = header[lay.x].as_bytes().to_vec();
-    loop {
-        match rdr.read_byte_record(&mut rec) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => {
-                // csv only fails mid-file on I/O errors (it is lenient about quoting).
-                return Err(Error::format(path, format!("read failed: {e}")));
+    // Two stages: a scoped thread tokenises records (the csv crate) into batches while this
+    // thread validates and converts them; batches come back for reuse, order is kept.
+    let (full_tx, full_rx) =
+        mpsc::sync_channel::<std::result::Result<(Vec<ByteRecord>, usize), csv::Error>>(4);
+    let (empty_tx, empty_rx) = mpsc::channel::<Vec<ByteRecord>>();
+    std::thread::scope(|scope| -> Result<()> {
+        scope.spawn(move || loop {
+            let mut recs = empty_rx.try_recv().unwrap_or_default();
+            recs.resize_with(RECORDS_PER_BATCH, ByteRecord::new);
+            let mut n = 0;
+            while n < RECORDS_PER_BATCH {
+                match rdr.read_byte_record(&mut recs[n]) {
+                    Ok(true) => n += 1,
+                    Ok(false) => break,
+                    Err(e) => {
+                        let _ = full_tx.send(Err(e));
+                        return;
+                    }
+                }
             }
+            if full_tx.send(Ok((recs, n))).is_err() || n < RECORDS_PER_BATCH {
+                return;
+            }
+        });
+        for msg in full_rx {
+            // csv only fails mid-file on I/O errors (it is lenient about quoting).
+            let (recs, n) = msg.map_err(|e| Error::format(path, format!("read failed: {e}")))?;
+            for rec in &recs[..n] {
+                parse_record(rec, &header, &lay, &hdr_x, &mut batch, &mut types, opts);
+            }
+            let _ = empty_tx.send(recs);
         }
-        let line = rec.position().map_or(0, |p| p.line());
-        if rec.len() == 1 && rec[0].trim_ascii().is_empty() {
-            continue; // blank line
-        }
-        if rec.as_slice().len() > MAX_ROW {
-            batch.summary.rows += 1;
-            batch.skip(SkipReason::OversizedRow, line);
-            continue;
-        }
-        if rec.len() != header.len() {
-            batch.summary.rows += 1;
-            batch.skip(SkipReason::MalformedRow, line);
-            continue;
-        }
-        if rec[lay.x].trim_ascii() == hdr_x.as_slice() {
-            batch.summary.rows += 1;
-            batch.skip(SkipReason::RepeatedHeader, line);
-            continue;
-        }
-        let get = |i: Option<usize>| i.map(|i| &rec[i]);
-        let row = Row {
-            line,
-            x: Some(&rec[lay.x]),
-            y: Some(&rec[lay.y]),
-            month: get(lay.month),
-            crime_type: get(lay.crime_type),
-            weight: get(lay.weight),
-            id: get(lay.id),
-        };
-        batch.push_row(row, lay.lonlat, &mut types, opts);
-    }
+        Ok(())
+    })?;
     batch.summary.files.push(FileSummary {
         path: path.display().to_string(),
         format: lay.format.into(),
@@ -233,4 +231,45 @@ pub(super) fn read<'a>(
         kept: 0,
     });
     Ok(batch)
+}
+
+/// Validates one record and adds it to the batch (or counts why it was skipped).
+fn parse_record(
+    rec: &ByteRecord,
+    header: &[String],
+    lay: &Layout,
+    hdr_x: &[u8],
+    batch: &mut Batch,
+    types: &mut TypeCache,
+    opts: &ReadOptions,
+) {
+    let line = rec.position().map_or(0, |p| p.line());
+    if rec.len() == 1 && rec[0].trim_ascii().is_empty() {
+        return; // blank line
+    }
+    let skip = if rec.as_slice().len() > MAX_ROW {
+        Some(SkipReason::OversizedRow)
+    } else if rec.len() != header.len() {
+        Some(SkipReason::MalformedRow)
+    } else if rec[lay.x].trim_ascii() == hdr_x {
+        Some(SkipReason::RepeatedHeader)
+    } else {
+        None
+    };
+    if let Some(reason) = skip {
+        batch.summary.rows += 1;
+        batch.skip(reason, line);
+        return;
+    }
+    let get = |i: Option<usize>| i.map(|i| &rec[i]);
+    let row = Row {
+        line,
+        x: Some(&rec[lay.x]),
+        y: Some(&rec[lay.y]),
+        month: get(lay.month),
+        crime_type: get(lay.crime_type),
+        weight: get(lay.weight),
+        id: get(lay.id),
+    };
+    batch.push_row(row, lay.lonlat, types, opts);
 }
