@@ -31,7 +31,7 @@ use crate::bandwidth;
 use crate::count::{self, CountParams};
 use crate::error::{Error, Result};
 use crate::grid::Grid;
-use crate::incident::{Incidents, Selection};
+use crate::incident::Incidents;
 use crate::kde::{self, BandwidthRule, KdeParams, Values, Weights};
 use crate::layer::Layer;
 use crate::month::{Month, MonthRange};
@@ -196,24 +196,7 @@ pub fn compute(incidents: &Incidents, grid: &Grid, params: &ChangeParams) -> Res
             ),
         ));
     }
-    if incidents.month.contains(&Month::UNKNOWN) {
-        return Err(Error::Analysis(
-            "change needs the month of every incident: the input has incidents without a month (give --month-col)".into(),
-        ));
-    }
-    let sub_b = incidents.subset(&Selection::months(before));
-    let sub_a = incidents.subset(&Selection::months(after));
-    for (flag, sub, r) in [("--before", &sub_b, before), ("--after", &sub_a, after)] {
-        if sub.is_empty() {
-            let have = incidents
-                .month_range()
-                .map_or("none".to_string(), |m| m.to_string());
-            return Err(Error::param(
-                flag,
-                format!("no incidents in {r} (the data cover {have})"),
-            ));
-        }
-    }
+    let (sub_b, sub_a) = incidents.periods("change", ("--before", before), ("--after", after))?;
     let mut empty_months = Vec::new();
     for (sub, r) in [(&sub_b, before), (&sub_a, after)] {
         for m in r.iter() {

@@ -29,10 +29,10 @@ use crate::error::{Error, Result};
 use crate::gistar::{self, GistarParams};
 use crate::grid::Grid;
 use crate::hotspot::{self, CellValues, Select};
-use crate::incident::{Incidents, Selection};
+use crate::incident::Incidents;
 use crate::kde::{self, KdeParams, Values, Weights};
 use crate::layer::Layer;
-use crate::month::{Month, MonthRange};
+use crate::month::MonthRange;
 use serde::Serialize;
 use serde_json::json;
 
@@ -222,24 +222,7 @@ pub fn compute(
             format!("the test period ({test}) must not overlap the training period ({train})"),
         ));
     }
-    if incidents.month.contains(&Month::UNKNOWN) {
-        return Err(Error::Analysis(
-            "evaluate needs the month of every incident: the input has incidents without a month (give --month-col)".into(),
-        ));
-    }
-    let sub_tr = incidents.subset(&Selection::months(train));
-    let sub_te = incidents.subset(&Selection::months(test));
-    for (flag, sub, r) in [("--train", &sub_tr, train), ("--test", &sub_te, test)] {
-        if sub.is_empty() {
-            let have = incidents
-                .month_range()
-                .map_or("none".to_string(), |m| m.to_string());
-            return Err(Error::param(
-                flag,
-                format!("no incidents in {r} (the data cover {have})"),
-            ));
-        }
-    }
+    let (sub_tr, sub_te) = incidents.periods("evaluate", ("--train", train), ("--test", test))?;
     let spec = &grid.spec;
     let cells = spec.len();
     let ctr = count::aggregate(&sub_tr, grid, &CountParams::default())?;

@@ -80,6 +80,42 @@ impl Incidents {
     }
 }
 
+impl Incidents {
+    /// The incidents of two periods, for analyses that compare periods (`change`,
+    /// `evaluate`). `analysis` and the flags name things in error messages.
+    ///
+    /// Errors when an incident has no month (an input without a month column) or a period
+    /// holds no incident (naming the months the data cover).
+    pub fn periods(
+        &self,
+        analysis: &str,
+        a: (&str, MonthRange),
+        b: (&str, MonthRange),
+    ) -> crate::Result<(Incidents, Incidents)> {
+        if self.month.contains(&Month::UNKNOWN) {
+            return Err(crate::Error::Analysis(format!(
+                "{analysis} needs the month of every incident: the input has incidents without a month (give --month-col)"
+            )));
+        }
+        let (sa, sb) = (
+            self.subset(&Selection::months(a.1)),
+            self.subset(&Selection::months(b.1)),
+        );
+        for ((flag, r), sub) in [(a, &sa), (b, &sb)] {
+            if sub.is_empty() {
+                let have = self
+                    .month_range()
+                    .map_or("none".to_string(), |m| m.to_string());
+                return Err(crate::Error::param(
+                    flag,
+                    format!("no incidents in {r} (the data cover {have})"),
+                ));
+            }
+        }
+        Ok((sa, sb))
+    }
+}
+
 /// Bounding box `[xmin, ymin, xmax, ymax]` of points, `None` when there are none.
 pub fn bbox(pts: &[[f64; 2]]) -> Option<[f64; 4]> {
     let first = pts.first()?;
