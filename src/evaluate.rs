@@ -446,6 +446,7 @@ pub fn compute(
 mod tests {
     use super::*;
     use crate::grid::Shape;
+    use crate::month::Month;
 
     #[test]
     fn overlapping_and_empty_periods_are_refused() {

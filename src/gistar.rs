@@ -288,7 +288,15 @@ pub fn compute_weights(
         sd: m.sd,
         study_area: "all observations".into(),
     };
-    finish(values, &in_area, sum, k, &m, params, used)
+    finish(
+        values,
+        &in_area,
+        (sum, k),
+        &m,
+        params,
+        used,
+        &crate::progress::Silent,
+    )
 }
 
 /// Gi* over the cells of a grid's study area (METHODS §5).
@@ -321,6 +329,16 @@ pub fn compute_weights(
 /// assert_eq!(r.gistar[4], 0.0);
 /// ```
 pub fn compute(values: &[f64], grid: &Grid, params: &GistarParams) -> Result<GistarResult> {
+    compute_with(values, grid, params, &crate::progress::Silent)
+}
+
+/// [`compute`], reporting the permutation step (cells done) to `progress`.
+pub fn compute_with(
+    values: &[f64],
+    grid: &Grid,
+    params: &GistarParams,
+    progress: &dyn crate::progress::Progress,
+) -> Result<GistarResult> {
     let spec = &grid.spec;
     if values.len() != spec.len() || grid.in_area.len() != spec.len() {
         return Err(Error::Analysis(format!(
@@ -362,7 +380,7 @@ pub fn compute(values: &[f64], grid: &Grid, params: &GistarParams) -> Result<Gis
         sd: m.sd,
         study_area: grid.area_note.clone(),
     };
-    finish(values, &grid.in_area, sum, k, &m, params, used)
+    finish(values, &grid.in_area, (sum, k), &m, params, used, progress)
 }
 
 /// Offsets grouped by column: `(dcol, drow_min, drow_max)`, when every column's rows are
@@ -492,11 +510,11 @@ fn local_sums(values: &[f64], grid: &Grid, d: f64) -> (Vec<f64>, Vec<u32>) {
 fn finish(
     values: &[f64],
     in_area: &[bool],
-    sum: Vec<f64>,
-    k: Vec<u32>,
+    (sum, k): (Vec<f64>, Vec<u32>),
     m: &Moments,
     params: &GistarParams,
     mut used: GistarUsed,
+    progress: &dyn crate::progress::Progress,
 ) -> Result<GistarResult> {
     if params.permutations > MAX_PERMUTATIONS {
         return Err(Error::param(
@@ -515,7 +533,15 @@ fn finish(
             "two-sided pseudo p-value (M+1)/(N+1) from N = {} conditional permutations (folded about the mean of the simulated local sums, as esda's alternative=\"folded\"), seed {}",
             params.permutations, params.seed
         );
-        permutation_p(values, in_area, &sum, &k, params.permutations, params.seed)
+        permutation_p(
+            values,
+            in_area,
+            &sum,
+            &k,
+            params.permutations,
+            params.seed,
+            progress,
+        )
     } else {
         used.pvalue = "two-sided normal p-value of the G* z-score".into();
         gistar.par_iter().map(|&z| pvalue::two_sided(z)).collect()
@@ -554,7 +580,9 @@ fn permutation_p(
     k: &[u32],
     perms: u32,
     seed: u64,
+    progress: &dyn crate::progress::Progress,
 ) -> Vec<f64> {
+    progress.begin("permutations", values.len() as u64);
     let pop: Vec<f64> = values
         .iter()
         .zip(in_area)
@@ -625,7 +653,9 @@ fn permutation_p(
                     .count();
                 *o = (extreme as f64 + 1.0) / (perms as f64 + 1.0);
             }
+            progress.advance(out.len() as u64);
         });
+    progress.end();
     out
 }
 

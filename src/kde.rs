@@ -35,6 +35,7 @@ use crate::error::{Error, Result};
 use crate::grid::{Grid, GridSpec, Shape};
 use crate::incident::Incidents;
 use crate::layer::Layer;
+use crate::progress::{Progress, Silent};
 use rayon::prelude::*;
 use serde_json::json;
 use std::f64::consts::PI;
@@ -366,6 +367,16 @@ impl KdeParams {
 /// assert!((by_hand - 41.8603).abs() < 1e-4); // incidents per km²
 /// ```
 pub fn estimate(incidents: &Incidents, grid: &Grid, params: &KdeParams) -> Result<Layer> {
+    estimate_with(incidents, grid, params, &Silent)
+}
+
+/// [`estimate`], reporting rows of cells done to `progress`.
+pub fn estimate_with(
+    incidents: &Incidents,
+    grid: &Grid,
+    params: &KdeParams,
+    progress: &dyn Progress,
+) -> Result<Layer> {
     if incidents.is_empty() {
         return Err(Error::Analysis(
             "no incidents to estimate a density from".into(),
@@ -414,7 +425,7 @@ pub fn estimate(incidents: &Incidents, grid: &Grid, params: &KdeParams) -> Resul
     }
     crate::count::check_layer_bytes(3, spec.len(), incidents.len())?;
 
-    let raw = raw_sums(&incidents.xy, weights, spec, params.kernel, h);
+    let raw = raw_sums_with(&incidents.xy, weights, spec, params.kernel, h, progress);
     let scale = match params.values {
         Values::Density => params.kernel.constant() / (h * h) * 1e6,
         Values::Expected => params.kernel.constant() / (h * h) * spec.cell_area(),
@@ -488,13 +499,25 @@ pub fn raw_sums(
     kernel: Kernel,
     h: f64,
 ) -> Vec<f64> {
+    raw_sums_with(xy, weights, spec, kernel, h, &Silent)
+}
+
+/// [`raw_sums`], reporting rows of cells done to `progress`.
+pub fn raw_sums_with(
+    xy: &[[f64; 2]],
+    weights: Option<&[f64]>,
+    spec: &GridSpec,
+    kernel: Kernel,
+    h: f64,
+    progress: &dyn Progress,
+) -> Vec<f64> {
     match kernel {
-        Kernel::Quartic => sums::<Quartic>(xy, weights, spec, kernel, h),
-        Kernel::Epanechnikov => sums::<Epanechnikov>(xy, weights, spec, kernel, h),
-        Kernel::Triweight => sums::<Triweight>(xy, weights, spec, kernel, h),
-        Kernel::Uniform => sums::<Uniform>(xy, weights, spec, kernel, h),
-        Kernel::Triangular => sums::<Triangular>(xy, weights, spec, kernel, h),
-        Kernel::Gaussian => sums::<Gaussian>(xy, weights, spec, kernel, h),
+        Kernel::Quartic => sums::<Quartic>(xy, weights, spec, kernel, h, progress),
+        Kernel::Epanechnikov => sums::<Epanechnikov>(xy, weights, spec, kernel, h, progress),
+        Kernel::Triweight => sums::<Triweight>(xy, weights, spec, kernel, h, progress),
+        Kernel::Uniform => sums::<Uniform>(xy, weights, spec, kernel, h, progress),
+        Kernel::Triangular => sums::<Triangular>(xy, weights, spec, kernel, h, progress),
+        Kernel::Gaussian => sums::<Gaussian>(xy, weights, spec, kernel, h, progress),
     }
 }
 
@@ -572,7 +595,9 @@ fn sums<K: ShapeQ>(
     spec: &GridSpec,
     kernel: Kernel,
     h: f64,
+    progress: &dyn Progress,
 ) -> Vec<f64> {
+    progress.begin("density", spec.ny as u64);
     let s = spec.cell_size;
     let radius = kernel.support() * h;
     let r2 = radius * radius;
@@ -627,9 +652,11 @@ fn sums<K: ShapeQ>(
                         // operations run in wider registers (no fused multiply-add), so the
                         // result is bit-identical to the portable path.
                         unsafe { ctx.run_avx2::<K>(acc, pts, r0) };
+                        progress.advance((acc.len() / nx) as u64);
                         return;
                     }
                     ctx.run::<K>(acc, pts, r0);
+                    progress.advance((acc.len() / nx) as u64);
                 })
         }
         Shape::Hex => {
@@ -665,9 +692,11 @@ fn sums<K: ShapeQ>(
                         }
                     }
                 }
+                progress.advance(1);
             })
         }
     }
+    progress.end();
     out
 }
 

@@ -6,11 +6,11 @@
 use crate::concentration::{summarise, Concentration};
 use crate::disclosure::Disclosure;
 use crate::error::Result;
-use crate::gistar::{compute, GistarParams, GistarUsed};
+use crate::gistar::{compute_with, GistarParams, GistarUsed};
 use crate::grid::Grid;
 use crate::hotspot::{polygons, select_cells, CellValues, Hotspot, Select};
 use crate::incident::Incidents;
-use crate::kde::{estimate, KdeParams};
+use crate::kde::{estimate_with, KdeParams};
 use crate::layer::Layer;
 use serde::Serialize;
 
@@ -99,12 +99,22 @@ pub struct HotspotJob {
 /// assert!((job.incidents.total - n as f64).abs() < 1e-9);
 /// ```
 pub fn run(incidents: &Incidents, grid: &Grid, params: &HotspotJobParams) -> Result<HotspotJob> {
-    let mut cells = estimate(incidents, grid, &params.kde)?;
+    run_with(incidents, grid, params, &crate::progress::Silent)
+}
+
+/// [`run`], reporting the density and permutation steps to `progress`.
+pub fn run_with(
+    incidents: &Incidents,
+    grid: &Grid,
+    params: &HotspotJobParams,
+    progress: &dyn crate::progress::Progress,
+) -> Result<HotspotJob> {
+    let mut cells = estimate_with(incidents, grid, &params.kde, progress)?;
     let values = cells
         .get(params.value.column())
         .expect("kde gives n and harm")
         .to_vec();
-    let g = compute(&values, grid, &params.gistar)?;
+    let g = compute_with(&values, grid, &params.gistar, progress)?;
     g.add_to(&mut cells);
     let bandwidth = cells
         .params

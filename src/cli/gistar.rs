@@ -7,7 +7,7 @@ use anyhow::{bail, Result};
 use clap::{Args, ValueEnum};
 use harmspot::count::{aggregate, CountParams};
 use harmspot::disclosure::{neighbourhood_sums, Support};
-use harmspot::gistar::{compute, GistarParams, MAX_PERMUTATIONS};
+use harmspot::gistar::{compute_with, GistarParams, MAX_PERMUTATIONS};
 use serde_json::json;
 
 /// The per-cell value Gi* tests.
@@ -114,7 +114,8 @@ pub fn run(a: GistarArgs, quiet: bool) -> Result<()> {
         .get(a.gi.value.column())
         .expect("count gives n and harm")
         .to_vec();
-    let r = compute(&values, &built.grid, &params)?;
+    let bar = super::progress::Bar::new(quiet);
+    let r = compute_with(&values, &built.grid, &params, &bar)?;
     let used = &r.used;
     let d = used.neighbour_distance.unwrap_or(f64::NAN);
     if used.neighbour_distance_auto {

@@ -10,7 +10,7 @@ use clap::Args;
 use harmspot::disclosure::{neighbourhood_sums, Disclosure, Support};
 use harmspot::hotspot::Select;
 use harmspot::pipeline::{
-    run as run_job, summary_markdown, GistarValue, HotspotJobParams, RunContext,
+    run_with as run_job, summary_markdown, GistarValue, HotspotJobParams, RunContext,
 };
 use harmspot::write::geojson::{FeatureWriter, Geom};
 use harmspot::write::{cells, raster, write_atomic, write_json, AtomicFile};
@@ -107,7 +107,8 @@ pub fn run(a: HotspotsArgs, quiet: bool, command: &[String]) -> Result<()> {
         .grid
         .build(&loaded.incidents.xy, &loaded.projector, quiet)?;
     harmspot::count::check_layer_bytes(8, built.grid.spec.len(), loaded.incidents.len())?;
-    let mut job = run_job(&loaded.incidents, &built.grid, &p)?;
+    let bar = super::progress::Bar::new(quiet);
+    let mut job = run_job(&loaded.incidents, &built.grid, &p, &bar)?;
     a.density.bandwidth.note_bandwidth(&job.cells, quiet);
     let u = &job.gistar_used;
     note(

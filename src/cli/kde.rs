@@ -5,7 +5,7 @@ use super::layer_out::{record_run, GridArgs, OutArgs};
 use super::note;
 use anyhow::{bail, Result};
 use clap::{Args, ValueEnum};
-use harmspot::kde::{estimate, BandwidthRule, KdeParams, Kernel, Values, Weights};
+use harmspot::kde::{estimate_with, BandwidthRule, KdeParams, Kernel, Values, Weights};
 
 /// Kernels on the command line.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -248,7 +248,8 @@ pub fn run(mut a: KdeArgs, quiet: bool) -> Result<()> {
         ValuesArg::Raw => Values::Raw,
     };
     let params = a.density.params(weights, values)?;
-    let mut layer = estimate(&loaded.incidents, &built.grid, &params)?;
+    let bar = super::progress::Bar::new(quiet);
+    let mut layer = estimate_with(&loaded.incidents, &built.grid, &params, &bar)?;
     a.density.note_bandwidth(&layer, quiet);
     if a.weights != "harm" && a.weights != "none" {
         layer.param("weights", format!("column `{}`", a.weights));
