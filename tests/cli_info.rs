@@ -241,3 +241,26 @@ fn generic_csv_with_projected_columns() {
     let w = v["extent_working"].as_array().unwrap();
     assert!((w[0].as_f64().unwrap() - 424_560.0).abs() < 1e-6, "{w:?}");
 }
+
+/// A binary copied to another folder still finds PROJ's database and reprojects.
+#[test]
+fn copied_binary_still_reprojects() {
+    let d = tempfile::tempdir().unwrap();
+    let bin = d.path().join("elsewhere").join("harmspot");
+    std::fs::create_dir_all(bin.parent().unwrap()).unwrap();
+    std::fs::copy(env!("CARGO_BIN_EXE_harmspot"), &bin).unwrap();
+    write(d.path(), "a.csv", &[HEADER.to_string(), row("x", "2021-03", "-1.6178", "54.9783", "Robbery")]);
+    let o = std::process::Command::new(&bin)
+        .args(["info", "--json", "a.csv"])
+        .current_dir(d.path())
+        .env_remove("PROJ_DATA")
+        .env_remove("PROJ_LIB")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let w = v["extent_working"].as_array().unwrap();
+    // Newcastle: E 424 560.7, N 564 921.5 by PROJ's Helmert path
+    assert!((w[0].as_f64().unwrap() - 424_560.7).abs() < 1.0, "{w:?}");
+    assert!((w[1].as_f64().unwrap() - 564_921.5).abs() < 1.0, "{w:?}");
+}
