@@ -262,6 +262,10 @@ pub struct FileSummary {
     pub rows: u64,
     /// Rows kept.
     pub kept: u64,
+    /// Bytes read.
+    pub bytes: u64,
+    /// SHA-256 of the bytes read, lower-case hex.
+    pub sha256: String,
 }
 
 /// What happened to every row read: kept, left out by a filter, or skipped with a reason.

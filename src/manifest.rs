@@ -114,6 +114,28 @@ impl Manifest {
         })
     }
 
+    /// A manifest for `command` whose inputs, sizes and hashes come from the read step
+    /// itself (hashed while read: one pass over each file), with its row counts.
+    pub fn from_read(command: Vec<String>, s: &ReadSummary, working_crs: String) -> Manifest {
+        Manifest {
+            harmspot_version: env!("CARGO_PKG_VERSION").into(),
+            command,
+            parameters: serde_json::Map::new(),
+            inputs: s
+                .files
+                .iter()
+                .map(|f| InputFile {
+                    path: f.path.clone(),
+                    bytes: f.bytes,
+                    sha256: f.sha256.clone(),
+                })
+                .collect(),
+            rows: None,
+            working_crs,
+        }
+        .with_rows(s)
+    }
+
     /// Records the read step's counts.
     pub fn with_rows(mut self, s: &ReadSummary) -> Manifest {
         self.rows = Some(Rows {

@@ -183,6 +183,12 @@ fn real_northumbria_month() {
     let d = tempfile::tempdir().unwrap();
     let v = info_json(d.path(), &[sample().to_str().unwrap()]);
     assert_eq!(v["read"]["rows"], 18_151);
+    // hashed while read; the same as `sha256sum` gives
+    assert_eq!(
+        v["read"]["files"][0]["sha256"],
+        "0a8cb06659d72a02d91f0b7d90c3f7d8d22477f49f78973f72d1a0a42218bc3a"
+    );
+    assert_eq!(v["read"]["files"][0]["bytes"], 3_782_721);
     assert_eq!(v["counts"]["Anti-social behaviour"]["2021-03"], 6_860);
     assert_eq!(
         v["counts"]["Violence and sexual offences"]["2021-03"],
@@ -249,7 +255,14 @@ fn copied_binary_still_reprojects() {
     let bin = d.path().join("elsewhere").join("harmspot");
     std::fs::create_dir_all(bin.parent().unwrap()).unwrap();
     std::fs::copy(env!("CARGO_BIN_EXE_harmspot"), &bin).unwrap();
-    write(d.path(), "a.csv", &[HEADER.to_string(), row("x", "2021-03", "-1.6178", "54.9783", "Robbery")]);
+    write(
+        d.path(),
+        "a.csv",
+        &[
+            HEADER.to_string(),
+            row("x", "2021-03", "-1.6178", "54.9783", "Robbery"),
+        ],
+    );
     let o = std::process::Command::new(&bin)
         .args(["info", "--json", "a.csv"])
         .current_dir(d.path())

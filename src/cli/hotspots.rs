@@ -180,12 +180,11 @@ pub fn run(a: HotspotsArgs, quiet: bool, command: &[String]) -> Result<()> {
         }
     }
     let cells_layer = &mut job.cells;
-    let mut manifest = harmspot::manifest::Manifest::new(
+    let mut manifest = harmspot::manifest::Manifest::from_read(
         command.to_vec(),
-        &harmspot::read::expand_inputs(&a.input.inputs)?,
+        &loaded.summary,
         loaded.projector.working.to_string(),
-    )?
-    .with_rows(&loaded.summary);
+    );
     manifest.parameters = cells_layer.params.clone();
     cells_layer.param("manifest", manifest.to_json());
 

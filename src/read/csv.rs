@@ -229,6 +229,8 @@ pub(super) fn read<'a>(
         format: lay.format.into(),
         rows: batch.summary.rows,
         kept: 0,
+        bytes: 0,
+        sha256: String::new(),
     });
     Ok(batch)
 }

@@ -124,6 +124,8 @@ pub(super) fn read<'a>(
         format: "geojson".into(),
         rows: batch.summary.rows,
         kept: 0,
+        bytes: 0,
+        sha256: String::new(),
     });
     Ok(batch)
 }

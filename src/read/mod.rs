@@ -15,7 +15,7 @@ use crate::error::{Error, Result};
 use crate::harm::HarmTable;
 use crate::incident::{FilterReason, Incidents, ReadSummary, SkipReason, ASB};
 use crate::month::{Month, MonthRange};
-use crate::progress::{CountingReader, Progress, Silent};
+use crate::progress::{CountingReader, Digest, Progress, Silent};
 use rayon::prelude::*;
 use std::collections::HashSet;
 use std::io::Read;
@@ -326,14 +326,21 @@ pub fn read_incidents_with(
     let mut batches: Vec<Batch> = files
         .par_iter()
         .map(|f| {
+            let digest = Digest::default();
             let reader: Box<dyn Read + Send + '_> =
-                Box::new(CountingReader::new(open(f)?, progress));
+                Box::new(CountingReader::new(open(f)?, progress, &digest));
             let label = f.display().to_string();
-            if is_geojson(f) {
+            let mut batch = if is_geojson(f) {
                 geojson::read(reader, f, label, opts)
             } else {
                 csv::read(reader, f, label, opts)
+            }?;
+            let (bytes, sha256) = digest.finish();
+            if let Some(fs) = batch.summary.files.first_mut() {
+                fs.bytes = bytes;
+                fs.sha256 = sha256;
             }
+            Ok(batch)
         })
         .collect::<Result<_>>()?;
     for b in &mut batches {
