@@ -17,7 +17,7 @@ use crate::incident::{FilterReason, Incidents, ReadSummary, SkipReason, ASB};
 use crate::month::{Month, MonthRange};
 use crate::progress::{CountingReader, Digest, Progress, Silent};
 use rayon::prelude::*;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -348,13 +348,13 @@ pub fn read_incidents_with(
             None => {
                 let lonlat = b.pts.clone();
                 check_area(b, &lonlat, projector);
-                projector.forward.apply(&mut b.pts);
+                project_distinct(&mut b.pts, &projector.forward);
             }
             Some((to_wgs, to_working)) => {
                 let mut lonlat = b.pts.clone();
-                to_wgs.apply(&mut lonlat);
+                project_distinct(&mut lonlat, to_wgs);
                 check_area(b, &lonlat, projector);
-                to_working.apply(&mut b.pts);
+                project_distinct(&mut b.pts, to_working);
             }
         }
         drop_unprojected(b);
@@ -416,12 +416,22 @@ fn retain(b: &mut Batch, keep: &[bool], mut on_drop: impl FnMut(&mut Batch, usiz
 
 /// Joins batches in input order: global sorted type table, duplicate ids, summary.
 fn merge(batches: Vec<Batch>, opts: &ReadOptions) -> (Incidents, ReadSummary) {
-    let types: Vec<String> = batches
-        .iter()
-        .flat_map(|b| b.kind.iter().map(|&k| b.types[k as usize].clone()))
-        .collect::<std::collections::BTreeSet<_>>()
-        .into_iter()
-        .collect();
+    // the types of kept rows, sorted: mark each batch's local ids in use, then name them
+    let mut names = std::collections::BTreeSet::new();
+    for b in &batches {
+        let mut used = vec![false; b.types.len()];
+        for &k in &b.kind {
+            used[k as usize] = true;
+        }
+        names.extend(
+            b.types
+                .iter()
+                .zip(used)
+                .filter(|(_, u)| *u)
+                .map(|(t, _)| t.clone()),
+        );
+    }
+    let types: Vec<String> = names.into_iter().collect();
     let mut inc = Incidents {
         types,
         ..Default::default()
@@ -432,7 +442,7 @@ fn merge(batches: Vec<Batch>, opts: &ReadOptions) -> (Incidents, ReadSummary) {
     inc.kind.reserve(total);
     inc.harm.reserve(total);
     let mut summary = ReadSummary::default();
-    let mut seen_ids: HashSet<u64> = HashSet::new();
+    let mut seen_ids: HashSet<u64, FastHash> = HashSet::with_capacity_and_hasher(total, FastHash);
     let mut all_seen_types: Vec<String> = Vec::new();
     for mut b in batches {
         let remap: Vec<u16> = b
@@ -478,6 +488,58 @@ fn merge(batches: Vec<Batch>, opts: &ReadOptions) -> (Incidents, ReadSummary) {
         ));
     }
     (inc, summary)
+}
+
+/// A fast hasher for keys that are already hashes or coordinates' bits (FxHash's
+/// multiply-rotate step); not resistant to chosen collisions, which costs nothing here but
+/// time.
+#[derive(Clone, Copy, Default)]
+struct FastHash;
+
+impl std::hash::BuildHasher for FastHash {
+    type Hasher = FastHasher;
+    fn build_hasher(&self) -> FastHasher {
+        FastHasher(0)
+    }
+}
+
+struct FastHasher(u64);
+
+impl std::hash::Hasher for FastHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.write_u64(u64::from(*b));
+        }
+    }
+    fn write_u64(&mut self, v: u64) {
+        self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+}
+
+/// Projects points in place, transforming each distinct location once: police.uk snaps
+/// incidents to anonymous map points, so most rows share their coordinates with others.
+fn project_distinct(pts: &mut [[f64; 2]], t: &Transform) {
+    let mut index: HashMap<(u64, u64), u32, FastHash> =
+        HashMap::with_capacity_and_hasher(pts.len() / 4, FastHash);
+    let mut distinct: Vec<[f64; 2]> = Vec::new();
+    let slot: Vec<u32> = pts
+        .iter()
+        .map(|p| {
+            *index
+                .entry((p[0].to_bits(), p[1].to_bits()))
+                .or_insert_with(|| {
+                    distinct.push(*p);
+                    (distinct.len() - 1) as u32
+                })
+        })
+        .collect();
+    t.apply(&mut distinct);
+    for (p, &k) in pts.iter_mut().zip(&slot) {
+        *p = distinct[k as usize];
+    }
 }
 
 /// FNV-1a hash of an id, for duplicate detection.
