@@ -12,31 +12,14 @@ use geo::{Geometry, Point};
 use harmspot::compare::{
     build_areas, evaluate, AreaSet, AreasParams, CompareParams, CountMethod, PeriodSpec,
 };
+use harmspot::incident::POLICE_UK_TYPES;
 use harmspot::read::areas::AreaFeature;
 use harmspot::{Incidents, Month, MonthRange, Rng};
 
 const RADIUS_M: f64 = 12_000.0;
 
 fn incidents(n: usize, centres: &[[f64; 2]]) -> Incidents {
-    let types: Vec<String> = [
-        "Anti-social behaviour",
-        "Bicycle theft",
-        "Burglary",
-        "Criminal damage and arson",
-        "Drugs",
-        "Other crime",
-        "Other theft",
-        "Possession of weapons",
-        "Public order",
-        "Robbery",
-        "Shoplifting",
-        "Theft from the person",
-        "Vehicle crime",
-        "Violence and sexual offences",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
+    let types: Vec<String> = POLICE_UK_TYPES.iter().map(|s| s.to_string()).collect();
     let first = Month::parse("2021-01").unwrap();
     let mut rng = Rng::new(42);
     let mut inc = Incidents {

@@ -165,22 +165,7 @@ impl HarmTable {
 mod tests {
     use super::*;
 
-    const TYPES: [&str; 14] = [
-        "Anti-social behaviour",
-        "Bicycle theft",
-        "Burglary",
-        "Criminal damage and arson",
-        "Drugs",
-        "Other crime",
-        "Other theft",
-        "Possession of weapons",
-        "Public order",
-        "Robbery",
-        "Shoplifting",
-        "Theft from the person",
-        "Vehicle crime",
-        "Violence and sexual offences",
-    ];
+    use crate::incident::POLICE_UK_TYPES as TYPES;
 
     #[test]
     fn default_table_names_every_police_uk_type() {

@@ -25,6 +25,24 @@ pub struct Incidents {
 /// The police.uk name of anti-social behaviour incidents.
 pub const ASB: &str = "Anti-social behaviour";
 
+/// The 14 police.uk street-level categories (METHODS §1), as spelt in the data.
+pub const POLICE_UK_TYPES: [&str; 14] = [
+    "Anti-social behaviour",
+    "Bicycle theft",
+    "Burglary",
+    "Criminal damage and arson",
+    "Drugs",
+    "Other crime",
+    "Other theft",
+    "Possession of weapons",
+    "Public order",
+    "Robbery",
+    "Shoplifting",
+    "Theft from the person",
+    "Vehicle crime",
+    "Violence and sexual offences",
+];
+
 impl Incidents {
     /// Number of incidents.
     pub fn len(&self) -> usize {
