@@ -215,12 +215,34 @@ pub struct RunFile {
 }
 
 impl RunFile {
-    /// Reads a run file. Relative paths in `args` are taken as relative to the directory
-    /// harmspot runs in (as they were when the run was first made).
+    /// Reads a run file (TOML `command` + `args`) or a run's `manifest.json`. Relative paths
+    /// in the arguments are taken from the folder harmspot runs in (as when the run was
+    /// first made).
     pub fn read(path: &Path) -> Result<RunFile> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-        let rf: RunFile = toml::from_str(&text)
-            .map_err(|e| Error::format(path, format!("not a harmspot run file: {e}")))?;
+        let rf: RunFile = if text.trim_start().starts_with('{') {
+            // a manifest: its `command` is the verb and the arguments
+            let v: serde_json::Value = serde_json::from_str(&text)
+                .map_err(|e| Error::format(path, format!("not a harmspot manifest: {e}")))?;
+            let words: Vec<String> = v["command"]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|w| w.as_str().map(String::from))
+                        .collect()
+                })
+                .unwrap_or_default();
+            let (command, args) = words
+                .split_first()
+                .ok_or_else(|| Error::format(path, "manifest has no `command`"))?;
+            RunFile {
+                command: command.clone(),
+                args: args.to_vec(),
+            }
+        } else {
+            toml::from_str(&text)
+                .map_err(|e| Error::format(path, format!("not a harmspot run file: {e}")))?
+        };
         if rf.command.is_empty() || rf.command == "run" {
             return Err(Error::format(
                 path,

@@ -248,7 +248,12 @@ pub fn run(a: CompareArgs, quiet: bool) -> Result<()> {
     // Render everything before writing anything.
     let parameters = a.parameters(&r.period_rule, &loaded);
     let read = serde_json::to_value(&loaded.summary)?;
-    let report_json = report::json(&r, parameters.clone(), read, &rules);
+    let mut report_json = report::json(&r, parameters.clone(), read, &rules);
+    let mut manifest = super::manifest(&loaded, &serde_json::Map::new());
+    if let Value::Object(p) = &parameters {
+        manifest.parameters = p.clone();
+    }
+    report_json["manifest"] = manifest.to_json();
     let mut md_params: Vec<(String, String)> = vec![
         (
             "Inputs".into(),
@@ -313,10 +318,11 @@ pub fn run(a: CompareArgs, quiet: bool) -> Result<()> {
         &rules,
     )?;
     f.commit()?;
+    super::write_manifest(&a.out, &manifest)?;
     note(
         quiet,
         format!(
-            "wrote report.json, report.csv, series.csv, report.md and areas.geojson in {}",
+            "wrote report.json, report.csv, series.csv, report.md, areas.geojson, manifest.json and run.toml in {}",
             a.out.display()
         ),
     );

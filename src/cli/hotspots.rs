@@ -95,13 +95,12 @@ fn params(a: &HotspotsArgs) -> Result<HotspotJobParams> {
     })
 }
 
-pub fn run(a: HotspotsArgs, quiet: bool, command: &[String]) -> Result<()> {
+pub fn run(a: HotspotsArgs, quiet: bool) -> Result<()> {
     let p = params(&a)?;
     a.grid.validate()?;
     if a.out.exists() && !a.out.is_dir() {
         bail!("--out: `{}` exists and is not a folder", a.out.display());
     }
-    let started = std::time::SystemTime::now();
     let loaded = a.input.load_nonempty(quiet)?;
     let built = a
         .grid
@@ -180,12 +179,7 @@ pub fn run(a: HotspotsArgs, quiet: bool, command: &[String]) -> Result<()> {
         }
     }
     let cells_layer = &mut job.cells;
-    let mut manifest = harmspot::manifest::Manifest::from_read(
-        command.to_vec(),
-        &loaded.summary,
-        loaded.projector.working.to_string(),
-    );
-    manifest.parameters = cells_layer.params.clone();
+    let manifest = super::manifest(&loaded, &cells_layer.params);
     cells_layer.param("manifest", manifest.to_json());
 
     let (shared, _) = harmspot::info::shared_locations(&loaded.incidents.xy);
@@ -275,9 +269,7 @@ pub fn run(a: HotspotsArgs, quiet: bool, command: &[String]) -> Result<()> {
     write_json(&out("summary.json"), &summary)?;
     let md = summary_markdown(&job, &ctx, a.table, &rules);
     write_atomic(&out("summary.md"), |w| w.write_all(md.as_bytes()))?;
-    write_json(&out("manifest.json"), &manifest.to_json_with_time(started))?;
-    let toml = manifest.to_run_toml();
-    write_atomic(&out("run.toml"), |w| w.write_all(toml.as_bytes()))?;
+    super::write_manifest(&a.out, &manifest)?;
     note(
         quiet,
         format!(

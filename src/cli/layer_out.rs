@@ -413,6 +413,38 @@ impl OutArgs {
         Ok(out)
     }
 
+    /// Writes the run's manifest (with its start time and the outputs) beside the first
+    /// output, as `FILE.manifest.json`; `harmspot run FILE.manifest.json` replays the run.
+    pub fn write_manifest(&self, layer: &Layer, quiet: bool) -> Result<()> {
+        let (Some(first), Some(Value::Object(m))) =
+            (self.out.first(), layer.params.get("manifest"))
+        else {
+            return Ok(());
+        };
+        let mut m = m.clone();
+        m.insert(
+            "started_utc".into(),
+            harmspot::manifest::rfc3339(super::started()).into(),
+        );
+        m.insert(
+            "outputs".into(),
+            self.out
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .into(),
+        );
+        let mut name = first.as_os_str().to_owned();
+        name.push(".manifest.json");
+        let path = PathBuf::from(name);
+        harmspot::write::write_json(&path, &Value::Object(m))?;
+        note(
+            quiet,
+            format!("wrote the run's manifest to {}", path.display()),
+        );
+        Ok(())
+    }
+
     /// Writes `layer` to every output. `empty_as_nodata` makes all-zero cells NoData in
     /// rasters (kernel surfaces).
     pub fn write(
@@ -467,6 +499,7 @@ impl OutArgs {
                 }
             }
         }
+        self.write_manifest(layer, quiet)?;
         Ok(())
     }
 }
@@ -504,4 +537,7 @@ pub fn record_run(layer: &mut Layer, built: &BuiltGrid, loaded: &Loaded, input: 
             ),
         },
     );
+    // the run's command and inputs; its parameters are this member's other entries
+    let manifest = super::manifest(loaded, &Map::new());
+    layer.param("manifest", manifest.to_json());
 }

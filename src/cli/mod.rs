@@ -63,11 +63,65 @@ pub enum Command {
     Map(map::MapArgs),
 }
 
+/// The command being run (verb and arguments, as replayable) and when it started, for
+/// manifests. `harmspot run` replaces it with the replayed command.
+static INVOCATION: std::sync::Mutex<Option<(Vec<String>, std::time::SystemTime)>> =
+    std::sync::Mutex::new(None);
+
+/// The command being run, verb first.
+pub fn command() -> Vec<String> {
+    INVOCATION
+        .lock()
+        .ok()
+        .and_then(|g| g.as_ref().map(|(c, _)| c.clone()))
+        .unwrap_or_default()
+}
+
+/// When the command started.
+pub fn started() -> std::time::SystemTime {
+    INVOCATION
+        .lock()
+        .ok()
+        .and_then(|g| g.as_ref().map(|(_, t)| *t))
+        .unwrap_or_else(std::time::SystemTime::now)
+}
+
+/// The manifest of this run over the inputs it read, embedded in outputs (no time).
+pub fn manifest(
+    loaded: &input::Loaded,
+    parameters: &serde_json::Map<String, serde_json::Value>,
+) -> harmspot::manifest::Manifest {
+    let mut m = harmspot::manifest::Manifest::from_read(
+        command(),
+        &loaded.summary,
+        loaded.projector.working.to_string(),
+    );
+    m.parameters = parameters.clone();
+    m.parameters.remove("manifest");
+    m
+}
+
+/// Writes `manifest.json` (with the start time) and `run.toml` into an output folder.
+pub fn write_manifest(
+    dir: &std::path::Path,
+    m: &harmspot::manifest::Manifest,
+) -> anyhow::Result<()> {
+    harmspot::write::write_json(&dir.join("manifest.json"), &m.to_json_with_time(started()))?;
+    let toml = m.to_run_toml();
+    harmspot::write::write_atomic(&dir.join("run.toml"), |w| {
+        std::io::Write::write_all(w, toml.as_bytes())
+    })?;
+    Ok(())
+}
+
 /// Runs a parsed command line.
 pub fn run(cli: Cli, command: Vec<String>) -> anyhow::Result<()> {
+    if let Ok(mut g) = INVOCATION.lock() {
+        *g = Some((command, std::time::SystemTime::now()));
+    }
     let quiet = cli.quiet;
     match cli.command {
-        Command::Hotspots(a) => hotspots::run(a, quiet, &command),
+        Command::Hotspots(a) => hotspots::run(a, quiet),
         Command::Run(a) => run::run(a, quiet),
         Command::Info(a) => info::run(a, quiet),
         Command::Generate(a) => generate::run(a, quiet),

@@ -1,0 +1,118 @@
+//! Run manifests (issue 7): every file-writing run records its command, inputs (sizes and
+//! SHA-256), row counts, CRS and time, and `harmspot run` replays it byte for byte.
+
+mod common;
+use common::*;
+use serde_json::Value;
+
+fn load(p: &std::path::Path) -> Value {
+    serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap()
+}
+
+#[test]
+fn grid_verbs_write_a_sidecar_manifest_and_replay_from_it() {
+    let d = tempfile::tempdir().unwrap();
+    ok(
+        d.path(),
+        &[
+            "generate",
+            "--rows",
+            "2000",
+            "--months",
+            "3",
+            "--out",
+            "g-street.csv",
+        ],
+    );
+    ok(
+        d.path(),
+        &[
+            "kde",
+            "g-street.csv",
+            "--cell-size",
+            "250",
+            "--out",
+            "k.tif",
+            "--out",
+            "k.geojson",
+        ],
+    );
+    let m = load(&d.path().join("k.tif.manifest.json"));
+    assert_eq!(
+        m["command"],
+        serde_json::json!([
+            "kde",
+            "g-street.csv",
+            "--cell-size",
+            "250",
+            "--out",
+            "k.tif",
+            "--out",
+            "k.geojson"
+        ])
+    );
+    assert_eq!(m["inputs"][0]["path"], "g-street.csv");
+    assert_eq!(m["inputs"][0]["sha256"].as_str().unwrap().len(), 64);
+    assert_eq!(m["rows"]["read"], 2000);
+    assert_eq!(m["working_crs"], "EPSG:27700");
+    assert!(m["started_utc"].as_str().unwrap().ends_with('Z'));
+    assert_eq!(m["outputs"], serde_json::json!(["k.tif", "k.geojson"]));
+    // the GeoJSON embeds the same manifest, without the time
+    let g = load(&d.path().join("k.geojson"));
+    assert_eq!(g["harmspot"]["manifest"]["inputs"], m["inputs"]);
+    assert!(g["harmspot"]["manifest"].get("started_utc").is_none());
+    let before = (
+        std::fs::read(d.path().join("k.tif")).unwrap(),
+        std::fs::read(d.path().join("k.geojson")).unwrap(),
+    );
+    ok(d.path(), &["run", "k.tif.manifest.json"]);
+    let after = (
+        std::fs::read(d.path().join("k.tif")).unwrap(),
+        std::fs::read(d.path().join("k.geojson")).unwrap(),
+    );
+    assert!(before == after, "replay changed the outputs");
+}
+
+#[test]
+fn compare_writes_manifest_and_run_file() {
+    let d = tempfile::tempdir().unwrap();
+    ok(
+        d.path(),
+        &[
+            "generate",
+            "--rows",
+            "3000",
+            "--months",
+            "12",
+            "--seed",
+            "1",
+            "--out",
+            "g-street.csv",
+        ],
+    );
+    let hubs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/hubs-example.geojson");
+    ok(
+        d.path(),
+        &[
+            "compare",
+            "g-street.csv",
+            "--areas",
+            hubs.to_str().unwrap(),
+            "--radius",
+            "600",
+            "--start",
+            "2021-07",
+            "--out",
+            "cmp",
+            "-q",
+        ],
+    );
+    let m = load(&d.path().join("cmp/manifest.json"));
+    assert_eq!(m["command"][0], "compare");
+    assert_eq!(m["inputs"][0]["sha256"].as_str().unwrap().len(), 64);
+    let report = load(&d.path().join("cmp/report.json"));
+    assert_eq!(report["manifest"]["inputs"], m["inputs"]);
+    let before = std::fs::read(d.path().join("cmp/report.json")).unwrap();
+    ok(d.path(), &["run", "cmp/run.toml"]);
+    assert!(std::fs::read(d.path().join("cmp/report.json")).unwrap() == before);
+}
