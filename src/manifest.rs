@@ -136,6 +136,18 @@ impl Manifest {
         .with_rows(s)
     }
 
+    /// Adds a control file the run read besides the extracts (harm table, boundary, areas),
+    /// with its size and SHA-256.
+    pub fn add_file(&mut self, path: &Path) -> Result<()> {
+        let (bytes, sha256) = sha256_file(path)?;
+        self.inputs.push(InputFile {
+            path: path.display().to_string(),
+            bytes,
+            sha256,
+        });
+        Ok(())
+    }
+
     /// Records the read step's counts.
     pub fn with_rows(mut self, s: &ReadSummary) -> Manifest {
         self.rows = Some(Rows {

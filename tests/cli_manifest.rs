@@ -24,6 +24,11 @@ fn grid_verbs_write_a_sidecar_manifest_and_replay_from_it() {
             "g-street.csv",
         ],
     );
+    std::fs::write(
+        d.path().join("harm.csv"),
+        "crime_type,weight,source,version\n*,1,test,1\n",
+    )
+    .unwrap();
     ok(
         d.path(),
         &[
@@ -31,6 +36,8 @@ fn grid_verbs_write_a_sidecar_manifest_and_replay_from_it() {
             "g-street.csv",
             "--cell-size",
             "250",
+            "--harm",
+            "harm.csv",
             "--out",
             "k.tif",
             "--out",
@@ -45,12 +52,15 @@ fn grid_verbs_write_a_sidecar_manifest_and_replay_from_it() {
             "g-street.csv",
             "--cell-size",
             "250",
+            "--harm",
+            "harm.csv",
             "--out",
             "k.tif",
             "--out",
             "k.geojson"
         ])
     );
+    assert_eq!(m["inputs"][1]["path"], "harm.csv"); // the harm table is an input too
     assert_eq!(m["inputs"][0]["path"], "g-street.csv");
     assert_eq!(m["inputs"][0]["sha256"].as_str().unwrap().len(), 64);
     assert_eq!(m["rows"]["read"], 2000);
@@ -110,6 +120,12 @@ fn compare_writes_manifest_and_run_file() {
     let m = load(&d.path().join("cmp/manifest.json"));
     assert_eq!(m["command"][0], "compare");
     assert_eq!(m["inputs"][0]["sha256"].as_str().unwrap().len(), 64);
+    // the areas file is an input too
+    assert!(m["inputs"][1]["path"]
+        .as_str()
+        .unwrap()
+        .ends_with("hubs-example.geojson"));
+    assert_eq!(m["inputs"][1]["sha256"].as_str().unwrap().len(), 64);
     let report = load(&d.path().join("cmp/report.json"));
     assert_eq!(report["manifest"]["inputs"], m["inputs"]);
     let before = std::fs::read(d.path().join("cmp/report.json")).unwrap();

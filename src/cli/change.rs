@@ -191,7 +191,7 @@ pub fn run(a: ChangeArgs, quiet: bool) -> Result<()> {
         ),
     );
     let mut layer = r.layer;
-    record_run(&mut layer, &built, &loaded, &a.input);
+    record_run(&mut layer, &built, &loaded, &a.input)?;
     let mut totals = serde_json::to_value(s)?;
     let rules = a.out.disclosure.rules()?;
     if rules.active() {

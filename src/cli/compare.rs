@@ -249,7 +249,9 @@ pub fn run(a: CompareArgs, quiet: bool) -> Result<()> {
     let parameters = a.parameters(&r.period_rule, &loaded);
     let read = serde_json::to_value(&loaded.summary)?;
     let mut report_json = report::json(&r, parameters.clone(), read, &rules);
-    let mut manifest = super::manifest(&loaded, &serde_json::Map::new());
+    let mut others: Vec<&std::path::Path> = vec![a.areas.as_path()];
+    others.extend(a.control.iter().chain(&a.boundary).map(PathBuf::as_path));
+    let mut manifest = super::manifest(&loaded, &serde_json::Map::new(), &others)?;
     if let Value::Object(p) = &parameters {
         manifest.parameters = p.clone();
     }

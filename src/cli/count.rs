@@ -50,7 +50,7 @@ pub fn run(a: CountArgs, quiet: bool) -> Result<()> {
         a.grid
             .build_for_columns(&loaded.incidents.xy, &loaded.projector, columns, quiet)?;
     let mut layer = aggregate(&loaded.incidents, &built.grid, &params)?;
-    record_run(&mut layer, &built, &loaded, &a.input);
+    record_run(&mut layer, &built, &loaded, &a.input)?;
     a.out
         .disclosure
         .protect(&mut layer, &loaded.incidents.xy, 0.0, &[], quiet)?;

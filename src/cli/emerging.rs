@@ -181,7 +181,7 @@ pub fn run(a: EmergingArgs, quiet: bool) -> Result<()> {
         },
     );
     let mut layer = r.to_layer(&built.grid, a.per_month);
-    record_run(&mut layer, &built, &loaded, &a.input);
+    record_run(&mut layer, &built, &loaded, &a.input)?;
     if a.out.disclosure.rules()?.active() {
         protect(&a, &mut layer, &r, &loaded.incidents, &built.grid, quiet)?;
     }

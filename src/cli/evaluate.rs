@@ -216,7 +216,7 @@ pub fn run(a: EvaluateArgs, quiet: bool) -> Result<()> {
             r.concentration.gini_generalised,
         ),
     );
-    record_run(&mut r.layer, &built, &loaded, &a.input);
+    record_run(&mut r.layer, &built, &loaded, &a.input)?;
     let mut scores = serde_json::to_value(&r.scores)?;
     let mut concentration = json!({"incidents": r.concentration, "harm": r.concentration_harm});
     if rules.active() {

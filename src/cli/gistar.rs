@@ -128,7 +128,7 @@ pub fn run(a: GistarArgs, quiet: bool) -> Result<()> {
         );
     }
     r.add_to(&mut layer);
-    record_run(&mut layer, &built, &loaded, &a.input);
+    record_run(&mut layer, &built, &loaded, &a.input)?;
     layer.param("analysis", "gistar");
     layer.param(
         "gistar",

@@ -120,7 +120,7 @@ pub fn run(a: HotspotsArgs, quiet: bool) -> Result<()> {
             job.hotspots.len()
         ),
     );
-    record_run(&mut job.cells, &built, &loaded, &a.input);
+    record_run(&mut job.cells, &built, &loaded, &a.input)?;
     job.cells.param("analysis", "hotspots");
     job.cells.param(
         "gistar",
@@ -179,7 +179,8 @@ pub fn run(a: HotspotsArgs, quiet: bool) -> Result<()> {
         }
     }
     let cells_layer = &mut job.cells;
-    let manifest = super::manifest(&loaded, &cells_layer.params);
+    let boundary: Vec<&Path> = built.boundary.iter().map(PathBuf::as_path).collect();
+    let manifest = super::manifest(&loaded, &cells_layer.params, &boundary)?;
     cells_layer.param("manifest", manifest.to_json());
 
     let (shared, _) = harmspot::info::shared_locations(&loaded.incidents.xy);

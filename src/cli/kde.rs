@@ -254,7 +254,7 @@ pub fn run(mut a: KdeArgs, quiet: bool) -> Result<()> {
     if a.weights != "harm" && a.weights != "none" {
         layer.param("weights", format!("column `{}`", a.weights));
     }
-    record_run(&mut layer, &built, &loaded, &a.input);
+    record_run(&mut layer, &built, &loaded, &a.input)?;
     // a cell's density is built from the incidents within the kernel's support radius
     let reach = layer.params["support_radius"]
         .as_f64()

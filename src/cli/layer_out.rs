@@ -68,6 +68,8 @@ pub struct GridArgs {
 pub struct BuiltGrid {
     /// The grid.
     pub grid: Grid,
+    /// The boundary file the study area came from, if any.
+    pub boundary: Option<PathBuf>,
     /// Parameters to record in the outputs (cell size source, study area, grid size).
     pub params: Map<String, Value>,
 }
@@ -208,7 +210,11 @@ impl GridArgs {
                 "study_area_cells": grid.area_cells(),
             }),
         );
-        Ok(BuiltGrid { grid, params })
+        Ok(BuiltGrid {
+            grid,
+            params,
+            boundary: self.boundary.clone(),
+        })
     }
 }
 
@@ -506,7 +512,12 @@ impl OutArgs {
 
 /// Records what every output states about the run: harmspot's version, the working CRS,
 /// the grid decisions, the input summary and the weights used.
-pub fn record_run(layer: &mut Layer, built: &BuiltGrid, loaded: &Loaded, input: &InputArgs) {
+pub fn record_run(
+    layer: &mut Layer,
+    built: &BuiltGrid,
+    loaded: &Loaded,
+    input: &InputArgs,
+) -> Result<()> {
     for (k, v) in &built.params {
         layer.params.insert(k.clone(), v.clone());
     }
@@ -538,6 +549,8 @@ pub fn record_run(layer: &mut Layer, built: &BuiltGrid, loaded: &Loaded, input: 
         },
     );
     // the run's command and inputs; its parameters are this member's other entries
-    let manifest = super::manifest(loaded, &Map::new());
+    let boundary: Vec<&Path> = built.boundary.iter().map(PathBuf::as_path).collect();
+    let manifest = super::manifest(loaded, &Map::new(), &boundary)?;
     layer.param("manifest", manifest.to_json());
+    Ok(())
 }

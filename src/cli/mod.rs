@@ -86,11 +86,13 @@ pub fn started() -> std::time::SystemTime {
         .unwrap_or_else(std::time::SystemTime::now)
 }
 
-/// The manifest of this run over the inputs it read, embedded in outputs (no time).
+/// The manifest of this run over the extracts it read and the control files it used (a
+/// harm table file, `others`: boundary, areas, control), embedded in outputs (no time).
 pub fn manifest(
     loaded: &input::Loaded,
     parameters: &serde_json::Map<String, serde_json::Value>,
-) -> harmspot::manifest::Manifest {
+    others: &[&std::path::Path],
+) -> anyhow::Result<harmspot::manifest::Manifest> {
     let mut m = harmspot::manifest::Manifest::from_read(
         command(),
         &loaded.summary,
@@ -98,7 +100,14 @@ pub fn manifest(
     );
     m.parameters = parameters.clone();
     m.parameters.remove("manifest");
-    m
+    let harm = std::path::Path::new(&loaded.harm.origin);
+    if !matches!(loaded.harm.origin.as_str(), "default" | "none") && harm.is_file() {
+        m.add_file(harm)?;
+    }
+    for p in others {
+        m.add_file(p)?;
+    }
+    Ok(m)
 }
 
 /// Writes `manifest.json` (with the start time) and `run.toml` into an output folder.
