@@ -229,6 +229,7 @@ pub fn summary_markdown(
             let types: Vec<String> = h
                 .top_types
                 .iter()
+                .filter(|t| !rules.small(t.incidents as f64))
                 .map(|t| format!("{} ({})", t.crime_type, t.incidents))
                 .collect();
             let _ = writeln!(

@@ -147,6 +147,10 @@ fn partner_hotspots_publish_nothing_from_fewer_than_k() {
     for f in hs["features"].as_array().unwrap() {
         let n = &f["properties"]["incidents"];
         assert!(n.is_null() || n.as_f64().unwrap() >= 5.0);
+        for k in 1..=3 {
+            let t = &f["properties"][format!("type_{k}_n")];
+            assert!(t.is_null() || t.as_f64().unwrap() >= 5.0, "type count {t}");
+        }
     }
     for name in ["cells.geojson", "hotspots.geojson", "summary.json"] {
         assert!(!has_point(&load(&res.join(name))), "{name} has a point");

@@ -300,6 +300,14 @@ fn protect_hotspot(
             }
         }
     }
+    // a crime type's count is its own support: 1..K-1 of one type is withheld with its name
+    for k in 1..=3 {
+        let n = props.get(&format!("type_{k}_n")).and_then(Value::as_f64);
+        if n.is_some_and(|n| rules.small(n)) {
+            props.insert(format!("type_{k}"), Value::Null);
+            props.insert(format!("type_{k}_n"), Value::Null);
+        }
+    }
     props
 }
 
