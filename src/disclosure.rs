@@ -75,21 +75,11 @@ pub fn default_support(name: &str) -> Support<'static> {
 
 /// Incidents in each cell's neighbourhood — the study-area cells whose centres lie within
 /// `distance` of it, itself included: the support of a Gi* value. Cells outside the study
-/// area are not Gi* neighbours, so their incidents do not count.
+/// area are not Gi* neighbours, so their incidents do not count; cells outside it get 0.
 pub fn neighbourhood_sums(grid: &crate::grid::Grid, n: &[f64], distance: f64) -> Vec<f64> {
-    let spec = &grid.spec;
-    let even = spec.neighbour_offsets(distance, false);
-    let odd = spec.neighbour_offsets(distance, true);
-    (0..spec.len())
-        .map(|i| {
-            let offs = if spec.odd_column(i) { &odd } else { &even };
-            offs.iter()
-                .filter_map(|&(dc, dr)| spec.offset(i, dc, dr))
-                .filter(|&j| grid.in_area[j])
-                .map(|j| n[j])
-                .sum()
-        })
-        .collect()
+    // exactly Gi*'s local sum of the counts (0 outside the study area, where nothing is
+    // published)
+    crate::gistar::local_sums(n, grid, distance).0
 }
 
 impl Disclosure {

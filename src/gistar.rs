@@ -408,7 +408,7 @@ fn column_runs(offsets: &[(i64, i64)]) -> Option<Vec<(i64, i64, i64)>> {
 const RUN_THRESHOLD: usize = 4;
 
 /// Local sums L_i and neighbour counts k_i over the study area (0 outside it).
-fn local_sums(values: &[f64], grid: &Grid, d: f64) -> (Vec<f64>, Vec<u32>) {
+pub(crate) fn local_sums(values: &[f64], grid: &Grid, d: f64) -> (Vec<f64>, Vec<u32>) {
     let spec = &grid.spec;
     let (nx, ny) = (spec.nx, spec.ny);
     let masked: Vec<f64> = values

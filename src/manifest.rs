@@ -7,11 +7,10 @@
 
 use crate::error::{Error, Result};
 use crate::incident::ReadSummary;
-use rayon::prelude::*;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// One input file.
 #[derive(Clone, Debug, Serialize, PartialEq)]
@@ -83,37 +82,6 @@ pub fn sha256_file(path: &Path) -> Result<(u64, String)> {
 }
 
 impl Manifest {
-    /// A manifest for `command` over `files` (hashed in parallel; standard input is recorded
-    /// without a hash).
-    pub fn new(command: Vec<String>, files: &[PathBuf], working_crs: String) -> Result<Manifest> {
-        let inputs = files
-            .par_iter()
-            .map(|p| {
-                if p == Path::new("-") {
-                    return Ok(InputFile {
-                        path: "-".into(),
-                        bytes: 0,
-                        sha256: "standard input (not hashed)".into(),
-                    });
-                }
-                let (bytes, sha256) = sha256_file(p)?;
-                Ok(InputFile {
-                    path: p.display().to_string(),
-                    bytes,
-                    sha256,
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
-        Ok(Manifest {
-            harmspot_version: env!("CARGO_PKG_VERSION").into(),
-            command,
-            parameters: serde_json::Map::new(),
-            inputs,
-            rows: None,
-            working_crs,
-        })
-    }
-
     /// A manifest for `command` whose inputs, sizes and hashes come from the read step
     /// itself (hashed while read: one pass over each file), with its row counts.
     pub fn from_read(command: Vec<String>, s: &ReadSummary, working_crs: String) -> Manifest {
@@ -296,10 +264,13 @@ mod tests {
     fn hashes_change_with_content() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("a.csv");
-        std::fs::write(&p, "x").unwrap();
-        let a = Manifest::new(vec![], std::slice::from_ref(&p), "EPSG:27700".into()).unwrap();
-        std::fs::write(&p, "y").unwrap();
-        let b = Manifest::new(vec![], &[p], "EPSG:27700".into()).unwrap();
+        let manifest = |content: &str| {
+            std::fs::write(&p, content).unwrap();
+            let mut m = Manifest::from_read(vec![], &ReadSummary::default(), "EPSG:27700".into());
+            m.add_file(&p).unwrap();
+            m
+        };
+        let (a, b) = (manifest("x"), manifest("y"));
         assert_ne!(a.inputs[0].sha256, b.inputs[0].sha256);
         assert_eq!(a.inputs[0].bytes, 1);
     }
