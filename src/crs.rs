@@ -104,24 +104,20 @@ impl Crs {
     /// assert!(wkt.starts_with("PROJCS[\"British_National_Grid\""));
     /// ```
     pub fn wkt_esri(&self) -> Option<String> {
-        use proj_sys::*;
-        let def = CString::new(self.to_string()).ok()?;
-        // SAFETY: as in `crs_info`: objects destroyed before return, null pointers checked,
-        // the string copied while its owner is alive.
-        unsafe {
-            let ctx = proj_context_create();
-            let pj = proj_create(ctx, def.as_ptr());
-            let mut out = None;
-            if !pj.is_null() {
-                let w = proj_as_wkt(ctx, pj, PJ_WKT_TYPE_PJ_WKT1_ESRI, std::ptr::null());
-                if !w.is_null() {
-                    out = Some(CStr::from_ptr(w).to_string_lossy().into_owned());
-                }
-                proj_destroy(pj);
+        with_pj(&self.to_string(), |ctx, pj| {
+            // SAFETY: `ctx` and `pj` are live (see `with_pj`); the string is copied while
+            // its owner is alive.
+            unsafe {
+                let w = proj_sys::proj_as_wkt(
+                    ctx,
+                    pj,
+                    proj_sys::PJ_WKT_TYPE_PJ_WKT1_ESRI,
+                    std::ptr::null(),
+                );
+                (!w.is_null()).then(|| CStr::from_ptr(w).to_string_lossy().into_owned())
             }
-            proj_context_destroy(ctx);
-            out
-        }
+        })
+        .flatten()
     }
 
     /// The area of use as `[west, south, east, north]` in degrees, when PROJ has one.
@@ -136,65 +132,82 @@ impl std::fmt::Display for Crs {
     }
 }
 
-/// (name, projected with metre axes) of a CRS definition, or `None` when PROJ does not know it.
-fn crs_info(def: &str) -> Option<(String, bool)> {
+/// Runs `f` on a PROJ object made from `def` with its own context, destroying both
+/// afterwards; `None` when PROJ cannot make the object.
+fn with_pj<R>(
+    def: &str,
+    f: impl FnOnce(*mut proj_sys::PJ_CONTEXT, *mut proj_sys::PJ) -> R,
+) -> Option<R> {
     use proj_sys::*;
     let cdef = CString::new(def).ok()?;
-    // SAFETY: every object created here is destroyed before return; pointers are checked for
-    // null before use, and strings returned by PROJ are copied while their owner is alive.
+    // SAFETY: the context and object live until destroyed here, after `f`; `f` gets them
+    // only for its call, and the object is checked for null first.
     unsafe {
         let ctx = proj_context_create();
         let pj = proj_create(ctx, cdef.as_ptr());
-        if pj.is_null() {
-            proj_context_destroy(ctx);
-            return None;
+        let out = (!pj.is_null()).then(|| f(ctx, pj));
+        if !pj.is_null() {
+            proj_destroy(pj);
         }
-        let ty = proj_get_type(pj);
-        let is_crs = matches!(
-            ty,
-            PJ_TYPE_PJ_TYPE_GEOGRAPHIC_2D_CRS
-                | PJ_TYPE_PJ_TYPE_GEOGRAPHIC_3D_CRS
-                | PJ_TYPE_PJ_TYPE_GEOCENTRIC_CRS
-                | PJ_TYPE_PJ_TYPE_PROJECTED_CRS
-                | PJ_TYPE_PJ_TYPE_COMPOUND_CRS
-                | PJ_TYPE_PJ_TYPE_BOUND_CRS
-                | PJ_TYPE_PJ_TYPE_OTHER_CRS
-        );
-        let name_ptr = proj_get_name(pj);
-        let name = if name_ptr.is_null() {
-            def.to_string()
-        } else {
-            CStr::from_ptr(name_ptr).to_string_lossy().into_owned()
-        };
-        let mut metres = false;
-        if ty == PJ_TYPE_PJ_TYPE_PROJECTED_CRS {
-            let cs = proj_crs_get_coordinate_system(ctx, pj);
-            if !cs.is_null() {
-                let axes = proj_cs_get_axis_count(ctx, cs);
-                metres = axes >= 2;
-                for i in 0..axes {
-                    let mut factor = 0.0;
-                    let ok = proj_cs_get_axis_info(
-                        ctx,
-                        cs,
-                        i,
-                        std::ptr::null_mut(),
-                        std::ptr::null_mut(),
-                        std::ptr::null_mut(),
-                        &mut factor,
-                        std::ptr::null_mut(),
-                        std::ptr::null_mut(),
-                        std::ptr::null_mut(),
-                    );
-                    metres &= ok == 1 && (factor - 1.0).abs() < 1e-12;
-                }
-                proj_destroy(cs);
-            }
-        }
-        proj_destroy(pj);
         proj_context_destroy(ctx);
-        is_crs.then_some((name, metres))
+        out
     }
+}
+
+/// (name, projected with metre axes) of a CRS definition, or `None` when PROJ does not know it.
+fn crs_info(def: &str) -> Option<(String, bool)> {
+    use proj_sys::*;
+    with_pj(def, |ctx, pj| {
+        // SAFETY: `ctx` and `pj` are live (see `with_pj`); pointers PROJ returns are checked
+        // for null before use, strings copied while their owner is alive, and the coordinate
+        // system object is destroyed here.
+        unsafe {
+            let ty = proj_get_type(pj);
+            let is_crs = matches!(
+                ty,
+                PJ_TYPE_PJ_TYPE_GEOGRAPHIC_2D_CRS
+                    | PJ_TYPE_PJ_TYPE_GEOGRAPHIC_3D_CRS
+                    | PJ_TYPE_PJ_TYPE_GEOCENTRIC_CRS
+                    | PJ_TYPE_PJ_TYPE_PROJECTED_CRS
+                    | PJ_TYPE_PJ_TYPE_COMPOUND_CRS
+                    | PJ_TYPE_PJ_TYPE_BOUND_CRS
+                    | PJ_TYPE_PJ_TYPE_OTHER_CRS
+            );
+            let name_ptr = proj_get_name(pj);
+            let name = if name_ptr.is_null() {
+                def.to_string()
+            } else {
+                CStr::from_ptr(name_ptr).to_string_lossy().into_owned()
+            };
+            let mut metres = false;
+            if ty == PJ_TYPE_PJ_TYPE_PROJECTED_CRS {
+                let cs = proj_crs_get_coordinate_system(ctx, pj);
+                if !cs.is_null() {
+                    let axes = proj_cs_get_axis_count(ctx, cs);
+                    metres = axes >= 2;
+                    for i in 0..axes {
+                        let mut factor = 0.0;
+                        let ok = proj_cs_get_axis_info(
+                            ctx,
+                            cs,
+                            i,
+                            std::ptr::null_mut(),
+                            std::ptr::null_mut(),
+                            std::ptr::null_mut(),
+                            &mut factor,
+                            std::ptr::null_mut(),
+                            std::ptr::null_mut(),
+                            std::ptr::null_mut(),
+                        );
+                        metres &= ok == 1 && (factor - 1.0).abs() < 1e-12;
+                    }
+                    proj_destroy(cs);
+                }
+            }
+            is_crs.then_some((name, metres))
+        }
+    })
+    .flatten()
 }
 
 /// A transformation between two CRSs, axis order normalised to (x, y) = (east, north) or
