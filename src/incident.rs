@@ -397,3 +397,32 @@ impl ReadSummary {
         self.warnings.extend(other.warnings);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn place_names_follow_a_subset() {
+        let m = Month::parse("2021-03").unwrap();
+        let inc = Incidents {
+            xy: vec![[0.0, 0.0]; 3],
+            month: vec![m; 3],
+            kind: vec![0, 1, 0],
+            harm: vec![1.0; 3],
+            types: vec!["Burglary".into(), "Drugs".into()],
+            places: Places {
+                location: vec![0, 1, u32::MAX],
+                lsoa: vec![0, 0, 0],
+                location_names: vec!["On or near A".into(), "On or near B".into()],
+                lsoa_names: vec!["Newcastle upon Tyne 025C".into()],
+            },
+        };
+        let sub = inc.subset(&Selection::all().with_types(&inc, |t| t == "Burglary"));
+        assert_eq!(sub.len(), 2);
+        assert_eq!(sub.location_name(0), Some("On or near A"));
+        assert_eq!(sub.location_name(1), None);
+        assert_eq!(sub.lsoa_name(1), Some("Newcastle upon Tyne 025C"));
+        assert_eq!(Incidents::default().location_name(0), None);
+    }
+}
