@@ -42,12 +42,15 @@ pub struct InfoReport {
 ///
 /// Parameters: the kept incidents, the read summary, the projector used.
 /// Returns: an [`InfoReport`]. Algorithm: one pass for counts; shared locations by sorting
-/// coordinates; the lon/lat extent by projecting every point back (in parallel).
+/// coordinates; the lon/lat extent by projecting back the vertices of the distinct
+/// locations' convex hull (the transformation is smooth and nearly affine over a force, so
+/// the extremes lie there to well under a millimetre).
 pub fn summarise(inc: &Incidents, read: ReadSummary, projector: &Projector) -> InfoReport {
     let mut counts: BTreeMap<String, BTreeMap<Month, u64>> = BTreeMap::new();
     let mut type_totals = BTreeMap::new();
     let mut type_harm = BTreeMap::new();
-    let mut per_type_month: BTreeMap<(u16, Month), u64> = BTreeMap::new();
+    let mut per_type_month: std::collections::HashMap<(u16, Month), u64> =
+        std::collections::HashMap::new();
     let mut per_type_harm = vec![0.0; inc.types.len()];
     for i in 0..inc.len() {
         *per_type_month
@@ -55,6 +58,8 @@ pub fn summarise(inc: &Incidents, read: ReadSummary, projector: &Projector) -> I
             .or_default() += 1;
         per_type_harm[inc.kind[i] as usize] += inc.harm[i];
     }
+    let mut per_type_month: Vec<((u16, Month), u64)> = per_type_month.into_iter().collect();
+    per_type_month.sort_unstable();
     for ((k, m), n) in per_type_month {
         let name = inc.types[k as usize].clone();
         *type_totals.entry(name.clone()).or_insert(0) += n;
@@ -65,9 +70,10 @@ pub fn summarise(inc: &Incidents, read: ReadSummary, projector: &Projector) -> I
             type_harm.insert(inc.types[k].clone(), *h);
         }
     }
-    let (shared, distinct) = shared_locations(&inc.xy);
-    let mut lonlat = inc.xy.clone();
-    crate::read::project_distinct(&mut lonlat, &projector.inverse);
+    let keys = sorted_locations(&inc.xy);
+    let (shared, distinct) = count_shared(&keys);
+    let mut lonlat = hull_vertices(&keys);
+    projector.inverse.apply(&mut lonlat);
     lonlat.retain(|p| p[0].is_finite());
     InfoReport {
         months: inc.month_range().map(|r| (r.from, r.to)),
@@ -100,11 +106,20 @@ pub fn summarise(inc: &Incidents, read: ReadSummary, projector: &Projector) -> I
 /// assert_eq!((shared, distinct), (2, 2));
 /// ```
 pub fn shared_locations(xy: &[[f64; 2]]) -> (u64, u64) {
+    count_shared(&sorted_locations(xy))
+}
+
+/// The points' coordinate bits, sorted.
+fn sorted_locations(xy: &[[f64; 2]]) -> Vec<(u64, u64)> {
     let mut keys: Vec<(u64, u64)> = xy
         .iter()
         .map(|p| (p[0].to_bits(), p[1].to_bits()))
         .collect();
     rayon::slice::ParallelSliceMut::par_sort_unstable(&mut keys[..]);
+    keys
+}
+
+fn count_shared(keys: &[(u64, u64)]) -> (u64, u64) {
     let (mut shared, mut distinct, mut i) = (0u64, 0u64, 0usize);
     while i < keys.len() {
         let mut j = i + 1;
@@ -118,6 +133,23 @@ pub fn shared_locations(xy: &[[f64; 2]]) -> (u64, u64) {
         i = j;
     }
     (shared, distinct)
+}
+
+/// The vertices of the convex hull of sorted coordinate bits.
+fn hull_vertices(keys: &[(u64, u64)]) -> Vec<[f64; 2]> {
+    use geo::ConvexHull;
+    let mut keys = keys.to_vec();
+    keys.dedup();
+    let pts: Vec<geo::Point<f64>> = keys
+        .iter()
+        .map(|&(x, y)| geo::Point::new(f64::from_bits(x), f64::from_bits(y)))
+        .collect();
+    geo::MultiPoint::new(pts)
+        .convex_hull()
+        .exterior()
+        .points()
+        .map(|p| [p.x(), p.y()])
+        .collect()
 }
 
 impl InfoReport {

@@ -1,7 +1,7 @@
 //! GeoJSON FeatureCollections of Points, streamed feature by feature. Properties map to
 //! month, crime type, weight and id as CSV columns do.
 
-use super::batch::{fnv, Batch, Caches, Row, FNV0};
+use super::batch::{hash_bytes, Batch, Caches, Row, HASH0};
 use super::{CoordColumns, ReadOptions};
 use crate::error::{Error, Result};
 use crate::incident::{FileSummary, SkipReason};
@@ -91,9 +91,9 @@ pub(super) fn read<'a>(
         let location = lookup(props, &c.location, &["Location"]);
         let lsoa = lookup(props, &c.lsoa, &["LSOA name"]);
         // identical features hash equal: properties in file order, then the geometry
-        let row_hash = fnv(
-            fnv(
-                FNV0,
+        let row_hash = hash_bytes(
+            hash_bytes(
+                HASH0,
                 &serde_json::to_vec(&feature.properties).unwrap_or_default(),
             ),
             &serde_json::to_vec(&feature.geometry).unwrap_or_default(),

@@ -39,28 +39,78 @@ impl Names {
     }
 }
 
-/// Repeated incident ids, decided in input order.
+/// Repeated incident ids, decided in input order: each id's first row, and the other
+/// distinct rows of the (few) ids that repeat.
 struct Ids {
     unique: bool,
-    ids: HashSet<u64, FastHash>,
-    rows: HashSet<(u64, u64), FastHash>,
+    first: HashMap<u64, u64, FastHash>,
+    more: HashSet<(u64, u64), FastHash>,
     repeated_kept: u64,
 }
 
 impl Ids {
     /// `None` to keep the row, or why it is skipped.
     fn check(&mut self, id: Option<(u64, u64)>) -> Option<SkipReason> {
+        use std::collections::hash_map::Entry;
         let (id, row) = id?;
-        let repeated = !self.ids.insert(id);
-        if repeated && self.unique {
-            return Some(SkipReason::DuplicateId);
+        match self.first.entry(id) {
+            Entry::Vacant(e) => {
+                e.insert(row);
+                None
+            }
+            Entry::Occupied(_) if self.unique => Some(SkipReason::DuplicateId),
+            Entry::Occupied(e) if *e.get() == row => Some(SkipReason::DuplicateRow),
+            Entry::Occupied(_) if !self.more.insert((id, row)) => Some(SkipReason::DuplicateRow),
+            Entry::Occupied(_) => {
+                self.repeated_kept += 1;
+                None
+            }
         }
-        if !self.rows.insert((id, row)) {
-            return Some(SkipReason::DuplicateRow);
-        }
-        self.repeated_kept += u64::from(repeated);
-        None
     }
+}
+
+/// Decides repeated ids over all batches, in input order, in parallel: ids are split into
+/// shards by hash and each shard is walked in order. Returns, per batch, the rows to skip
+/// (ascending) with their reason, and the number of repeated ids kept.
+fn repeated_ids(batches: &[Batch], unique: bool) -> (Vec<Vec<(u32, SkipReason)>>, u64) {
+    use rayon::prelude::*;
+    const SHARD_BITS: u32 = 6;
+    let mut shards: Vec<Vec<(u64, u64, u32, u32)>> = vec![Vec::new(); 1 << SHARD_BITS];
+    for (bi, b) in batches.iter().enumerate() {
+        for (i, id) in b.id.iter().enumerate() {
+            if let Some((id, row)) = *id {
+                shards[(id >> (64 - SHARD_BITS)) as usize].push((id, row, bi as u32, i as u32));
+            }
+        }
+    }
+    let decided: Vec<(Vec<(u32, u32, SkipReason)>, u64)> = shards
+        .into_par_iter()
+        .map(|rows| {
+            let mut ids = Ids {
+                unique,
+                first: HashMap::with_capacity_and_hasher(rows.len(), FastHash),
+                more: HashSet::with_hasher(FastHash),
+                repeated_kept: 0,
+            };
+            let skips = rows
+                .into_iter()
+                .filter_map(|(id, row, bi, i)| ids.check(Some((id, row))).map(|r| (bi, i, r)))
+                .collect();
+            (skips, ids.repeated_kept)
+        })
+        .collect();
+    let mut per_batch = vec![Vec::new(); batches.len()];
+    let mut kept = 0;
+    for (skips, k) in decided {
+        kept += k;
+        for (bi, i, r) in skips {
+            per_batch[bi as usize].push((i, r));
+        }
+    }
+    for v in &mut per_batch {
+        v.sort_unstable_by_key(|(i, _)| *i);
+    }
+    (per_batch, kept)
 }
 
 pub(super) fn merge(
@@ -104,12 +154,7 @@ pub(super) fn merge(
         .iter()
         .any(|b| !b.locations.is_empty() || !b.lsoas.is_empty());
     let (mut locations, mut lsoas) = (Names::default(), Names::default());
-    let mut ids = Ids {
-        unique: opts.unique_ids,
-        ids: HashSet::with_hasher(FastHash),
-        rows: HashSet::with_hasher(FastHash),
-        repeated_kept: 0,
-    };
+    let (skips, repeated_kept) = repeated_ids(&batches, opts.unique_ids);
     let mut per_file: Vec<FileSummary> = files
         .iter()
         .map(|f| FileSummary {
@@ -128,7 +173,8 @@ pub(super) fn merge(
     let mut degree_like = vec![0u64; files.len()];
     let mut summary = ReadSummary::default();
     let mut seen_types: BTreeSet<String> = BTreeSet::new();
-    for mut b in batches {
+    for (mut b, skips) in batches.into_iter().zip(skips) {
+        let mut skips = skips.into_iter().peekable();
         let remap: Vec<u16> = b
             .types
             .iter()
@@ -145,7 +191,7 @@ pub(super) fn merge(
         };
         let mut kept = 0;
         for i in 0..b.pts.len() {
-            if let Some(reason) = ids.check(b.id[i]) {
+            if let Some((_, reason)) = skips.next_if(|(k, _)| *k as usize == i) {
                 let loc = b.location(b.line[i]);
                 b.summary.skip(reason, || loc);
                 continue;
@@ -185,7 +231,7 @@ pub(super) fn merge(
         }
     }
     summary.files = per_file;
-    summary.repeated_ids_kept = ids.repeated_kept;
+    summary.repeated_ids_kept = repeated_kept;
     if has_names {
         inc.places.location_names = locations.names;
         inc.places.lsoa_names = lsoas.names;
@@ -202,11 +248,11 @@ pub(super) fn merge(
             n.count, opts.harm.origin
         ));
     }
-    if ids.repeated_kept > 0 && !opts.unique_ids {
+    if repeated_kept > 0 && !opts.unique_ids {
         summary.warnings.push(format!(
             "repeated Crime ID, kept: {} rows share an id with an earlier row but differ in other \
              fields (police.uk counts each row; --unique-ids keeps only the first)",
-            ids.repeated_kept
+            repeated_kept
         ));
     }
     Ok((inc, summary))

@@ -15,7 +15,6 @@ mod inputs;
 mod merge;
 mod record;
 
-pub(crate) use batch::project_distinct;
 pub use inputs::expand_inputs;
 
 use crate::crs::{Crs, Projector, Transform};

@@ -35,26 +35,10 @@ impl Fields {
 
     /// A hash of every field of `record`, equal for records equal field by field.
     pub fn hash(&self, record: &[u8]) -> u64 {
-        let mut h = super::batch::FNV0;
-        for i in 0..self.len() {
-            h = word_hash(h, self.get(record, i));
-            h = word_hash(h, &[0x1f]);
-        }
-        h
+        (0..self.len()).fold(super::batch::HASH0, |h, i| {
+            super::batch::hash_bytes(h, self.get(record, i))
+        })
     }
-}
-
-/// Hashes bytes eight at a time (FxHash's step), then the tail.
-fn word_hash(mut h: u64, bytes: &[u8]) -> u64 {
-    let mut chunks = bytes.chunks_exact(8);
-    for c in &mut chunks {
-        let w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
-        h = (h.rotate_left(5) ^ w).wrapping_mul(0x517c_c1b7_2722_0a95);
-    }
-    for &b in chunks.remainder() {
-        h = (h.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x517c_c1b7_2722_0a95);
-    }
-    (h.rotate_left(5) ^ bytes.len() as u64).wrapping_mul(0x517c_c1b7_2722_0a95)
 }
 
 /// Splits `record` on `delim` into `f`. Returns false when a quoted field is still open at
