@@ -69,6 +69,9 @@ impl Ids {
     }
 }
 
+/// A shard's skips (batch, row, reason) and its count of repeated ids kept.
+type ShardResult = (Vec<(u32, u32, SkipReason)>, u64);
+
 /// Decides repeated ids over all batches, in input order, in parallel: ids are split into
 /// shards by hash and each shard is walked in order. Returns, per batch, the rows to skip
 /// (ascending) with their reason, and the number of repeated ids kept.
@@ -83,7 +86,7 @@ fn repeated_ids(batches: &[Batch], unique: bool) -> (Vec<Vec<(u32, SkipReason)>>
             }
         }
     }
-    let decided: Vec<(Vec<(u32, u32, SkipReason)>, u64)> = shards
+    let decided: Vec<ShardResult> = shards
         .into_par_iter()
         .map(|rows| {
             let mut ids = Ids {
