@@ -720,3 +720,82 @@ fn generated_step_change_is_found_in_its_hub_only() {
         "{sentence}"
     );
 }
+
+/// Issue 12: a separate control for the buffers is counted like the control (never in a
+/// treatment area or buffer) and enters the WDD's displacement term and variance.
+#[test]
+fn buffer_control_counts_and_enters_the_wdd() {
+    let mut inc = hand_placed();
+    // incidents in the buffer control square (2000..2100, 0..100): 4 burglaries in January,
+    // 7 in February; one more inside A's square, where the buffer control overlaps A
+    for (month, n) in [("2022-01", 4), ("2022-02", 7)] {
+        for _ in 0..n {
+            inc.xy.push([2050.0, 50.0]);
+            inc.month.push(m(month));
+            inc.kind.push(1);
+            inc.harm.push(10.0);
+        }
+    }
+    let fs = [
+        feature(1, "A", square(0.0, 0.0, 100.0)),
+        feature(2, "B", square(50.0, 0.0, 100.0)),
+    ];
+    let cd: geo::MultiPolygon<f64> = geo::MultiPolygon(vec![
+        polygon![(x: 2000., y: 0.), (x: 2100., y: 0.), (x: 2100., y: 100.), (x: 2000., y: 100.)],
+        polygon![(x: 10., y: 10.), (x: 30., y: 10.), (x: 30., y: 90.), (x: 10., y: 90.)],
+    ]);
+    let set = build_areas(
+        &fs,
+        "hubs.geojson".as_ref(),
+        &AreasParams::default().buffer(20.0).buffer_control(cd),
+    )
+    .unwrap();
+    assert!(set
+        .notes
+        .iter()
+        .any(|n| n.contains("buffer control area overlaps")));
+    for method in [CountMethod::OnePass, CountMethod::Index] {
+        let r = evaluate(&inc, &set, &jan_feb().method(method)).unwrap();
+        let a = &r.areas[0];
+        let d = a.counts.buffer_control.as_ref().unwrap();
+        // the 2 + 1 burglaries at (25, 50) lie in A, so not in the buffer control
+        assert_eq!((d.before.crime, d.after.crime), (4, 7), "{method:?}");
+        // the control is unchanged by the buffer control: 10 → 8 burglaries, and the 4 + 7
+        // at (2050, 50) count in the control too (it is the rest of the study area)
+        assert_eq!(
+            (a.counts.control.before.crime, a.counts.control.after.crime),
+            (14, 15)
+        );
+        // A's crime: A 3 → 1, B (A's ring) 1 → 2, Ct 14 → 15, Cd 4 → 7
+        // local = (1 − 3) − (15 − 14) = −3; disp = (2 − 1) − (7 − 4) = −2; WDD = −5
+        // Var = 3 + 1 + 1 + 2 + 14 + 15 + 4 + 7 = 47
+        let e = a.measure("crime").unwrap();
+        assert_eq!(e.wdd.local, -3.0);
+        assert_eq!(e.wdd.displacement, Some(-2.0));
+        assert_eq!((e.wdd.wdd, e.wdd.variance), (-5.0, 47.0));
+        assert_eq!(e.wdd.controls, "separate controls");
+        assert!(r.buffer_control.is_some() && a.series.buffer_control.is_some());
+        assert_eq!(
+            r.pooled.counts.buffer_control.as_ref().unwrap().after.crime,
+            7
+        );
+    }
+    // a buffer control without buffers is refused, naming the parameter
+    let e = build_areas(
+        &fs,
+        "hubs.geojson".as_ref(),
+        &AreasParams::default().buffer_control(square_mp(2000.0, 0.0, 100.0)),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.starts_with("buffer_control:") && e.contains("needs buffers"),
+        "{e}"
+    );
+}
+
+fn square_mp(x: f64, y: f64, s: f64) -> geo::MultiPolygon<f64> {
+    geo::MultiPolygon(vec![
+        polygon![(x: x, y: y), (x: x + s, y: y), (x: x + s, y: y + s), (x: x, y: y + s)],
+    ])
+}

@@ -300,13 +300,27 @@ pub fn run(a: CompareArgs, quiet: bool) -> Result<()> {
             ),
         );
     }
-    for (name, w) in r
+    let dominated: Vec<&str> = r
         .areas
         .iter()
         .chain([&r.pooled])
-        .filter_map(|x| Some((&x.name, x.measure("crime")?.wdd.warning.as_ref()?)))
-    {
-        note(quiet, format!("warning: {name}, crime WDD: {w}"));
+        .filter(|x| x.measure("crime").is_some_and(|e| e.wdd.warning.is_some()))
+        .map(|x| x.name.as_str())
+        .collect();
+    if !dominated.is_empty() {
+        note(
+            quiet,
+            format!(
+                "warning: the crime WDD of {} of {} rows ({}) is dominated by the control's own change (a control's before count is over 10× its area's): read the RES, or give a comparable --control (and --buffer-control)",
+                dominated.len(),
+                r.areas.len() + 1,
+                if dominated.len() > 4 {
+                    format!("{}, …", dominated[..3].join(", "))
+                } else {
+                    dominated.join(", ")
+                }
+            ),
+        );
     }
 
     // Render everything before writing anything.

@@ -516,7 +516,8 @@ pub fn build(features: &[AreaFeature], path: &Path, params: &AreasParams) -> Res
                     // exact annulus, less what other treatment areas take from it
                     let (r, big) = (radius_m, radius_m + d);
                     let others = area_m2(&outer) - area_m2(&ring) - area_m2(&a.treatment);
-                    (std::f64::consts::PI * (big * big - r * r) - others.max(0.0)).max(0.0)
+                    let others = if others > SLIVER_M2 { others } else { 0.0 };
+                    (std::f64::consts::PI * (big * big - r * r) - others).max(0.0)
                 }
                 AreaShape::Polygon => area_m2(&ring),
             });

@@ -977,10 +977,17 @@ fn table(out: &mut String, a: &AreaResult, r: &CompareResult, rules: &Disclosure
             cell(e, Some(&e.control), harm, k),
         );
     }
-    for (label, key) in [("crime", "crime"), ("ASB", "asb"), ("harm", "harm")] {
-        if let Some(w) = find(&sh, key).and_then(|x| x.e.wdd.warning.as_ref()) {
-            let _ = writeln!(out, "\n† WDD, {label}: {w}.");
-        }
+    let flagged: Vec<&str> = [("crime", "crime"), ("ASB", "asb"), ("harm", "harm")]
+        .into_iter()
+        .filter(|(_, key)| find(&sh, key).is_some_and(|x| x.e.wdd.warning.is_some()))
+        .map(|(label, _)| label)
+        .collect();
+    if !flagged.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n† WDD ({}): a control's before value is over 10× its area's, so the WDD is dominated by the control's own change: read the RES (report.json gives the ratios).",
+            flagged.join(", ")
+        );
     }
     out.push('\n');
 }
