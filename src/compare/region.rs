@@ -104,7 +104,7 @@ mod tests {
     use super::*;
     use crate::compare::areas::{build, AreasParams};
     use crate::read::areas::AreaFeature;
-    use geo::Geometry;
+    use geo::{polygon, Geometry};
 
     fn hub_set(x: f64, y: f64) -> AreaSet {
         let mut props = serde_json::Map::new();
@@ -149,7 +149,7 @@ mod tests {
     #[test]
     fn polygons_keep_point_in_polygon() {
         let sq: MultiPolygon<f64> =
-            geo::polygon![(x: 0., y: 0.), (x: 10., y: 0.), (x: 10., y: 10.), (x: 0., y: 10.)]
+            polygon![(x: 0., y: 0.), (x: 10., y: 0.), (x: 10., y: 10.), (x: 0., y: 10.)]
                 .into();
         let r = Region::Polygon(&sq);
         assert!(r.contains([5.0, 5.0]));
