@@ -609,3 +609,67 @@ fn no_csv_number_longer_than_25_characters() {
     // the real months give p-values below 1e-10 (issue 12's "0.000…0137"): now exponents
     assert!(tiny > 0, "no tiny value to check");
 }
+
+// ------------------------------------------------------------------ repeated Crime IDs
+
+/// Done when: "repeated ids are kept and counted by default and dropped with
+/// `--unique-ids`; rows identical with the same id are dropped in both; identical rows
+/// without an id are all kept" — seen through `compare`'s counts and report.md.
+#[test]
+fn repeated_crime_ids_in_compare() {
+    let d = tempfile::tempdir().unwrap();
+    let (a, b) = (("-1.6178", "54.9783"), ("-1.5500", "54.9700"));
+    let lines = vec![
+        HEADER.to_string(),
+        row("x1", "2022-01", a.0, a.1, "Burglary"),
+        row("x1", "2022-01", a.0, a.1, "Burglary"), // identical with its id: dropped
+        row("r1", "2022-01", a.0, a.1, "Burglary"),
+        row("r1", "2022-01", b.0, b.1, "Burglary"), // same id at hub B: kept by default
+        row("", "2022-01", a.0, a.1, "Anti-social behaviour"),
+        row("", "2022-01", a.0, a.1, "Anti-social behaviour"), // no id: both kept
+        row("c1", "2022-01", "-1.40", "54.90", "Burglary"),
+        row("c2", "2022-02", "-1.40", "54.90", "Burglary"),
+        row("c3", "2022-02", a.0, a.1, "Burglary"),
+    ];
+    write(d.path(), "x-street.csv", &lines);
+    let hubs = json!({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"name": "A"},
+         "geometry": {"type": "Point", "coordinates": [-1.6178, 54.9783]}},
+        {"type": "Feature", "properties": {"name": "B"},
+         "geometry": {"type": "Point", "coordinates": [-1.55, 54.97]}}]});
+    std::fs::write(d.path().join("hubs.geojson"), hubs.to_string()).unwrap();
+    let go = |extra: &[&str], out: &str| -> (Value, String) {
+        let mut args = vec![
+            "compare",
+            "x-street.csv",
+            "--areas",
+            "hubs.geojson",
+            "--radius",
+            "300",
+            "--before",
+            "2022-01",
+            "--after",
+            "2022-02",
+            "--out",
+            out,
+        ];
+        args.extend(extra);
+        ok(d.path(), &args);
+        let dir = d.path().join(out);
+        (
+            report(&dir),
+            std::fs::read_to_string(dir.join("report.md")).unwrap(),
+        )
+    };
+    let (r, md) = go(&[], "kept");
+    let areas = &r["result"]["areas"];
+    assert_eq!(counts(&areas[0], "treatment", "before"), (2, 2));
+    assert_eq!(counts(&areas[1], "treatment", "before"), (1, 0));
+    assert_eq!(r["read"]["repeated_ids_kept"], 1);
+    assert!(md.contains("repeated Crime ID, kept: 1"), "{md}");
+    let (r, md) = go(&["--unique-ids"], "unique");
+    let areas = &r["result"]["areas"];
+    assert_eq!(counts(&areas[0], "treatment", "before"), (2, 2));
+    assert_eq!(counts(&areas[1], "treatment", "before"), (0, 0));
+    assert!(md.contains("--unique-ids"), "{md}");
+}

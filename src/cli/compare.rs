@@ -229,6 +229,27 @@ impl CompareArgs {
     }
 }
 
+/// The read summary in one line for report.md: rows, kept, skipped, and the repeated Crime
+/// IDs kept (police.uk counts every row) or dropped (`--unique-ids`).
+fn read_line(s: &harmspot::ReadSummary, unique_ids: bool) -> String {
+    let mut line = format!(
+        "{} rows, {} kept, {} skipped",
+        s.rows,
+        s.kept,
+        s.skipped_total()
+    );
+    if s.repeated_ids_kept > 0 {
+        line.push_str(&format!(
+            "; repeated Crime ID, kept: {}",
+            s.repeated_ids_kept
+        ));
+    }
+    if unique_ids {
+        line.push_str(" (--unique-ids: only the first row of each Crime ID)");
+    }
+    line
+}
+
 pub fn run(a: CompareArgs, quiet: bool) -> Result<()> {
     // everything that needs no data is checked before reading
     let spec = a.periods()?;
@@ -349,6 +370,10 @@ pub fn run(a: CompareArgs, quiet: bool) -> Result<()> {
                 .map(|p| p.display().to_string())
                 .collect::<Vec<_>>()
                 .join(", "),
+        ),
+        (
+            "Rows read".into(),
+            read_line(&loaded.summary, a.input.unique_ids),
         ),
         (
             "Areas".into(),

@@ -149,8 +149,7 @@ mod tests {
     #[test]
     fn polygons_keep_point_in_polygon() {
         let sq: MultiPolygon<f64> =
-            polygon![(x: 0., y: 0.), (x: 10., y: 0.), (x: 10., y: 10.), (x: 0., y: 10.)]
-                .into();
+            polygon![(x: 0., y: 0.), (x: 10., y: 0.), (x: 10., y: 10.), (x: 0., y: 10.)].into();
         let r = Region::Polygon(&sq);
         assert!(r.contains([5.0, 5.0]));
         assert!(!r.contains([10.0, 5.0])); // edge: outside

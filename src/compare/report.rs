@@ -1185,7 +1185,9 @@ fn props_for(a: Option<(&AreaResult, &[Shielded])>, name: &str, place: &str) -> 
 /// `_before, _after, _pct_change`; on treatment features also `_gross_effect, _res,
 /// _res_ci_low, _res_ci_high, _res_p, _wdd, _wdd_z, _tne`; on buffer features `_wdq,
 /// _wdd_displacement`). The control feature carries the pooled row's control values when
-/// every area shares its periods, and nulls otherwise. `members` go in as foreign
+/// every area shares its periods, and nulls otherwise; a buffer control, when given, is
+/// drawn as a last feature (`place` `buffer_control`, values null: its counts are in
+/// report.json). Point hubs are drawn as 72-gons, but counted by exact distance. `members` go in as foreign
 /// top-level members (the run's parameters). Under `rules`, values withheld are null,
 /// small counts rounded with `--round`, and coordinates have `rules.precision` decimals
 /// (point hubs are always written as their circles, never as points).
@@ -1222,6 +1224,18 @@ pub fn write_geojson<W: Write>(
         fw.feature(
             &to_lonlat(&r.control_geometry, inverse)?,
             &props_for(pooled.zip(sh.as_deref()), "control", "control"),
+        )
+        .map_err(io)?;
+    }
+    if let Some(g) = r
+        .buffer_control_geometry
+        .as_ref()
+        .filter(|g| !g.0.is_empty())
+    {
+        // its counts are in report.json (`counts.buffer_control`); the feature draws it
+        fw.feature(
+            &to_lonlat(g, inverse)?,
+            &props_for(None, "buffer control", "buffer_control"),
         )
         .map_err(io)?;
     }
