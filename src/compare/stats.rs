@@ -477,7 +477,7 @@ pub fn res(a: [Cell; 2], c: [Cell; 2], counts: bool) -> Res {
 /// // one control for both: Var = 20 + 10 + 15 + 12 + 4 × (100 + 90) = 817, z = 7/√817 = 0.24490
 /// let e = effects(&Table::counts([20.0, 10.0], [15.0, 12.0], [100.0, 90.0]));
 /// assert_eq!((e.wdd.wdd, e.wdd.variance), (7.0, 817.0));
-/// assert!((e.wdd.z.unwrap() - 0.244_901).abs() < 1e-6);
+/// assert!((e.wdd.z.unwrap() - 0.244_899).abs() < 1e-6);
 /// ```
 pub fn effects(t: &Table) -> Effects {
     let normalised = t.normalised();
