@@ -16,6 +16,10 @@ pub struct InfoReport {
     pub read: ReadSummary,
     /// First and last month with incidents (`None` when empty or months unknown).
     pub months: Option<(Month, Month)>,
+    /// Months holding at least one incident.
+    pub months_with_data: u32,
+    /// Months inside `months` holding no incident (a month missing from the extract).
+    pub missing_months: Vec<Month>,
     /// Counts per crime type per month.
     pub counts: BTreeMap<String, BTreeMap<Month, u64>>,
     /// Totals per crime type.
@@ -58,6 +62,15 @@ pub fn summarise(inc: &Incidents, read: ReadSummary, projector: &Projector) -> I
             .or_default() += 1;
         per_type_harm[inc.kind[i] as usize] += inc.harm[i];
     }
+    let present: std::collections::BTreeSet<Month> = per_type_month
+        .keys()
+        .map(|(_, m)| *m)
+        .filter(|m| *m != Month::UNKNOWN)
+        .collect();
+    let range = inc.month_range();
+    let missing_months: Vec<Month> = range
+        .map(|r| r.iter().filter(|m| !present.contains(m)).collect())
+        .unwrap_or_default();
     let mut per_type_month: Vec<((u16, Month), u64)> = per_type_month.into_iter().collect();
     per_type_month.sort_unstable();
     for ((k, m), n) in per_type_month {
@@ -76,7 +89,9 @@ pub fn summarise(inc: &Incidents, read: ReadSummary, projector: &Projector) -> I
     projector.inverse.apply(&mut lonlat);
     lonlat.retain(|p| p[0].is_finite());
     InfoReport {
-        months: inc.month_range().map(|r| (r.from, r.to)),
+        months: range.map(|r| (r.from, r.to)),
+        months_with_data: present.len() as u32,
+        missing_months,
         counts,
         type_totals,
         type_harm,
@@ -192,7 +207,17 @@ impl InfoReport {
         }
         match self.months {
             Some((a, b)) => {
-                let _ = writeln!(s, "months           {a} .. {b} ({} months)", b.since(a) + 1);
+                let span = b.since(a) + 1;
+                if self.missing_months.is_empty() {
+                    let _ = writeln!(s, "months           {a} .. {b} ({span} months)");
+                } else {
+                    let _ = writeln!(
+                        s,
+                        "months           {a} .. {b} ({span} months in the range, {} with data; missing: {})",
+                        self.months_with_data,
+                        crate::compare::period::describe_runs(&self.missing_months)
+                    );
+                }
             }
             None => {
                 let _ = writeln!(s, "months           none known");

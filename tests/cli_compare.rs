@@ -133,7 +133,7 @@ fn writes_five_outputs_with_fixed_columns() {
         "area,measure,unit,before,after,months_before,months_after,normalised,treatment_before,\
 treatment_after,treatment_pct_change,buffer_before,buffer_after,buffer_pct_change,control_before,\
 control_after,control_pct_change,gross_effect,sm,bdm,wdq,wdq_meaningful,wdq_interpretation,tne,\
-wdd_local,wdd_displacement,wdd,wdd_variance,wdd_z,wdd_p,did,did_variance,did_z,did_p,res,\
+wdd_local,wdd_displacement,wdd,wdd_variance,wdd_z,wdd_p,wdd_controls,wdd_warning,did,did_variance,did_z,did_p,res,\
 res_ci_low,res_ci_high,res_z,res_p,res_zero_corrected"
     );
     // 3 areas (2 hubs + pooled) × (crime, asb, harm + 13 crime types)
@@ -484,7 +484,9 @@ fn areas_in_the_wrong_crs_or_of_the_wrong_kind() {
         ],
     );
     assert!(
-        e.contains("not WGS84 lon/lat") && e.contains("EPSG:4326"),
+        e.contains("cannot be WGS84 longitude/latitude")
+            && e.contains("--areas-crs")
+            && e.contains("EPSG:4326"),
         "{e}"
     );
     no_output(d);

@@ -277,3 +277,39 @@ fn copied_binary_still_reprojects() {
     assert!((w[0].as_f64().unwrap() - 424_560.7).abs() < 1.0, "{w:?}");
     assert!((w[1].as_f64().unwrap() - 564_921.5).abs() < 1.0, "{w:?}");
 }
+
+/// Issue 12: `info` names every month missing inside the range, and counts the months with
+/// data (24 months of data over 2021-01 .. 2023-01 are not "25 months").
+#[test]
+fn info_names_missing_months() {
+    let d = tempfile::tempdir().unwrap();
+    let mut lines = vec![HEADER.to_string()];
+    for m in [
+        "2021-01", "2021-02", "2021-04", "2021-06", "2021-07", "2021-09",
+    ] {
+        lines.push(row("", m, "-1.61", "54.97", "Anti-social behaviour"));
+    }
+    write(d.path(), "x-street.csv", &lines);
+    let out = ok(d.path(), &["info", "x-street.csv"]);
+    assert!(
+        out.contains(
+            "months           2021-01 .. 2021-09 (9 months in the range, 6 with data; missing: 2021-03, 2021-05, 2021-08)"
+        ),
+        "{out}"
+    );
+    let j: Value =
+        serde_json::from_str(&ok(d.path(), &["info", "x-street.csv", "--json"])).unwrap();
+    assert_eq!(
+        j["missing_months"],
+        serde_json::json!(["2021-03", "2021-05", "2021-08"])
+    );
+    assert_eq!(j["months_with_data"], 6);
+    // no gap: the plain line
+    let lines: Vec<String> = lines.into_iter().take(3).collect();
+    write(d.path(), "y-street.csv", &lines);
+    let out = ok(d.path(), &["info", "y-street.csv"]);
+    assert!(
+        out.contains("months           2021-01 .. 2021-02 (2 months)\n"),
+        "{out}"
+    );
+}

@@ -49,13 +49,17 @@ fn all_statistics_on_small_counts() {
     // TNE = [20·90/100 − 10] + [15·90/100 − 12] = 8 + 1.5 = 9.5
     assert_close!(e.tne.unwrap(), 9.5, 1e-12);
     // WDD: local = (10 − 20) − (90 − 100) = 0; disp = (12 − 15) − (90 − 100) = 7; WDD = 7
-    // Var = 20 + 10 + 15 + 12 + 2 × (100 + 90) = 437; z = 7/√437 = 0.334855; p = 0.737734
+    // one control serves both terms: WDD = ΔA + ΔB − 2ΔC, so (METHODS §6)
+    // Var = 20 + 10 + 15 + 12 + 4 × (100 + 90) = 817; z = 7/√817 = 0.244899; p = 0.806535
     assert_eq!(e.wdd.local, 0.0);
     assert_eq!(e.wdd.displacement, Some(7.0));
     assert_eq!(e.wdd.wdd, 7.0);
-    assert_eq!(e.wdd.variance, 437.0);
-    assert_close!(e.wdd.z.unwrap(), 0.334_855_41);
-    assert_close!(e.wdd.p.unwrap(), 0.737_734_16);
+    assert_eq!(e.wdd.variance, 817.0);
+    assert_eq!(e.wdd.controls, "one control");
+    assert_close!(e.wdd.z.unwrap(), 0.244_899_00);
+    assert_close!(e.wdd.p.unwrap(), 0.806_534_64);
+    // control 100 is 5× A's 20 and 6.7× B's 15 before: under 10×, no warning
+    assert_eq!(e.wdd.warning, None);
     // DiD = local = 0, Var = 20 + 10 + 100 + 90 = 220, z = 0, p = 1
     assert_eq!(e.did.estimate, 0.0);
     assert_eq!(e.did.variance, 220.0);
@@ -90,10 +94,10 @@ fn treatment_area_with_no_incidents() {
     // TNE = [0·40/50 − 0] + [3·40/50 − 1] = 0 + 1.4 = 1.4
     assert_close!(e.tne.unwrap(), 1.4, 1e-12);
     // WDD = (0 − 0) − (40 − 50) + (1 − 3) − (40 − 50) = 10 + 8 = 18
-    // Var = 0 + 0 + 3 + 1 + 2 × 90 = 184; z = 18/√184 = 1.326978
+    // Var = 0 + 0 + 3 + 1 + 4 × 90 = 364; z = 18/√364 = 0.943456
     assert_eq!(e.wdd.wdd, 18.0);
-    assert_eq!(e.wdd.variance, 184.0);
-    assert_close!(e.wdd.z.unwrap(), 1.326_977_61);
+    assert_eq!(e.wdd.variance, 364.0);
+    assert_close!(e.wdd.z.unwrap(), 0.943_456_353);
     // RES with the zero correction: (0.5 · 40.5)/(0.5 · 50.5) = 0.801980
     // V = 1/0.5 + 1/0.5 + 1/50.5 + 1/40.5 = 4.044493; CI 0.015571 .. 41.305582
     assert!(e.res.zero_corrected);
@@ -113,8 +117,11 @@ fn equal_counts_show_no_effect() {
     // SM = 10/10 − 10/10 = 0: not meaningful
     assert!(!e.wdq.meaningful);
     assert_eq!(e.tne, Some(0.0));
-    // WDD = 0, Var = 10 × 4 + 2 × 20 = 80, z = 0, p = 1
-    assert_eq!((e.wdd.wdd, e.wdd.variance, e.wdd.z), (0.0, 80.0, Some(0.0)));
+    // WDD = 0, Var = 10 × 4 + 4 × 20 = 120, z = 0, p = 1
+    assert_eq!(
+        (e.wdd.wdd, e.wdd.variance, e.wdd.z),
+        (0.0, 120.0, Some(0.0))
+    );
     assert_eq!(e.wdd.p, Some(1.0));
     // RES = 1; V = 4/10 = 0.4; CI = exp(±1.959964 × 0.632456) = 0.289503 .. 3.454197
     assert_eq!(e.res.res, Some(1.0));
@@ -216,6 +223,58 @@ fn unequal_periods_are_normalised_per_month() {
     assert_close!(e.res.var_log.unwrap(), 0.233_333_333);
 }
 
+/// Issue 12: Wheeler & Ratcliffe's WDD with separate treatment and displacement controls
+/// (METHODS §6), and the warning when a control's baseline is over 10× its area's.
+#[test]
+fn wdd_with_separate_controls_by_hand() {
+    // A 40 → 25, B 30 → 33, Ct 50 → 45, Cd 35 → 42.
+    let t = Table::counts([40.0, 25.0], [30.0, 33.0], [50.0, 45.0]).buffer_control([35.0, 42.0]);
+    let e = effects(&t);
+    // local = (25 − 40) − (45 − 50) = −15 + 5 = −10
+    // disp  = (33 − 30) − (42 − 35) = 3 − 7 = −4
+    // WDD = −14; Var = 40 + 25 + 30 + 33 + 50 + 45 + 35 + 42 = 300
+    // z = −14/√300 = −0.808290; p = 0.418923
+    assert_eq!(e.wdd.local, -10.0);
+    assert_eq!(e.wdd.displacement, Some(-4.0));
+    assert_eq!((e.wdd.wdd, e.wdd.variance), (-14.0, 300.0));
+    assert_eq!(e.wdd.controls, "separate controls");
+    assert_close!(e.wdd.z.unwrap(), -0.808_290_38);
+    assert_close!(e.wdd.p.unwrap(), 0.418_923_44);
+    assert_eq!(e.wdd.warning, None);
+    // DiD is the local term against the treatment control only: Var = 40 + 25 + 50 + 45
+    assert_eq!((e.did.estimate, e.did.variance), (-10.0, 160.0));
+    // WDQ keeps Bowers & Johnson's single control Ct: SM = 25/45 − 40/50 = −0.244444,
+    // BDM = 33/45 − 30/50 = 0.133333
+    assert_close!(e.wdq.sm.unwrap(), -0.244_444_444);
+    assert_close!(e.wdq.bdm.unwrap(), 0.133_333_333);
+
+    // A large default control: C_b = 2000 > 10 × A_b (40) and > 10 × B_b (30)
+    let e = effects(&Table::counts([40.0, 25.0], [30.0, 33.0], [2000.0, 1900.0]));
+    // WDD = (−15 + 100) + (3 + 100) = 188: the control's fall of 100 enters twice
+    assert_eq!(e.wdd.wdd, 188.0);
+    // Var = 40 + 25 + 30 + 33 + 4 × 3900 = 15728
+    assert_eq!(e.wdd.variance, 15_728.0);
+    let w = e.wdd.warning.as_deref().unwrap();
+    assert!(
+        w.contains("control/treatment area 50× before")
+            && w.contains("control/buffer 67× before")
+            && w.contains("read the RES"),
+        "{w}"
+    );
+    // with a comparable buffer control only the treatment control is flagged
+    let e = effects(
+        &Table::counts([40.0, 25.0], [30.0, 33.0], [2000.0, 1900.0]).buffer_control([35.0, 42.0]),
+    );
+    let w = e.wdd.warning.as_deref().unwrap();
+    assert!(
+        w.contains("control/treatment area") && !w.contains("buffer"),
+        "{w}"
+    );
+    // exactly 10× is not over 10×
+    let e = effects(&Table::counts([10.0, 9.0], [10.0, 9.0], [100.0, 90.0]));
+    assert_eq!(e.wdd.warning, None);
+}
+
 #[test]
 fn harm_wdd_variance_is_sum_of_weighted_type_variances() {
     // Type X (weight 2): A 3 → 1, B 2 → 2, C 10 → 8. Type Y (weight 5): A 1 → 0, B 0 → 1, C 4 → 4.
@@ -225,6 +284,7 @@ fn harm_wdd_variance_is_sum_of_weighted_type_variances() {
         a: [cell(3.0, 1.0), cell(1.0, 0.0)],
         b: Some([cell(2.0, 0.0), cell(2.0, 1.0)]),
         c: [cell(10.0, 4.0), cell(8.0, 4.0)],
+        cd: None,
         months: [1, 1],
         counts: false,
     };
@@ -232,9 +292,9 @@ fn harm_wdd_variance_is_sum_of_weighted_type_variances() {
     // WDD_X = (1 − 3) − (8 − 10) + (2 − 2) − (8 − 10) = 2; WDD_Y = (0 − 1) − 0 + (1 − 0) − 0 = 0
     // Σ w_k WDD_k = 2·2 + 5·0 = 4
     assert_close!(e.wdd.wdd, 4.0, 1e-12);
-    // Var_X = 3 + 1 + 2 + 2 + 2 × 18 = 44; Var_Y = 1 + 0 + 0 + 1 + 2 × 8 = 18
-    // Σ w_k² Var_k = 4·44 + 25·18 = 626
-    assert_close!(e.wdd.variance, 626.0, 1e-9);
+    // Var_X = 3 + 1 + 2 + 2 + 4 × 18 = 80; Var_Y = 1 + 0 + 0 + 1 + 4 × 8 = 34
+    // Σ w_k² Var_k = 4·80 + 25·34 = 1170
+    assert_close!(e.wdd.variance, 1170.0, 1e-9);
     let x = effects(&Table::counts([3.0, 1.0], [2.0, 2.0], [10.0, 8.0]));
     let y = effects(&Table::counts([1.0, 0.0], [0.0, 1.0], [4.0, 4.0]));
     assert_close!(
@@ -398,8 +458,8 @@ fn counts_once_per_area_and_once_pooled() {
     assert!(e.wdq.interpretation.contains("net benefit"));
     // TNE = [3·8/10 − 1] + [1·8/10 − 2] = 1.4 − 1.2 = 0.2
     assert_close!(e.tne.unwrap(), 0.2, 1e-12);
-    // WDD = (1 − 3) − (8 − 10) + (2 − 1) − (8 − 10) = 3; Var = 3 + 1 + 1 + 2 + 2 × 18 = 43
-    assert_eq!((e.wdd.wdd, e.wdd.variance), (3.0, 43.0));
+    // WDD = (1 − 3) − (8 − 10) + (2 − 1) − (8 − 10) = 3; Var = 3 + 1 + 1 + 2 + 4 × 18 = 79
+    assert_eq!((e.wdd.wdd, e.wdd.variance), (3.0, 79.0));
     // RES = 3·8/(1·10) = 2.4
     assert_close!(e.res.res.unwrap(), 2.4, 1e-12);
     // harm: A 30 → 11 (10 + 1)
@@ -659,4 +719,83 @@ fn generated_step_change_is_found_in_its_hub_only() {
         sentence.contains("we can be confident it is real"),
         "{sentence}"
     );
+}
+
+/// Issue 12: a separate control for the buffers is counted like the control (never in a
+/// treatment area or buffer) and enters the WDD's displacement term and variance.
+#[test]
+fn buffer_control_counts_and_enters_the_wdd() {
+    let mut inc = hand_placed();
+    // incidents in the buffer control square (2000..2100, 0..100): 4 burglaries in January,
+    // 7 in February; one more inside A's square, where the buffer control overlaps A
+    for (month, n) in [("2022-01", 4), ("2022-02", 7)] {
+        for _ in 0..n {
+            inc.xy.push([2050.0, 50.0]);
+            inc.month.push(m(month));
+            inc.kind.push(1);
+            inc.harm.push(10.0);
+        }
+    }
+    let fs = [
+        feature(1, "A", square(0.0, 0.0, 100.0)),
+        feature(2, "B", square(50.0, 0.0, 100.0)),
+    ];
+    let cd: geo::MultiPolygon<f64> = geo::MultiPolygon(vec![
+        polygon![(x: 2000., y: 0.), (x: 2100., y: 0.), (x: 2100., y: 100.), (x: 2000., y: 100.)],
+        polygon![(x: 10., y: 10.), (x: 30., y: 10.), (x: 30., y: 90.), (x: 10., y: 90.)],
+    ]);
+    let set = build_areas(
+        &fs,
+        "hubs.geojson".as_ref(),
+        &AreasParams::default().buffer(20.0).buffer_control(cd),
+    )
+    .unwrap();
+    assert!(set
+        .notes
+        .iter()
+        .any(|n| n.contains("buffer control area overlaps")));
+    for method in [CountMethod::OnePass, CountMethod::Index] {
+        let r = evaluate(&inc, &set, &jan_feb().method(method)).unwrap();
+        let a = &r.areas[0];
+        let d = a.counts.buffer_control.as_ref().unwrap();
+        // the 2 + 1 burglaries at (25, 50) lie in A, so not in the buffer control
+        assert_eq!((d.before.crime, d.after.crime), (4, 7), "{method:?}");
+        // the control is unchanged by the buffer control: 10 → 8 burglaries, and the 4 + 7
+        // at (2050, 50) count in the control too (it is the rest of the study area)
+        assert_eq!(
+            (a.counts.control.before.crime, a.counts.control.after.crime),
+            (14, 15)
+        );
+        // A's crime: A 3 → 1, B (A's ring) 1 → 2, Ct 14 → 15, Cd 4 → 7
+        // local = (1 − 3) − (15 − 14) = −3; disp = (2 − 1) − (7 − 4) = −2; WDD = −5
+        // Var = 3 + 1 + 1 + 2 + 14 + 15 + 4 + 7 = 47
+        let e = a.measure("crime").unwrap();
+        assert_eq!(e.wdd.local, -3.0);
+        assert_eq!(e.wdd.displacement, Some(-2.0));
+        assert_eq!((e.wdd.wdd, e.wdd.variance), (-5.0, 47.0));
+        assert_eq!(e.wdd.controls, "separate controls");
+        assert!(r.buffer_control.is_some() && a.series.buffer_control.is_some());
+        assert_eq!(
+            r.pooled.counts.buffer_control.as_ref().unwrap().after.crime,
+            7
+        );
+    }
+    // a buffer control without buffers is refused, naming the parameter
+    let e = build_areas(
+        &fs,
+        "hubs.geojson".as_ref(),
+        &AreasParams::default().buffer_control(square_mp(2000.0, 0.0, 100.0)),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.starts_with("buffer_control:") && e.contains("needs buffers"),
+        "{e}"
+    );
+}
+
+fn square_mp(x: f64, y: f64, s: f64) -> geo::MultiPolygon<f64> {
+    geo::MultiPolygon(vec![
+        polygon![(x: x, y: y), (x: x + s, y: y), (x: x + s, y: y + s), (x: x, y: y + s)],
+    ])
 }

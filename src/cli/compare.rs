@@ -8,9 +8,9 @@ use super::note;
 use anyhow::{bail, Context, Result};
 use clap::{ArgGroup, Args, ValueEnum};
 use harmspot::compare::{self, report, AreasParams, CompareParams, CountMethod, PeriodSpec};
-use harmspot::read::areas::{read_areas, read_boundary};
+use harmspot::read::areas::{read_areas_in, read_boundary, CrsSource};
 use harmspot::write::{ensure_dir, write_atomic, write_json, AtomicFile};
-use harmspot::{Month, MonthRange};
+use harmspot::{Crs, Month, MonthRange};
 use serde_json::{json, Map, Value};
 use std::io::Write;
 use std::path::PathBuf;
@@ -54,10 +54,15 @@ Example:\n  harmspot compare data/police-uk/ --areas hubs.geojson --radius 300 -
 pub struct CompareArgs {
     #[command(flatten)]
     pub input: InputArgs,
-    /// Treatment areas: GeoJSON in WGS84 lon/lat with Polygons/MultiPolygons, or Points
-    /// (hubs) with --radius.
+    /// Treatment areas: GeoJSON with Polygons/MultiPolygons, or Points (hubs) with --radius;
+    /// WGS84 lon/lat unless the file has a legacy `crs` member or --areas-crs is given.
     #[arg(long, value_name = "FILE", help_heading = "Areas")]
     pub areas: PathBuf,
+    /// CRS of the --areas file, EPSG:NNNN (e.g. EPSG:27700 for areas drawn in British
+    /// National Grid); overrides the file's `crs` member [default: the `crs` member, else
+    /// WGS84].
+    #[arg(long, value_name = "EPSG:NNNN", help_heading = "Areas")]
+    pub areas_crs: Option<String>,
     /// Property holding each area's name.
     #[arg(
         long,
@@ -87,6 +92,11 @@ pub struct CompareArgs {
     /// treatment area and buffer].
     #[arg(long, value_name = "FILE", help_heading = "Areas")]
     pub control: Option<PathBuf>,
+    /// A separate control area for the buffers (Wheeler & Ratcliffe's WDD with separate
+    /// treatment and displacement controls): GeoJSON polygons [default: the control serves
+    /// both].
+    #[arg(long, value_name = "FILE", help_heading = "Areas", requires = "buffer")]
+    pub buffer_control: Option<PathBuf>,
     /// Study-area boundary for the default control: GeoJSON polygons [default: the convex
     /// hull of the incidents].
     #[arg(
@@ -182,6 +192,8 @@ impl CompareArgs {
             "radius_m": self.radius,
             "buffer_m": self.buffer,
             "control": self.control.as_ref().map_or_else(|| json!("rest of the study area"), |c| json!(c)),
+            "buffer_control": self.buffer_control,
+            "areas_crs": self.areas_crs,
             "boundary": self.boundary,
             "start_field": self.start_field,
             "start": self.start,
@@ -204,7 +216,12 @@ impl CompareArgs {
                 "crime": "every crime type but Anti-social behaviour (independent of --types)",
                 "asb": "Anti-social behaviour",
                 "harm": "sum of harm weights of every incident kept",
-                "wdd_variance": "sum of the eight counts (the control's counts twice: one control serves the treatment area and the buffer)",
+                "wdd_variance": if self.buffer_control.is_some() {
+                    "A_a + A_b + B_a + B_b + Ct_a + Ct_b + Cd_a + Cd_b (separate controls for the treatment areas and the buffers)"
+                } else {
+                    "A_a + A_b + B_a + B_b + 4(C_a + C_b) (one control serves the treatment area and the buffer: WDD = dA + dB - 2 dC)"
+                },
+                "hub_membership": "a point hub's treatment area is every incident at most --radius metres from it, its buffer every incident more than --radius and at most --radius + --buffer metres from it (exact distance, working CRS)",
                 "res": "(A_b C_a)/(A_a C_b); > 1 = relative fall; 0.5 added to every count when one is zero",
                 "pvalues": "two-sided normal",
             },
@@ -212,12 +229,58 @@ impl CompareArgs {
     }
 }
 
+/// The read summary in one line for report.md: rows, kept, skipped, and the repeated Crime
+/// IDs kept (police.uk counts every row) or dropped (`--unique-ids`).
+fn read_line(s: &harmspot::ReadSummary, unique_ids: bool) -> String {
+    let mut line = format!(
+        "{} rows, {} kept, {} skipped",
+        s.rows,
+        s.kept,
+        s.skipped_total()
+    );
+    if s.repeated_ids_kept > 0 {
+        line.push_str(&format!(
+            "; repeated Crime ID, kept: {}",
+            s.repeated_ids_kept
+        ));
+    }
+    if unique_ids {
+        line.push_str(" (--unique-ids: only the first row of each Crime ID)");
+    }
+    line
+}
+
 pub fn run(a: CompareArgs, quiet: bool) -> Result<()> {
     // everything that needs no data is checked before reading
     let spec = a.periods()?;
     let rules = a.disclosure.rules()?;
     let loaded = a.input.load_nonempty(quiet)?;
-    let features = read_areas(&a.areas, &loaded.projector)?;
+    let areas_crs = a
+        .areas_crs
+        .as_deref()
+        .map(Crs::parse)
+        .transpose()
+        .context("--areas-crs")?;
+    let (features, source) = read_areas_in(&a.areas, &loaded.projector, areas_crs.as_ref())
+        .with_context(|| {
+            format!(
+                "--areas {} (give the file's CRS with --areas-crs EPSG:NNNN when it is not WGS84)",
+                a.areas.display()
+            )
+        })?;
+    if source.from != CrsSource::Default {
+        note(
+            quiet,
+            format!(
+                "areas read in {} ({})",
+                source.crs,
+                match source.from {
+                    CrsSource::Given => "--areas-crs",
+                    _ => "the file's crs member",
+                }
+            ),
+        );
+    }
     let mut params = AreasParams::default().name_field(a.name_field.clone());
     params.radius = a.radius;
     params.buffer = a.buffer;
@@ -227,6 +290,10 @@ pub fn run(a: CompareArgs, quiet: bool) -> Result<()> {
     }
     if let Some(b) = &a.boundary {
         params.boundary = Some(read_boundary(b, &loaded.projector).context("--boundary")?);
+    }
+    if let Some(d) = &a.buffer_control {
+        params.buffer_control =
+            Some(read_boundary(d, &loaded.projector).context("--buffer-control")?);
     }
     let set = compare::build_areas(&features, &a.areas, &params)?;
     let cp = CompareParams::new(spec).method(a.count_method.into());
@@ -244,13 +311,51 @@ pub fn run(a: CompareArgs, quiet: bool) -> Result<()> {
             r.control.area_m2 / 1e6
         ),
     );
+    if let Some(bc) = &r.buffer_control {
+        note(
+            quiet,
+            format!(
+                "buffer control: {} ({:.2} km²); WDD uses separate controls",
+                bc.definition,
+                bc.area_m2 / 1e6
+            ),
+        );
+    }
+    let dominated: Vec<&str> = r
+        .areas
+        .iter()
+        .chain([&r.pooled])
+        .filter(|x| x.measure("crime").is_some_and(|e| e.wdd.warning.is_some()))
+        .map(|x| x.name.as_str())
+        .collect();
+    if !dominated.is_empty() {
+        note(
+            quiet,
+            format!(
+                "warning: the crime WDD of {} of {} rows ({}) is dominated by the control's own change (a control's before count is over 10× its area's): read the RES, or give a comparable --control (and --buffer-control)",
+                dominated.len(),
+                r.areas.len() + 1,
+                if dominated.len() > 4 {
+                    format!("{}, …", dominated[..3].join(", "))
+                } else {
+                    dominated.join(", ")
+                }
+            ),
+        );
+    }
 
     // Render everything before writing anything.
     let parameters = a.parameters(&r.period_rule, &loaded);
     let read = serde_json::to_value(&loaded.summary)?;
     let mut report_json = report::json(&r, parameters.clone(), read, &rules);
     let mut others: Vec<&std::path::Path> = vec![a.areas.as_path()];
-    others.extend(a.control.iter().chain(&a.boundary).map(PathBuf::as_path));
+    others.extend(
+        a.control
+            .iter()
+            .chain(&a.boundary)
+            .chain(&a.buffer_control)
+            .map(PathBuf::as_path),
+    );
     let mut manifest = super::manifest(&loaded, &serde_json::Map::new(), &others)?;
     if let Value::Object(p) = &parameters {
         manifest.parameters = p.clone();
@@ -265,6 +370,10 @@ pub fn run(a: CompareArgs, quiet: bool) -> Result<()> {
                 .map(|p| p.display().to_string())
                 .collect::<Vec<_>>()
                 .join(", "),
+        ),
+        (
+            "Rows read".into(),
+            read_line(&loaded.summary, a.input.unique_ids),
         ),
         (
             "Areas".into(),

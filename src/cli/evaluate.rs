@@ -13,7 +13,7 @@ use harmspot::disclosure::{neighbourhood_sums, Disclosure, Support};
 use harmspot::evaluate::{compute, CurvePoint, EvaluateParams, EvaluateResult, Hotspots, Surface};
 use harmspot::gistar::GistarParams;
 use harmspot::kde::{raw_sums, Kernel, Weights};
-use harmspot::write::{cells::push_fixed, write_atomic, write_json};
+use harmspot::write::{number::push_csv_float, write_atomic, write_json};
 use harmspot::{Incidents, MonthRange};
 use serde_json::{json, Value};
 use std::io::Write;
@@ -260,7 +260,7 @@ pub fn run(a: EvaluateArgs, quiet: bool) -> Result<()> {
                 line.push_str(&c.cells.to_string());
                 for v in [c.area_share, c.hit_rate, c.pai, c.harm_hit_rate] {
                     line.push(',');
-                    push_fixed(&mut line, v, 9);
+                    push_csv_float(&mut line, v);
                 }
                 line.push('\n');
                 w.write_all(line.as_bytes())?;

@@ -5,7 +5,7 @@ use super::note;
 use anyhow::{bail, Context, Result};
 use clap::Args;
 use harmspot::knox::{test, KnoxParams, KnoxResult, MAX_PERMUTATIONS, TIME_NOTE};
-use harmspot::write::{cells::push_fixed, write_atomic, write_json};
+use harmspot::write::{cells::push_fixed, number::push_csv_float, write_atomic, write_json};
 use harmspot::IncidentIndex;
 use serde_json::{json, Value};
 use std::io::Write;
@@ -209,13 +209,13 @@ pub fn run(a: KnoxArgs, quiet: bool) -> Result<()> {
                         line.push_str(&m.to_string());
                     }
                     line.push_str(&format!(",{},", c.observed));
-                    push_fixed(&mut line, c.expected, 6);
+                    push_csv_float(&mut line, c.expected);
                     line.push(',');
                     if let Some(x) = c.ratio {
-                        push_fixed(&mut line, x, 6);
+                        push_csv_float(&mut line, x);
                     }
                     line.push(',');
-                    push_fixed(&mut line, c.pvalue, 6);
+                    push_csv_float(&mut line, c.pvalue);
                     line.push('\n');
                     w.write_all(line.as_bytes())?;
                 }

@@ -3,7 +3,9 @@
 //!
 //! - **Treatment areas** come from an areas file ([`crate::read::areas::read_areas`]):
 //!   Polygons and MultiPolygons as drawn, or Points with a radius (a hub and a distance
-//!   around it), drawn as 72-sided polygons (5° steps, the edge within 0.1% of the radius).
+//!   around it). A point hub's area is the exact circle: incidents are counted by distance
+//!   ([`super::region`]) and its area is `π r²`; the 72-sided polygon (5° steps) kept in
+//!   [`Area::treatment`] is for drawing and for measuring overlaps only.
 //! - **Buffer rings** of `buffer` metres: the treatment area grown by `buffer` (geo's
 //!   `Buffer`, round corners in 5° steps) minus *every* treatment area, so the part of one
 //!   hub's ring that lies in another hub counts as treatment, never as displacement.
@@ -53,6 +55,9 @@ pub struct AreasParams {
     pub control: Option<MultiPolygon<f64>>,
     /// The study-area boundary, working CRS (`--boundary`); `None` = hull of the incidents.
     pub boundary: Option<MultiPolygon<f64>>,
+    /// A separate control for the buffers, working CRS (Wheeler & Ratcliffe's displacement
+    /// control); `None` = the control serves the treatment areas and the buffers.
+    pub buffer_control: Option<MultiPolygon<f64>>,
 }
 
 impl Default for AreasParams {
@@ -64,6 +69,7 @@ impl Default for AreasParams {
             start_field: None,
             control: None,
             boundary: None,
+            buffer_control: None,
         }
     }
 }
@@ -99,6 +105,12 @@ impl AreasParams {
         self.boundary = Some(b);
         self
     }
+    /// The buffers' own control polygon(s), working CRS (default: none, the control serves
+    /// both). Needs a buffer.
+    pub fn buffer_control(mut self, c: MultiPolygon<f64>) -> Self {
+        self.buffer_control = Some(c);
+        self
+    }
 }
 
 /// How a treatment area was given.
@@ -127,16 +139,18 @@ pub struct Area {
     pub shape: AreaShape,
     /// Its own start month (`--start-field`).
     pub start: Option<Month>,
-    /// The treatment area, working CRS.
+    /// The treatment area, working CRS (for a point hub, the 72-gon drawn for the map:
+    /// incidents are counted by distance, see [`AreaSet::treatment_region`]).
     pub treatment: MultiPolygon<f64>,
     /// The treatment area grown by the buffer width (treatment + ring, before other
     /// treatment areas are taken out); `None` without a buffer.
     pub outer: Option<MultiPolygon<f64>>,
     /// The buffer ring: `outer` minus every treatment area.
     pub ring: Option<MultiPolygon<f64>>,
-    /// Area of the treatment area, m².
+    /// Area of the treatment area, m² (`π r²` for a point hub).
     pub treatment_m2: f64,
-    /// Area of the buffer ring, m².
+    /// Area of the buffer ring, m² (for a point hub `π((r + b)² − r²)` less the part of
+    /// other treatment areas in it, that part measured on the drawn polygons).
     pub ring_m2: Option<f64>,
     /// What was wrong with the geometry when it had to be repaired.
     pub repaired: Option<String>,
@@ -170,6 +184,8 @@ pub struct AreaSet {
     pub control: Option<MultiPolygon<f64>>,
     /// The study-area boundary (already valid), when given.
     pub boundary: Option<MultiPolygon<f64>>,
+    /// The buffers' own control area (already valid), when given.
+    pub buffer_control: Option<MultiPolygon<f64>>,
     /// Union of every treatment area and buffer (what the control leaves out).
     pub covered: MultiPolygon<f64>,
     /// Overlapping places.
@@ -314,7 +330,7 @@ fn shared(a: &MultiPolygon<f64>, b: &MultiPolygon<f64>) -> f64 {
 /// be repaired.
 ///
 /// Algorithm: names and start months are read; polygons are validated and repaired; points
-/// become 72-gons; every geometry is oriented (exteriors counter-clockwise); each treatment
+/// become circles (counted by distance, drawn as 72-gons); every geometry is oriented (exteriors counter-clockwise); each treatment
 /// area is grown by the buffer and the union of all treatment areas is taken out to make its
 /// ring; overlaps are measured pairwise on bounding-box candidates.
 ///
@@ -327,10 +343,10 @@ fn shared(a: &MultiPolygon<f64>, b: &MultiPolygon<f64>) -> f64 {
 /// props.insert("name".into(), "Hub".into());
 /// let f = AreaFeature { number: 1, properties: props, geometry: Geometry::Point(Point::new(0.0, 0.0)) };
 /// let set = build(&[f], "hubs.geojson".as_ref(), &AreasParams::default().radius(100.0).buffer(100.0)).unwrap();
-/// // 72-gon of radius 100: 72/2 · 100² · sin(5°) = 31 376.07 m²
-/// assert!((set.areas[0].treatment_m2 - 31_376.07).abs() < 0.01);
-/// // ring: the 72-gon of radius 200 minus that of radius 100, 3 × 31 376.07 = 94 128.20
-/// assert!((set.areas[0].ring_m2.unwrap() - 94_128.20).abs() < 0.01);
+/// // the circle of radius 100: π · 100² = 31 415.93 m²
+/// assert!((set.areas[0].treatment_m2 - 31_415.93).abs() < 0.01);
+/// // ring: π (200² − 100²) = 94 247.78 m²
+/// assert!((set.areas[0].ring_m2.unwrap() - 94_247.78).abs() < 0.01);
 /// ```
 pub fn build(features: &[AreaFeature], path: &Path, params: &AreasParams) -> Result<AreaSet> {
     let positive = |flag: &str, v: Option<f64>| -> Result<()> {
@@ -344,6 +360,12 @@ pub fn build(features: &[AreaFeature], path: &Path, params: &AreasParams) -> Res
     };
     positive("--radius", params.radius)?;
     positive("--buffer", params.buffer)?;
+    if params.buffer_control.is_some() && params.buffer.is_none() {
+        return Err(Error::param(
+            "buffer_control",
+            "a control for the buffers needs buffers: give a buffer width",
+        ));
+    }
     if features.is_empty() {
         return Err(Error::format(path, "holds no features"));
     }
@@ -455,12 +477,16 @@ pub fn build(features: &[AreaFeature], path: &Path, params: &AreasParams) -> Res
                 (AreaShape::Polygon, mp, problem)
             }
         };
+        let treatment_m2 = match shape {
+            AreaShape::Point { radius_m, .. } => std::f64::consts::PI * radius_m * radius_m,
+            AreaShape::Polygon => area_m2(&treatment),
+        };
         areas.push(Area {
             name,
             feature: f.number,
             shape,
             start,
-            treatment_m2: area_m2(&treatment),
+            treatment_m2,
             treatment,
             outer: None,
             ring: None,
@@ -485,7 +511,16 @@ pub fn build(features: &[AreaFeature], path: &Path, params: &AreasParams) -> Res
                 AreaShape::Polygon => grow(&a.treatment, d),
             };
             let ring = outer.difference(&union_t);
-            a.ring_m2 = Some(area_m2(&ring));
+            a.ring_m2 = Some(match a.shape {
+                AreaShape::Point { radius_m, .. } => {
+                    // exact annulus, less what other treatment areas take from it
+                    let (r, big) = (radius_m, radius_m + d);
+                    let others = area_m2(&outer) - area_m2(&ring) - area_m2(&a.treatment);
+                    let others = if others > SLIVER_M2 { others } else { 0.0 };
+                    (std::f64::consts::PI * (big * big - r * r) - others).max(0.0)
+                }
+                AreaShape::Polygon => area_m2(&ring),
+            });
             a.outer = Some(outer);
             a.ring = Some(ring);
         }
@@ -599,12 +634,25 @@ pub fn build(features: &[AreaFeature], path: &Path, params: &AreasParams) -> Res
         None => None,
         Some(b) => Some(fix_whole("boundary", "--boundary", b, &mut notes)?),
     };
+    let buffer_control = match &params.buffer_control {
+        None => None,
+        Some(d) => {
+            let d = fix_whole("buffer control area", "buffer_control", d, &mut notes)?;
+            if shared(&d, &covered) > SLIVER_M2 {
+                notes.push(
+                    "the buffer control area overlaps treatment areas or buffers: incidents there count as treatment or buffer, not as buffer control".into(),
+                );
+            }
+            Some(d)
+        }
+    };
     Ok(AreaSet {
         areas,
         buffer_m: params.buffer,
         radius_m: params.radius,
         control,
         boundary,
+        buffer_control,
         covered,
         overlaps,
         notes,

@@ -19,22 +19,26 @@
 //!   of the buffers outside them, and the control. When areas have different periods
 //!   (`--start-field`), the pooled row is a stacked design instead: the sum of each area's
 //!   own counts in its own periods (the control counted once per area);
-//! - points on an area's edge are outside it (geo's `Contains`).
+//! - a point hub's treatment area and buffer are decided by distance from the hub, exactly
+//!   ([`region`]): in the treatment area when `d ≤ r`, in its buffer when `r < d ≤ r + b`;
+//! - points on a polygon area's edge are outside it (geo's `Contains`).
 //!
 //! Two counting methods give the same counts ([`CountMethod`]): one parallel pass over the
 //! incidents with a bucket grid of the areas' envelopes (the default: no incident index to
 //! build), or per-area R-tree polygon queries on an [`IncidentIndex`]
-//! ([`IncidentIndex::in_polygon`]: envelope pre-filter, then exact point-in-polygon).
+//! ([`IncidentIndex::in_envelope`] on each region's envelope, then [`Region::contains`]).
 //! Both are identical at any thread count: partial tallies are made over fixed chunks and
 //! added in chunk order.
 
 pub mod areas;
 pub mod period;
+pub mod region;
 pub mod report;
 pub mod stats;
 
 pub use areas::{build as build_areas, Area, AreaSet, AreaShape, AreasParams, Overlap};
 pub use period::{PeriodSpec, Periods};
+pub use region::Region;
 pub use stats::{effects, Cell, Effects, Table};
 
 use crate::error::{Error, Result};
@@ -129,8 +133,11 @@ pub struct PlaceCounts {
     pub treatment: PeriodCounts,
     /// Buffer ring, when drawn.
     pub buffer: Option<PeriodCounts>,
-    /// Control area.
+    /// Control area (for the treatment area, and for the buffer too unless a buffer control
+    /// was given).
     pub control: PeriodCounts,
+    /// The buffer's own control area (`buffer_control` in [`AreasParams`]), when given.
+    pub buffer_control: Option<PeriodCounts>,
 }
 
 /// The statistics of one measure.
@@ -167,6 +174,8 @@ pub struct Series {
     pub buffer: Option<SeriesPlace>,
     /// Control area.
     pub control: SeriesPlace,
+    /// The buffer's own control area, when given.
+    pub buffer_control: Option<SeriesPlace>,
 }
 
 /// Everything about one area (or the pooled areas).
@@ -233,8 +242,11 @@ pub struct CompareResult {
     pub buffer_m: Option<f64>,
     /// Radius around point hubs, metres.
     pub radius_m: Option<f64>,
-    /// The control area.
+    /// The control area (for the treatment areas, and for the buffers unless a buffer
+    /// control is given).
     pub control: ControlSummary,
+    /// The buffers' own control area, when given (WDD with separate controls, METHODS §6).
+    pub buffer_control: Option<ControlSummary>,
     /// Counting method used.
     pub method: CountMethod,
     /// One per treatment area, in file order.
@@ -248,6 +260,9 @@ pub struct CompareResult {
     /// The control area's geometry, working CRS (for the map).
     #[serde(skip)]
     pub control_geometry: MultiPolygon<f64>,
+    /// The buffer control's geometry, working CRS (for the map), when given.
+    #[serde(skip)]
+    pub buffer_control_geometry: Option<MultiPolygon<f64>>,
 }
 
 /// What a statistic is computed on.
@@ -340,8 +355,11 @@ impl Layout {
     fn control(&self) -> usize {
         2 * self.k + 2
     }
-    fn places(&self) -> usize {
+    fn buffer_control(&self) -> usize {
         2 * self.k + 3
+    }
+    fn places(&self) -> usize {
+        2 * self.k + 4
     }
 }
 
@@ -370,59 +388,11 @@ impl Frame<'_> {
     }
 }
 
-/// A polygon to test points against, with an exact fast path for the regular polygons
-/// drawn around point hubs: inside the inscribed circle is inside, outside the circumscribed
-/// circle is outside, and only the thin ring between them needs point-in-polygon.
-struct Shape<'a> {
-    poly: &'a MultiPolygon<f64>,
-    /// Centre, squared radius surely inside, squared radius surely outside.
-    circle: Option<([f64; 2], f64, f64)>,
-}
-
-impl<'a> Shape<'a> {
-    fn new(poly: &'a MultiPolygon<f64>, circle: Option<([f64; 2], f64)>) -> Shape<'a> {
-        let circle = circle.map(|(c, r)| {
-            let inner =
-                r * (std::f64::consts::PI / areas::CIRCLE_VERTICES as f64).cos() * (1.0 - 1e-9);
-            let outer = r * (1.0 + 1e-9);
-            (c, inner * inner, outer * outer)
-        });
-        Shape { poly, circle }
-    }
-
-    #[inline]
-    fn contains(&self, p: [f64; 2]) -> bool {
-        if let Some((c, in_2, out_2)) = self.circle {
-            let (dx, dy) = (p[0] - c[0], p[1] - c[1]);
-            let d_2 = dx * dx + dy * dy;
-            if d_2 < in_2 {
-                return true;
-            }
-            if d_2 > out_2 {
-                return false;
-            }
-        }
-        self.poly.contains(&Point::new(p[0], p[1]))
-    }
-}
-
-/// Treatment and outer (treatment + buffer) shapes of every area.
-fn shapes(set: &AreaSet) -> (Vec<Shape<'_>>, Vec<Option<Shape<'_>>>) {
-    let mut t = Vec::with_capacity(set.areas.len());
-    let mut o = Vec::with_capacity(set.areas.len());
-    for a in &set.areas {
-        let (centre, r) = match a.shape {
-            AreaShape::Point { centre, radius_m } => (Some(centre), radius_m),
-            AreaShape::Polygon => (None, 0.0),
-        };
-        t.push(Shape::new(&a.treatment, centre.map(|c| (c, r))));
-        o.push(
-            a.outer.as_ref().map(|outer| {
-                Shape::new(outer, centre.map(|c| (c, r + set.buffer_m.unwrap_or(0.0))))
-            }),
-        );
-    }
-    (t, o)
+/// Treatment and outer (treatment + buffer) regions of every area, as counted.
+fn regions(set: &AreaSet) -> (Vec<Region<'_>>, Vec<Option<Region<'_>>>) {
+    (0..set.areas.len())
+        .map(|k| (set.treatment_region(k), set.outer_region(k)))
+        .unzip()
 }
 
 /// Every treatment and outer (treatment + buffer) envelope in a uniform grid of buckets:
@@ -448,13 +418,15 @@ const MAX_BUCKETS: f64 = 4.0e6;
 
 impl EnvelopeGrid {
     fn new(set: &AreaSet) -> EnvelopeGrid {
-        let rects: Vec<Option<Rect<f64>>> = set
-            .areas
-            .iter()
-            .flat_map(|a| {
+        let rect = |r: Option<Region>| {
+            r.and_then(|r| r.envelope())
+                .map(|e| Rect::new((e[0], e[1]), (e[2], e[3])))
+        };
+        let rects: Vec<Option<Rect<f64>>> = (0..set.areas.len())
+            .flat_map(|k| {
                 [
-                    a.treatment.bounding_rect(),
-                    a.outer.as_ref().and_then(|o| o.bounding_rect()),
+                    rect(Some(set.treatment_region(k))),
+                    rect(set.outer_region(k)),
                 ]
             })
             .collect();
@@ -573,8 +545,12 @@ fn count_one_pass(f: &Frame, set: &AreaSet, lay: &Layout) -> Tallies {
     let inc = f.inc;
     let ntypes = inc.types.len().max(1);
     let grid = EnvelopeGrid::new(set);
-    let (treat, outer) = shapes(set);
+    let (treat, outer) = regions(set);
     let limit = control_limit(set).and_then(|p| p.bounding_rect().map(|r| (p, r)));
+    let limit_d = set
+        .buffer_control
+        .as_ref()
+        .and_then(|p| p.bounding_rect().map(|r| (p, r)));
     let n = inc.len();
     let chunk = chunk_size(n);
     let n_chunks = n.div_ceil(chunk);
@@ -619,6 +595,11 @@ fn count_one_pass(f: &Frame, set: &AreaSet, lay: &Layout) -> Tallies {
             if in_c {
                 t.add(lay.control(), m, ty, w);
             }
+            if let Some((poly, r)) = &limit_d {
+                if in_rect(r, p) && poly.contains(&Point::new(p[0], p[1])) {
+                    t.add(lay.buffer_control(), m, ty, w);
+                }
+            }
         }
         t
     };
@@ -641,30 +622,38 @@ fn count_index(f: &Frame, set: &AreaSet, lay: &Layout, span: MonthRange) -> Tall
     let ntypes = inc.types.len().max(1);
     let index = IncidentIndex::build(inc);
     let sel = Selection::months(span);
-    let rows_t: Vec<Vec<u32>> = set
-        .areas
-        .par_iter()
-        .map(|a| index.in_polygon(inc, &a.treatment, &sel))
+    let rows_in = |r: Region| -> Vec<u32> {
+        let Some(env) = r.envelope() else {
+            return Vec::new();
+        };
+        let mut v = index.in_envelope(inc, env, &sel);
+        v.retain(|&i| r.contains(inc.xy[i as usize]));
+        v
+    };
+    let rows_t: Vec<Vec<u32>> = (0..set.areas.len())
+        .into_par_iter()
+        .map(|k| rows_in(set.treatment_region(k)))
         .collect();
-    let rows_o: Vec<Vec<u32>> = set
-        .areas
-        .par_iter()
-        .map(|a| {
-            a.outer
-                .as_ref()
-                .map_or_else(Vec::new, |o| index.in_polygon(inc, o, &sel))
-        })
+    let rows_o: Vec<Vec<u32>> = (0..set.areas.len())
+        .into_par_iter()
+        .map(|k| set.outer_region(k).map_or_else(Vec::new, rows_in))
         .collect();
     let rows_c: Option<Vec<u32>> = control_limit(set).map(|c| index.in_polygon(inc, c, &sel));
+    let rows_d: Option<Vec<u32>> = set
+        .buffer_control
+        .as_ref()
+        .map(|c| index.in_polygon(inc, c, &sel));
     const IN_T: u8 = 1;
     const IN_O: u8 = 2;
     const IN_C: u8 = 4;
+    const IN_D: u8 = 8;
     let mut flag = vec![0u8; inc.len()];
     for (rows, bit) in rows_t
         .iter()
         .map(|r| (r, IN_T))
         .chain(rows_o.iter().map(|r| (r, IN_O)))
         .chain(rows_c.iter().map(|r| (r, IN_C)))
+        .chain(rows_d.iter().map(|r| (r, IN_D)))
     {
         for &i in rows {
             flag[i as usize] |= bit;
@@ -694,6 +683,8 @@ fn count_index(f: &Frame, set: &AreaSet, lay: &Layout, span: MonthRange) -> Tall
                     tally(&mut all.filter(|&i| {
                         flag[i] & (IN_T | IN_O) == 0 && (!limited || flag[i] & IN_C != 0)
                     }))
+                } else if p == lay.buffer_control() {
+                    tally(&mut all.filter(|&i| flag[i] & (IN_T | IN_O | IN_D) == IN_D))
                 } else if p % 2 == 0 {
                     tally(&mut rows_t[p / 2].iter().map(|&i| i as usize))
                 } else {
@@ -848,12 +839,13 @@ impl Reader<'_> {
         }
     }
 
-    fn table(&self, places: [Option<usize>; 3], p: &Periods, m: Measure) -> Table {
+    fn table(&self, places: [Option<usize>; 4], p: &Periods, m: Measure) -> Table {
         let two = |pl: usize| [self.cell(pl, p.before, m), self.cell(pl, p.after, m)];
         Table {
             a: two(places[0].expect("a treatment place")),
             b: places[1].map(two),
             c: two(places[2].expect("a control place")),
+            cd: places[3].map(two),
             months: [p.months_before, p.months_after],
             counts: m != Measure::Harm,
         }
@@ -1011,7 +1003,9 @@ pub fn evaluate(
     let has_buffer = areas.buffer_m.is_some();
     let ms = measures(inc);
     let shared = resolved.periods.windows(2).all(|w| w[0] == w[1]);
-    let series_of = |places: [Option<usize>; 3], p: Option<&Periods>| Series {
+    let buffer_control =
+        (has_buffer && areas.buffer_control.is_some()).then(|| lay.buffer_control());
+    let series_of = |places: [Option<usize>; 4], p: Option<&Periods>| Series {
         months: span.iter().collect(),
         period: span
             .iter()
@@ -1020,6 +1014,7 @@ pub fn evaluate(
         treatment: reader.series(places[0].expect("treatment")),
         buffer: places[1].map(|b| reader.series(b)),
         control: reader.series(places[2].expect("control")),
+        buffer_control: places[3].map(|d| reader.series(d)),
     };
     let mut results = Vec::with_capacity(areas.areas.len());
     let mut tables: Vec<Vec<Table>> = Vec::with_capacity(areas.areas.len());
@@ -1028,6 +1023,7 @@ pub fn evaluate(
             Some(lay.treatment(k)),
             has_buffer.then(|| lay.buffer(k)),
             Some(lay.control()),
+            buffer_control,
         ];
         let ts: Vec<Table> = ms
             .iter()
@@ -1045,6 +1041,7 @@ pub fn evaluate(
                 treatment: reader.period_counts(lay.treatment(k), p),
                 buffer: has_buffer.then(|| reader.period_counts(lay.buffer(k), p)),
                 control: reader.period_counts(lay.control(), p),
+                buffer_control: buffer_control.map(|d| reader.period_counts(d, p)),
             },
             measures: ms
                 .iter()
@@ -1065,17 +1062,32 @@ pub fn evaluate(
         Some(lay.pooled_treatment()),
         has_buffer.then(|| lay.pooled_buffer()),
         Some(lay.control()),
+        buffer_control,
     ];
-    let union_m2 = |sel: &dyn Fn(&Area) -> Option<&MultiPolygon<f64>>| -> f64 {
+    // Pooled areas: the exact areas summed, less the overlaps (measured on the polygons).
+    let (pooled_t_m2, pooled_b_m2) = {
         use geo::Area as _;
-        let polys: Vec<&MultiPolygon<f64>> = areas.areas.iter().filter_map(sel).collect();
-        geo::unary_union(polys).unsigned_area()
+        let drawn_t: f64 = areas
+            .areas
+            .iter()
+            .map(|a| a.treatment.unsigned_area())
+            .sum();
+        let union_t = geo::unary_union(areas.areas.iter().map(|a| &a.treatment)).unsigned_area();
+        let exact_t: f64 = areas.areas.iter().map(|a| a.treatment_m2).sum();
+        let t = exact_t - (drawn_t - union_t).max(0.0);
+        let b = has_buffer.then(|| {
+            let drawn_b: f64 = areas
+                .areas
+                .iter()
+                .filter_map(|a| a.ring.as_ref())
+                .map(|r| r.unsigned_area())
+                .sum();
+            let union_b = areas.covered.unsigned_area() - union_t;
+            let exact_b: f64 = areas.areas.iter().filter_map(|a| a.ring_m2).sum();
+            (exact_b - (drawn_b - union_b).max(0.0)).max(0.0)
+        });
+        (t, b)
     };
-    let pooled_t_m2 = union_m2(&|a| Some(&a.treatment));
-    let pooled_b_m2 = has_buffer.then(|| {
-        use geo::Area as _;
-        areas.covered.unsigned_area() - pooled_t_m2
-    });
     let pooled = if shared {
         let p = &resolved.periods[0];
         AreaResult {
@@ -1090,6 +1102,7 @@ pub fn evaluate(
                 treatment: reader.period_counts(lay.pooled_treatment(), p),
                 buffer: has_buffer.then(|| reader.period_counts(lay.pooled_buffer(), p)),
                 control: reader.period_counts(lay.control(), p),
+                buffer_control: buffer_control.map(|d| reader.period_counts(d, p)),
             },
             measures: ms
                 .iter()
@@ -1108,6 +1121,7 @@ pub fn evaluate(
             treatment: PeriodCounts::default(),
             buffer: has_buffer.then(PeriodCounts::default),
             control: PeriodCounts::default(),
+            buffer_control: buffer_control.map(|_| PeriodCounts::default()),
         };
         for r in &results {
             counts.treatment.before.add(&r.counts.treatment.before);
@@ -1118,6 +1132,13 @@ pub fn evaluate(
             }
             counts.control.before.add(&r.counts.control.before);
             counts.control.after.add(&r.counts.control.after);
+            if let (Some(s), Some(o)) = (
+                counts.buffer_control.as_mut(),
+                r.counts.buffer_control.as_ref(),
+            ) {
+                s.before.add(&o.before);
+                s.after.add(&o.after);
+            }
         }
         AreaResult {
             name: "All areas".into(),
@@ -1165,6 +1186,19 @@ pub fn evaluate(
         use geo::Area as _;
         control_geometry.unsigned_area()
     };
+    let buffer_control_geometry = areas
+        .buffer_control
+        .as_ref()
+        .filter(|_| has_buffer)
+        .map(|d| d.difference(&areas.covered));
+    let buffer_control_summary = buffer_control_geometry.as_ref().map(|g| {
+        use geo::Area as _;
+        ControlSummary {
+            definition: "the buffer control area given, leaving out treatment areas and buffers"
+                .to_string(),
+            area_m2: g.unsigned_area(),
+        }
+    });
 
     Ok(CompareResult {
         data_months: period::runs(&available),
@@ -1179,12 +1213,14 @@ pub fn evaluate(
             definition,
             area_m2: control_m2,
         },
+        buffer_control: buffer_control_summary,
         method: params.method,
         areas: results,
         pooled,
         overlaps: areas.overlaps.clone(),
         notes,
         control_geometry,
+        buffer_control_geometry,
     })
 }
 

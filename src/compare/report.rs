@@ -26,13 +26,14 @@ use crate::crs::Transform;
 use crate::disclosure::{Disclosure, DisclosureReport};
 use crate::error::{Error, Result};
 use crate::write::geojson::{json_num, FeatureWriter, Geom};
+use crate::write::number::csv_float;
 use geo::{CoordsIter, MultiPolygon};
 use serde_json::{json, Map, Value};
 use std::fmt::Write as _;
 use std::io::Write;
 
 /// Columns of `report.csv`, in order.
-pub const CSV_COLUMNS: [&str; 40] = [
+pub const CSV_COLUMNS: [&str; 42] = [
     "area",
     "measure",
     "unit",
@@ -63,6 +64,8 @@ pub const CSV_COLUMNS: [&str; 40] = [
     "wdd_variance",
     "wdd_z",
     "wdd_p",
+    "wdd_controls",
+    "wdd_warning",
     "did",
     "did_variance",
     "did_z",
@@ -79,7 +82,7 @@ pub const CSV_COLUMNS: [&str; 40] = [
 pub const SERIES_COLUMNS: [&str; 7] = ["area", "place", "month", "period", "crime", "asb", "harm"];
 
 fn opt(v: Option<f64>) -> String {
-    v.map_or_else(String::new, |x| x.to_string())
+    v.map_or_else(String::new, csv_float)
 }
 
 /// A number, or an empty field when suppressed (NaN).
@@ -87,7 +90,7 @@ fn fnum(v: f64) -> String {
     if v.is_nan() {
         String::new()
     } else {
-        v.to_string()
+        csv_float(v)
     }
 }
 
@@ -129,12 +132,14 @@ struct Small {
     a: bool,
     b: bool,
     c: bool,
+    /// The buffer's own control, when given.
+    d: bool,
 }
 
 impl Small {
-    /// WDQ, TNE and the WDD: built from all six counts.
+    /// WDQ, TNE and the WDD: built from all six (or eight) counts.
     fn any(self) -> bool {
-        self.a || self.b || self.c
+        self.a || self.b || self.c || self.d
     }
 
     /// SM, the WDD local term, DiD and RES: treatment and control.
@@ -281,7 +286,11 @@ fn shield_effects(
     }
     let (control, c) = ch(&e.control, &counts.control, t);
     o.control = control;
-    let small = Small { a, b, c };
+    let d = counts
+        .buffer_control
+        .as_ref()
+        .is_some_and(|p| n(p).iter().any(|&x| rules.small(x as f64)));
+    let small = Small { a, b, c, d };
     if small.a {
         hide(&mut o.gross_effect, t);
     }
@@ -306,7 +315,7 @@ fn shield_effects(
         res.zero_corrected = false;
         res.note = Some(WITHHELD.into());
     }
-    if small.b || small.c {
+    if small.b || small.c || small.d {
         hide_opt(&mut o.wdq.bdm, t);
         hide_opt(&mut o.wdd.displacement, t);
     }
@@ -319,6 +328,7 @@ fn shield_effects(
         hide(&mut o.wdd.variance, t);
         hide_opt(&mut o.wdd.z, t);
         hide_opt(&mut o.wdd.p, t);
+        o.wdd.warning = None;
     }
     Shielded {
         measure: m.measure.clone(),
@@ -592,6 +602,8 @@ pub fn write_csv<W: Write>(w: W, r: &CompareResult, rules: &Disclosure) -> std::
                 fnum(e.wdd.variance),
                 opt(e.wdd.z),
                 opt(e.wdd.p),
+                e.wdd.controls.to_string(),
+                e.wdd.warning.clone().unwrap_or_default(),
                 fnum(e.did.estimate),
                 fnum(e.did.variance),
                 opt(e.did.z),
@@ -718,11 +730,10 @@ fn certainty(p: f64) -> String {
     }
 }
 
-/// Whether the control holds so many more incidents than the hub and its buffer that the
-/// control's change dominates the WDD (more than 5 times as many before).
+/// Whether a control's before value is over 10× its area's (METHODS §6), so that the
+/// control's own change dominates the WDD ([`super::stats::Wdd::warning`]).
 pub fn control_dominates(e: &Effects) -> bool {
-    let local = e.treatment.before + e.buffer.as_ref().map_or(0.0, |b| b.before);
-    e.control.before > 5.0 * local
+    e.wdd.warning.is_some()
 }
 
 fn certainty_short(p: f64) -> &'static str {
@@ -966,8 +977,17 @@ fn table(out: &mut String, a: &AreaResult, r: &CompareResult, rules: &Disclosure
             cell(e, Some(&e.control), harm, k),
         );
     }
-    if find(&sh, "crime").is_some_and(|x| !x.small.any() && control_dominates(&x.e)) {
-        out.push_str("\n† The control holds more than five times the incidents of the hub and its buffer, so its change dominates the WDD: read RES.\n");
+    let flagged: Vec<&str> = [("crime", "crime"), ("ASB", "asb"), ("harm", "harm")]
+        .into_iter()
+        .filter(|(_, key)| find(&sh, key).is_some_and(|x| x.e.wdd.warning.is_some()))
+        .map(|(label, _)| label)
+        .collect();
+    if !flagged.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n† WDD ({}): a control's before value is over 10× its area's, so the WDD is dominated by the control's own change: read the RES (report.json gives the ratios).",
+            flagged.join(", ")
+        );
     }
     out.push('\n');
 }
@@ -1165,7 +1185,9 @@ fn props_for(a: Option<(&AreaResult, &[Shielded])>, name: &str, place: &str) -> 
 /// `_before, _after, _pct_change`; on treatment features also `_gross_effect, _res,
 /// _res_ci_low, _res_ci_high, _res_p, _wdd, _wdd_z, _tne`; on buffer features `_wdq,
 /// _wdd_displacement`). The control feature carries the pooled row's control values when
-/// every area shares its periods, and nulls otherwise. `members` go in as foreign
+/// every area shares its periods, and nulls otherwise; a buffer control, when given, is
+/// drawn as a last feature (`place` `buffer_control`, values null: its counts are in
+/// report.json). Point hubs are drawn as 72-gons, but counted by exact distance. `members` go in as foreign
 /// top-level members (the run's parameters). Under `rules`, values withheld are null,
 /// small counts rounded with `--round`, and coordinates have `rules.precision` decimals
 /// (point hubs are always written as their circles, never as points).
@@ -1202,6 +1224,18 @@ pub fn write_geojson<W: Write>(
         fw.feature(
             &to_lonlat(&r.control_geometry, inverse)?,
             &props_for(pooled.zip(sh.as_deref()), "control", "control"),
+        )
+        .map_err(io)?;
+    }
+    if let Some(g) = r
+        .buffer_control_geometry
+        .as_ref()
+        .filter(|g| !g.0.is_empty())
+    {
+        // its counts are in report.json (`counts.buffer_control`); the feature draws it
+        fw.feature(
+            &to_lonlat(g, inverse)?,
+            &props_for(None, "buffer control", "buffer_control"),
         )
         .map_err(io)?;
     }

@@ -10,7 +10,7 @@
 //! | gross effect | `GE = A_b − A_a` | positive = fall |
 //! | WDQ (Bowers & Johnson 2003) | `SM = A_a/C_a − A_b/C_b`, `BDM = B_a/C_a − B_b/C_b`, `WDQ = BDM/SM` | meaningful only when `SM < 0` |
 //! | Total Net Effect | `[A_b C_a/C_b − A_a] + [B_b C_a/C_b − B_a]` | positive = incidents prevented, net of displacement |
-//! | WDD (Wheeler & Ratcliffe 2018) | `(A_a − A_b) − (C_a − C_b) + (B_a − B_b) − (C_a − C_b)` | negative = fall; `Var` = sum of the eight counts, `z = WDD/√Var` |
+//! | WDD (Wheeler & Ratcliffe 2018) | `(A_a − A_b) − (Ct_a − Ct_b) + (B_a − B_b) − (Cd_a − Cd_b)` | negative = fall; `z = WDD/√Var` (variance below) |
 //! | difference-in-differences | `(A_a − A_b) − (C_a − C_b)` | the WDD local term; `Var = A_b + A_a + C_b + C_a` |
 //! | RES (Welsh & Farrington) | `(A_b C_a)/(A_a C_b)`, `V(ln RES) = Σ 1/n`, 95% CI `exp(ln RES ± 1.96 √V)` | > 1 = relative fall; 0.5 added to every count when one is zero |
 //!
@@ -20,10 +20,13 @@
 //! the delta method, `V(ln H) = Σ w² / (Σ w)²` (= `1/n` when every weight is 1), and is not
 //! defined when a harm total is zero (the 0.5 correction is a count correction).
 //!
-//! WDD variance: METHODS §6 says "sum of all eight counts": the treatment, buffer, control
-//! for the treatment and control for the buffer, before and after. harmspot uses one control
-//! area for both, so the control's two counts enter the sum twice (as R `ptools::wdd` does
-//! when `disp_control = control`).
+//! WDD controls and variance (METHODS §6): with a control Ct for the treatment area and a
+//! separate control Cd for the buffer (`Table::cd`), `Var = A_a + A_b + B_a + B_b + Ct_a +
+//! Ct_b + Cd_a + Cd_b`. When one control C serves both, `WDD = ΔA + ΔB − 2ΔC`, so C's
+//! variance enters four times: `Var = A_a + A_b + B_a + B_b + 4(C_a + C_b)`. The test assumes
+//! controls comparable to their areas: when a control's before value exceeds 10× its area's,
+//! [`Wdd::warning`] says that the WDD is dominated by the control's own change and points to
+//! the RES. WDQ and TNE use the treatment control C (Bowers & Johnson's single control).
 //!
 //! Unequal periods: when the before and after periods differ in length, every value is
 //! divided by its period's months (variance by months²) before the statistics, which are
@@ -81,8 +84,11 @@ pub struct Table {
     pub a: [Cell; 2],
     /// Buffer `[before, after]`; `None` when no buffer was drawn.
     pub b: Option<[Cell; 2]>,
-    /// Control area `[before, after]`.
+    /// Control area `[before, after]` (Ct: the treatment area's control; the buffer's too
+    /// when `cd` is `None`).
     pub c: [Cell; 2],
+    /// The buffer's own control `[before, after]` (Cd), when given.
+    pub cd: Option<[Cell; 2]>,
     /// Months in the before and after periods.
     pub months: [u32; 2],
     /// Whether the cells are counts (`true`) or harm totals (`false`): the RES zero
@@ -103,9 +109,26 @@ impl Table {
             a: a.map(Cell::count),
             b: Some(b.map(Cell::count)),
             c: c.map(Cell::count),
+            cd: None,
             months: [1, 1],
             counts: true,
         }
+    }
+
+    /// The same table with a separate control for the buffer, counts `[before, after]`.
+    ///
+    /// ```
+    /// use harmspot::compare::stats::{effects, Table};
+    /// // A 20 → 10, B 15 → 12, Ct 30 → 25, Cd 40 → 44:
+    /// // local = −10 + 5 = −5, disp = −3 − 4 = −7, WDD = −12,
+    /// // Var = 20 + 10 + 15 + 12 + 30 + 25 + 40 + 44 = 196, z = −12/14
+    /// let e = effects(&Table::counts([20.0, 10.0], [15.0, 12.0], [30.0, 25.0]).buffer_control([40.0, 44.0]));
+    /// assert_eq!((e.wdd.wdd, e.wdd.variance), (-12.0, 196.0));
+    /// assert!((e.wdd.z.unwrap() + 12.0 / 14.0).abs() < 1e-12);
+    /// ```
+    pub fn buffer_control(mut self, cd: [f64; 2]) -> Table {
+        self.cd = Some(cd.map(Cell::count));
+        self
     }
 
     /// The same table without a buffer (no displacement measures).
@@ -135,6 +158,10 @@ impl Table {
                 _ => None,
             },
             c: add2(self.c, o.c),
+            cd: match (self.cd, o.cd) {
+                (Some(x), Some(y)) => Some(add2(x, y)),
+                _ => None,
+            },
             months: self.months,
             counts: self.counts,
         }
@@ -168,18 +195,52 @@ pub struct Test {
 /// Weighted Displacement Difference (Wheeler & Ratcliffe 2018).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Wdd {
-    /// Local term `(A_a − A_b) − (C_a − C_b)`.
+    /// Local term `(A_a − A_b) − (Ct_a − Ct_b)`.
     pub local: f64,
-    /// Displacement term `(B_a − B_b) − (C_a − C_b)`; `None` without a buffer.
+    /// Displacement term `(B_a − B_b) − (Cd_a − Cd_b)` (Cd = Ct without a buffer control);
+    /// `None` without a buffer.
     pub displacement: Option<f64>,
     /// `local + displacement` (just `local` without a buffer).
     pub wdd: f64,
-    /// Sum of the eight counts (the control's twice); four without a buffer.
+    /// Poisson variance: `A_a + A_b + B_a + B_b + Ct_a + Ct_b + Cd_a + Cd_b` with a buffer
+    /// control, `A_a + A_b + B_a + B_b + 4(C_a + C_b)` when one control serves both,
+    /// `A_a + A_b + C_a + C_b` without a buffer.
     pub variance: f64,
+    /// `one control` (serving the treatment area and the buffer), `separate controls`, or
+    /// `no buffer`.
+    pub controls: &'static str,
     /// `wdd / √variance`; negative = a fall. `None` when the variance is 0.
     pub z: Option<f64>,
     /// Two-sided normal p-value.
     pub p: Option<f64>,
+    /// Set when a control's before value is over 10× its area's: the WDD is then dominated
+    /// by the control's own change (read the RES instead).
+    pub warning: Option<String>,
+}
+
+/// A control's before value above this multiple of its area's dominates the WDD (METHODS §6).
+pub const CONTROL_DOMINANCE: f64 = 10.0;
+
+/// The WDD warning for a control whose before value exceeds [`CONTROL_DOMINANCE`] times its
+/// area's, naming the pairs (`what` = "control/treatment area", ...).
+fn dominance_warning(pairs: &[(&str, f64, f64)]) -> Option<String> {
+    let over: Vec<String> = pairs
+        .iter()
+        .filter(|(_, area, control)| *control > CONTROL_DOMINANCE * area)
+        .map(|(what, area, control)| {
+            if *area > 0.0 {
+                format!("{what} {:.0}× before", control / area)
+            } else {
+                format!("{what}: its area had none before")
+            }
+        })
+        .collect();
+    (!over.is_empty()).then(|| {
+        format!(
+            "the control's before value is over {CONTROL_DOMINANCE}× its area's ({}): the WDD is dominated by the control's own change; read the RES",
+            over.join("; ")
+        )
+    })
 }
 
 /// Weighted Displacement Quotient (Bowers & Johnson 2003).
@@ -413,10 +474,10 @@ pub fn res(a: [Cell; 2], c: [Cell; 2], counts: bool) -> Res {
 /// use harmspot::compare::stats::{effects, Table};
 /// // A: 20 → 10, B: 15 → 12, C: 100 → 90.
 /// // WDD = (10 − 20) − (90 − 100) + (12 − 15) − (90 − 100) = 0 + 7 = 7,
-/// // Var = 20 + 10 + 15 + 12 + 2 × (100 + 90) = 437, z = 7/√437 = 0.33486
+/// // one control for both: Var = 20 + 10 + 15 + 12 + 4 × (100 + 90) = 817, z = 7/√817 = 0.24490
 /// let e = effects(&Table::counts([20.0, 10.0], [15.0, 12.0], [100.0, 90.0]));
-/// assert_eq!(e.wdd.wdd, 7.0);
-/// assert!((e.wdd.z.unwrap() - 0.334_855).abs() < 1e-6);
+/// assert_eq!((e.wdd.wdd, e.wdd.variance), (7.0, 817.0));
+/// assert!((e.wdd.z.unwrap() - 0.244_899).abs() < 1e-6);
 /// ```
 pub fn effects(t: &Table) -> Effects {
     let normalised = t.normalised();
@@ -445,13 +506,28 @@ pub fn effects(t: &Table) -> Effects {
     let local = (av[1] - av[0]) - control_change;
     let local_var = a[0].var + a[1].var + c[0].var + c[1].var;
     let (did_z, did_p) = test(local, local_var);
-    let (displacement, wdd_var) = match b {
-        Some(b) => (
-            Some((b[1].value - b[0].value) - control_change),
-            local_var + b[0].var + b[1].var + c[0].var + c[1].var,
+    let cd = t.cd.map(norm);
+    let (displacement, wdd_var, controls) = match (b, cd) {
+        (Some(b), Some(d)) => (
+            Some((b[1].value - b[0].value) - (d[1].value - d[0].value)),
+            local_var + b[0].var + b[1].var + d[0].var + d[1].var,
+            "separate controls",
         ),
-        None => (None, local_var),
+        // one control in both terms: WDD = ΔA + ΔB − 2ΔC, Var(2ΔC) = 4 Var(ΔC)
+        (Some(b), None) => (
+            Some((b[1].value - b[0].value) - control_change),
+            a[0].var + a[1].var + b[0].var + b[1].var + 4.0 * (c[0].var + c[1].var),
+            "one control",
+        ),
+        (None, _) => (None, local_var, "no buffer"),
     };
+    let mut pairs = vec![("control/treatment area", av[0], cv[0])];
+    match (b, cd) {
+        (Some(b), Some(d)) => pairs.push(("buffer control/buffer", b[0].value, d[0].value)),
+        (Some(b), None) => pairs.push(("control/buffer", b[0].value, cv[0])),
+        (None, _) => {}
+    }
+    let warning = dominance_warning(&pairs);
     let wdd = local + displacement.unwrap_or(0.0);
     let (wdd_z, wdd_p) = test(wdd, wdd_var);
 
@@ -474,8 +550,10 @@ pub fn effects(t: &Table) -> Effects {
             displacement,
             wdd,
             variance: wdd_var,
+            controls,
             z: wdd_z,
             p: wdd_p,
+            warning,
         },
         did: Test {
             estimate: local,

@@ -1,11 +1,20 @@
 //! Polygon and point layers an analyst supplies: a study-area boundary, treatment areas,
-//! hub locations, control areas. GeoJSON in WGS84 lon/lat (RFC 7946), projected to the
-//! working CRS on reading.
+//! hub locations, control areas, projected to the working CRS on reading.
+//!
+//! GeoJSON is WGS84 lon/lat (RFC 7946), but analysts draw intervention areas in QGIS in
+//! British National Grid and export them as they are: such files carry a legacy (GeoJSON
+//! 2008) `crs` member, `{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::27700"}}`
+//! (or `"EPSG:27700"`, or the older `{"type":"EPSG","properties":{"code":27700}}`). The
+//! file's CRS is, in order: the one the caller names ([`read_areas_in`]), the file's `crs`
+//! member, else WGS84. A file read as WGS84 whose coordinates cannot be longitude/latitude
+//! (|x| > 180 or |y| > 90) is refused, never read as such; so is a file said to be in a
+//! projected CRS whose coordinates all look like degrees.
 
-use crate::crs::Projector;
+use crate::crs::{Crs, Projector, Transform};
 use crate::error::{Error, Result};
 use geo::{CoordsIter, Geometry, MapCoords, MultiPolygon};
-use geojson::{FeatureReader, JsonObject};
+use geojson::{GeoJson, JsonObject};
+use serde_json::Value;
 use std::collections::HashMap;
 use std::io::BufReader;
 use std::path::Path;
@@ -21,22 +30,122 @@ pub struct AreaFeature {
     pub geometry: Geometry<f64>,
 }
 
-/// Reads every feature of a GeoJSON file, checking that coordinates are lon/lat and that
-/// each geometry is a Polygon, MultiPolygon or Point, and projects them.
+/// Where the CRS of an areas file came from.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CrsSource {
+    /// Named by the caller.
+    Given,
+    /// The file's legacy `crs` member.
+    FileMember,
+    /// Neither: WGS84 lon/lat, as RFC 7946 says.
+    Default,
+}
+
+/// The CRS an areas file was read in.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct SourceCrs {
+    /// `EPSG:NNNN`, or `EPSG:4326` for WGS84 lon/lat (`CRS84`).
+    pub crs: String,
+    /// Where it came from.
+    pub from: CrsSource,
+}
+
+/// Reads every feature of a GeoJSON file in WGS84 (or in the CRS of its legacy `crs`
+/// member), checking each geometry is a Polygon, MultiPolygon or Point, and projects them.
 pub fn read_areas(path: &Path, projector: &Projector) -> Result<Vec<AreaFeature>> {
+    Ok(read_areas_in(path, projector, None)?.0)
+}
+
+/// EPSG code of a legacy GeoJSON `crs` member; `Ok(None)` when there is none.
+///
+/// ```
+/// use harmspot::read::areas::legacy_crs_code;
+/// let v: serde_json::Value = serde_json::from_str(
+///     r#"{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::27700"}}"#).unwrap();
+/// assert_eq!(legacy_crs_code(&v), Ok(27700));
+/// let v = serde_json::json!({"type":"name","properties":{"name":"urn:ogc:def:crs:OGC:1.3:CRS84"}});
+/// assert_eq!(legacy_crs_code(&v), Ok(4326));
+/// ```
+pub fn legacy_crs_code(member: &Value) -> std::result::Result<u32, String> {
+    let props = member.get("properties");
+    if let Some(code) = props.and_then(|p| p.get("code")) {
+        return code
+            .as_u64()
+            .or_else(|| code.as_str().and_then(|s| s.trim().parse().ok()))
+            .and_then(|c| u32::try_from(c).ok())
+            .ok_or_else(|| format!("`crs` code {code} is not an EPSG code"));
+    }
+    let Some(name) = props.and_then(|p| p.get("name")).and_then(Value::as_str) else {
+        return Err(format!(
+            "`crs` member {member} names no CRS (expected {{\"type\":\"name\",\"properties\":{{\"name\":\"urn:ogc:def:crs:EPSG::27700\"}}}})"
+        ));
+    };
+    let n = name.trim();
+    let upper = n.to_ascii_uppercase();
+    if upper.ends_with("CRS84") {
+        return Ok(crate::crs::WGS84);
+    }
+    // urn:ogc:def:crs:EPSG::27700, urn:ogc:def:crs:EPSG:9.9:27700, EPSG:27700,
+    // http://www.opengis.net/def/crs/EPSG/0/27700
+    if upper.contains("EPSG") {
+        if let Some(code) = n
+            .rsplit([':', '/'])
+            .next()
+            .and_then(|c| c.trim().parse::<u32>().ok())
+        {
+            return Ok(code);
+        }
+    }
+    Err(format!(
+        "`crs` member names `{name}`, not an EPSG CRS (give it as urn:ogc:def:crs:EPSG::NNNN)"
+    ))
+}
+
+/// Like [`read_areas`], with the file's CRS named by the caller (`crs`, overriding any `crs`
+/// member). Returns the features in the working CRS and the CRS they were read in.
+///
+/// Errors name the file: not a FeatureCollection, a feature without geometry or of another
+/// type, an unknown `crs` member, WGS84 coordinates out of range (with what to do), a
+/// projected file whose coordinates all look like degrees, coordinates that cannot be
+/// transformed.
+pub fn read_areas_in(
+    path: &Path,
+    projector: &Projector,
+    crs: Option<&Crs>,
+) -> Result<(Vec<AreaFeature>, SourceCrs)> {
     let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut json: Value = serde_json::from_reader(BufReader::new(f))
+        .map_err(|e| Error::format(path, format!("not a GeoJSON FeatureCollection: {e}")))?;
+    let member = json.as_object_mut().and_then(|o| o.remove("crs"));
+    let (file_crs, from) = match (crs, member.as_ref().filter(|m| !m.is_null())) {
+        (Some(c), _) => (c.clone(), CrsSource::Given),
+        (None, Some(m)) => {
+            let code = legacy_crs_code(m).map_err(|why| Error::format(path, why))?;
+            let c =
+                Crs::epsg(code).map_err(|e| Error::format(path, format!("`crs` member: {e}")))?;
+            (c, CrsSource::FileMember)
+        }
+        (None, None) => (Crs::epsg(crate::crs::WGS84)?, CrsSource::Default),
+    };
+    let lonlat = file_crs.code() == crate::crs::WGS84;
+    let transform = if lonlat {
+        projector.forward.clone()
+    } else {
+        Transform::new(&file_crs, &projector.working)?
+    };
+    let GeoJson::FeatureCollection(fc) = serde_json::from_value::<GeoJson>(json)
+        .map_err(|e| Error::format(path, format!("not a GeoJSON FeatureCollection: {e}")))?
+    else {
+        return Err(Error::format(
+            path,
+            "not a GeoJSON FeatureCollection (a single Feature or Geometry was found)",
+        ));
+    };
     let mut out = Vec::new();
-    for (k, feature) in FeatureReader::from_reader(BufReader::new(f))
-        .features()
-        .enumerate()
-    {
+    let mut all_degrees = true;
+    for (k, feature) in fc.features.into_iter().enumerate() {
         let number = k + 1;
-        let feature = feature.map_err(|e| {
-            Error::format(
-                path,
-                format!("not a GeoJSON FeatureCollection (at feature {number}): {e}"),
-            )
-        })?;
         let Some(g) = feature.geometry else {
             return Err(Error::format(
                 path,
@@ -61,25 +170,52 @@ pub fn read_areas(path: &Path, projector: &Projector) -> Result<Vec<AreaFeature>
         let bad = geom
             .coords_iter()
             .find(|c| !(c.x.abs() <= 180.0 && c.y.abs() <= 90.0));
-        if let Some(c) = bad {
-            return Err(Error::format(
-                path,
-                format!(
-                    "feature {number} has coordinate ({}, {}), not WGS84 lon/lat: GeoJSON must be in EPSG:4326 (RFC 7946); reproject it (e.g. QGIS Export > Save Features As, CRS EPSG:4326)",
-                    c.x, c.y
-                ),
-            ));
+        match bad {
+            Some(c) if lonlat => {
+                return Err(Error::format(
+                    path,
+                    format!(
+                        "feature {number} has coordinate ({}, {}), which cannot be WGS84 longitude/latitude, and the file names no other CRS: projected coordinates (e.g. British National Grid metres) need the file's CRS, as a `crs` member or given with the areas (EPSG:27700); or reproject it to EPSG:4326 (QGIS Export > Save Features As)",
+                        c.x, c.y
+                    ),
+                ));
+            }
+            Some(_) => all_degrees = false,
+            None => {}
         }
-        out.push(AreaFeature {
-            number,
-            properties: feature.properties.unwrap_or_default(),
-            geometry: project(&geom, projector)?,
-        });
+        let properties = feature.properties.unwrap_or_default();
+        out.push((number, properties, geom));
     }
     if out.is_empty() {
         return Err(Error::format(path, "holds no features"));
     }
-    Ok(out)
+    if !lonlat && all_degrees {
+        return Err(Error::format(
+            path,
+            format!(
+                "every coordinate lies within ±180, ±90, as longitude/latitude would, but the file is read in {file_crs} ({}): check the file's `crs` member or the CRS given with the areas",
+                file_crs.name()
+            ),
+        ));
+    }
+    let features = out
+        .into_iter()
+        .map(|(number, properties, geom)| {
+            Ok(AreaFeature {
+                number,
+                properties,
+                geometry: project_with(&geom, &transform)
+                    .map_err(|e| Error::format(path, format!("feature {number}: {e}")))?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok((
+        features,
+        SourceCrs {
+            crs: file_crs.to_string(),
+            from,
+        },
+    ))
 }
 
 fn geometry_name(g: &Geometry<f64>) -> &'static str {
@@ -98,9 +234,14 @@ fn geometry_name(g: &Geometry<f64>) -> &'static str {
 
 /// Projects a lon/lat geometry to the working CRS (all coordinates in one parallel batch).
 pub fn project(geom: &Geometry<f64>, projector: &Projector) -> Result<Geometry<f64>> {
+    project_with(geom, &projector.forward)
+}
+
+/// Transforms a geometry's coordinates with `transform` (all in one parallel batch).
+pub fn project_with(geom: &Geometry<f64>, transform: &Transform) -> Result<Geometry<f64>> {
     let src: Vec<[f64; 2]> = geom.coords_iter().map(|c| [c.x, c.y]).collect();
     let mut dst = src.clone();
-    projector.forward.apply(&mut dst);
+    transform.apply(&mut dst);
     if dst.iter().any(|p| p[0].is_nan()) {
         return Err(Error::Crs(
             "an area's coordinates could not be projected to the working CRS".into(),
@@ -118,10 +259,20 @@ pub fn project(geom: &Geometry<f64>, projector: &Projector) -> Result<Geometry<f
     }))
 }
 
-/// A study-area boundary: the union (as a MultiPolygon) of every polygon in the file.
+/// A study-area boundary: the union (as a MultiPolygon) of every polygon in the file (in
+/// WGS84, or in the CRS of its `crs` member).
 pub fn read_boundary(path: &Path, projector: &Projector) -> Result<MultiPolygon<f64>> {
+    read_boundary_in(path, projector, None)
+}
+
+/// Like [`read_boundary`], with the file's CRS named by the caller.
+pub fn read_boundary_in(
+    path: &Path,
+    projector: &Projector,
+    crs: Option<&Crs>,
+) -> Result<MultiPolygon<f64>> {
     let mut polys = Vec::new();
-    for f in read_areas(path, projector)? {
+    for f in read_areas_in(path, projector, crs)?.0 {
         match f.geometry {
             Geometry::Polygon(p) => polys.push(p),
             Geometry::MultiPolygon(mp) => polys.extend(mp.0),

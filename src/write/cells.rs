@@ -131,7 +131,7 @@ pub fn write_csv(dest: &Path, layer: &Layer) -> Result<u64> {
             for (_, v) in &layer.columns {
                 line.push(',');
                 if v[id].is_finite() {
-                    line.push_str(&v[id].to_string());
+                    super::number::push_csv_float(&mut line, v[id]);
                 }
             }
             line.push('\n');

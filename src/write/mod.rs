@@ -3,6 +3,7 @@
 
 pub mod cells;
 pub mod geojson;
+pub mod number;
 pub mod raster;
 
 use crate::error::{Error, Result};
