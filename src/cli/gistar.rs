@@ -102,7 +102,7 @@ pub struct GistarArgs {
 pub fn run(a: GistarArgs, quiet: bool) -> Result<()> {
     // everything that needs no data is checked before reading
     a.grid.validate()?;
-    a.out.formats(a.grid.shape.into())?;
+    a.out.check(a.grid.shape.into(), &a.input)?;
     let params = a.gi.params(a.fdr)?;
     let loaded = a.input.load_nonempty(quiet)?;
     let built = a

@@ -224,7 +224,7 @@ fn metres(h: f64) -> String {
 
 pub fn run(mut a: KdeArgs, quiet: bool) -> Result<()> {
     a.grid.validate()?;
-    a.out.formats(a.grid.shape.into())?;
+    a.out.check(a.grid.shape.into(), &a.input)?;
     let weights = match a.weights.as_str() {
         "harm" => Weights::Harm,
         "none" => Weights::Unweighted,
