@@ -27,6 +27,24 @@ pub fn csv_cell(s: &str) -> Cow<'_, str> {
     }
 }
 
+/// One complete CSV field for writers that do not use the `csv` crate: [`csv_cell`], then
+/// quoted (`"` doubled) when it holds a comma, a quote or a line break.
+///
+/// ```
+/// use harmspot::write::escape::csv_field;
+/// assert_eq!(csv_field("n_burglary"), "n_burglary");
+/// assert_eq!(csv_field("a,b"), "\"a,b\"");
+/// assert_eq!(csv_field("=1+1,\"x\""), "\"'=1+1,\"\"x\"\"\"");
+/// ```
+pub fn csv_field(s: &str) -> Cow<'_, str> {
+    let c = csv_cell(s);
+    if c.contains([',', '"', '\n', '\r']) {
+        Cow::Owned(format!("\"{}\"", c.replace('"', "\"\"")))
+    } else {
+        c
+    }
+}
+
 /// Text quoted in Markdown (a name in a sentence or a table cell): HTML and Markdown
 /// metacharacters become entities or backslash escapes, and line breaks become spaces, so
 /// the text shows as written and cannot add HTML, links, emphasis or table columns.
