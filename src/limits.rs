@@ -15,12 +15,25 @@ pub const HARM_TABLE_MAX_BYTES: u64 = 4 << 20;
 pub const RUN_FILE_MAX_BYTES: u64 = 1 << 20;
 /// Largest areas, hubs, boundary or control GeoJSON read (bytes).
 pub const AREAS_MAX_BYTES: u64 = 512 << 20;
+/// Smallest cell size accepted (metres): finer than any recorded location.
+pub const MIN_CELL_SIZE: f64 = 0.1;
+/// Largest cell size accepted (metres).
+pub const MAX_CELL_SIZE: f64 = 100_000.0;
+/// Largest distance accepted (metres) for neighbour distances, bandwidths, radii and
+/// buffers: more than the length of Great Britain.
+pub const MAX_DISTANCE: f64 = 1_000_000.0;
 /// Most monthly layers a space-time job builds (100 years of months).
 pub const MAX_MONTHS: u64 = 1200;
 /// Most cell values (cells × layers) a job holds in memory: 2^31 values is 16 GiB of f64.
 pub const MAX_CELL_VALUES: u64 = 1 << 31;
 /// Most cells in one Gi* neighbourhood (a disc of the neighbour distance).
 pub const MAX_NEIGHBOURHOOD_CELLS: u64 = 1 << 22;
+/// Most features in an areas file.
+pub const MAX_AREAS: u64 = 10_000;
+/// Most vertices in one area polygon (a generalised force boundary has a few thousand).
+pub const MAX_AREA_VERTICES: u64 = 250_000;
+/// Most vertices in all areas, control and boundary together.
+pub const MAX_TOTAL_VERTICES: u64 = 2_000_000;
 /// Most polygon vertex × incident tests an areas comparison may need.
 pub const MAX_VERTEX_TESTS: u64 = 1 << 36;
 
@@ -78,6 +91,56 @@ pub fn read_capped(path: &Path, limit: u64, what: &'static str) -> Result<Vec<u8
     Ok(buf)
 }
 
+/// A reader that fails with an error naming the cap once more than `limit` bytes have been
+/// read, so a streamed control file (an areas GeoJSON) cannot grow without bound.
+///
+/// ```
+/// use std::io::Read;
+/// let mut r = harmspot::limits::Capped::new(&b"abcdef"[..], 4, "areas file");
+/// let mut s = String::new();
+/// assert!(r.read_to_string(&mut s).is_err());
+/// ```
+pub struct Capped<R> {
+    inner: R,
+    left: u64,
+    limit: u64,
+    what: &'static str,
+}
+
+impl<R> Capped<R> {
+    /// Wraps `inner`, allowing `limit` bytes of a `what`.
+    pub fn new(inner: R, limit: u64, what: &'static str) -> Self {
+        Capped {
+            inner,
+            left: limit,
+            limit,
+            what,
+        }
+    }
+}
+
+impl<R: Read> Read for Capped<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.left == 0 {
+            // one more byte means the file is over the cap
+            let mut probe = [0u8; 1];
+            return match self.inner.read(&mut probe)? {
+                0 => Ok(0),
+                _ => Err(std::io::Error::other(format!(
+                    "larger than {} bytes, too large for a {}",
+                    self.limit, self.what
+                ))),
+            };
+        }
+        let n = buf
+            .len()
+            .min(usize::try_from(self.left).unwrap_or(usize::MAX));
+        let k = self.inner.read(&mut buf[..n])?;
+        self.left -= k as u64;
+        Ok(k)
+    }
+}
+
 /// Refuses `estimate > limit` with a [`LimitError::TooLarge`].
 ///
 /// ```
@@ -112,7 +175,7 @@ pub fn check_length(parameter: &str, value: f64, min: f64, max: f64) -> Result<(
     if !value.is_finite() || value < min || value > max {
         return Err(Error::param(
             parameter,
-            format!("{value} m is outside the accepted range {min} m to {max} m"),
+            format!("{value:?} m is outside the accepted range {min} m to {max} m"),
         ));
     }
     Ok(())

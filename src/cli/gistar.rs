@@ -56,8 +56,9 @@ impl GiOpts {
     /// Checks the flags (before any data is read) and builds the library parameters.
     pub fn params(&self, fdr: bool) -> Result<GistarParams> {
         if let Some(d) = self.neighbour_distance {
-            if !(d.is_finite() && d > 0.0) {
-                bail!("--neighbour-distance: must be a positive length in metres, got {d}");
+            let max = harmspot::limits::MAX_DISTANCE;
+            if !(d.is_finite() && d > 0.0 && d <= max) {
+                bail!("--neighbour-distance: must be a positive length in metres, at most {max}, got {d:?}");
             }
         }
         if self.permutations > MAX_PERMUTATIONS {

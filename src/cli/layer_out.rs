@@ -94,8 +94,9 @@ impl GridArgs {
     /// Checks the flags that need no data (before reading a large input).
     pub fn validate(&self) -> Result<()> {
         if let Some(c) = self.cell_size {
-            if !(c.is_finite() && c > 0.0) {
-                bail!("--cell-size: must be a positive length in metres, got {c}");
+            use harmspot::limits::{MAX_CELL_SIZE, MIN_CELL_SIZE};
+            if !(c.is_finite() && (MIN_CELL_SIZE..=MAX_CELL_SIZE).contains(&c)) {
+                bail!("--cell-size: must be a length from {MIN_CELL_SIZE} to {MAX_CELL_SIZE} metres, got {c:?}");
             }
         }
         if let Some(e) = &self.extent {

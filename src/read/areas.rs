@@ -25,6 +25,7 @@ pub struct AreaFeature {
 /// each geometry is a Polygon, MultiPolygon or Point, and projects them.
 pub fn read_areas(path: &Path, projector: &Projector) -> Result<Vec<AreaFeature>> {
     let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let f = crate::limits::Capped::new(f, crate::limits::AREAS_MAX_BYTES, "areas file");
     let mut out = Vec::new();
     for (k, feature) in FeatureReader::from_reader(BufReader::new(f))
         .features()
