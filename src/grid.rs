@@ -63,7 +63,7 @@ impl GridSpec {
         if !(cell_size.is_finite() && (MIN_CELL_SIZE..=MAX_CELL_SIZE).contains(&cell_size)) {
             return Err(Error::param(
                 "--cell-size",
-                format!("must be a length from {MIN_CELL_SIZE} to {MAX_CELL_SIZE} metres, got {cell_size:?}"),
+                format!("must be a positive length in metres, from {MIN_CELL_SIZE} to {MAX_CELL_SIZE}, got {cell_size:?}"),
             ));
         }
         if !extent.iter().all(|v| v.is_finite()) || extent[0] > extent[2] || extent[1] > extent[3] {

@@ -96,7 +96,7 @@ impl GridArgs {
         if let Some(c) = self.cell_size {
             use harmspot::limits::{MAX_CELL_SIZE, MIN_CELL_SIZE};
             if !(c.is_finite() && (MIN_CELL_SIZE..=MAX_CELL_SIZE).contains(&c)) {
-                bail!("--cell-size: must be a length from {MIN_CELL_SIZE} to {MAX_CELL_SIZE} metres, got {c:?}");
+                bail!("--cell-size: must be a positive length in metres, from {MIN_CELL_SIZE} to {MAX_CELL_SIZE}, got {c:?}");
             }
         }
         if let Some(e) = &self.extent {

@@ -198,9 +198,14 @@ pub fn check_companion(companion: &Path, output: &Path, force: bool) -> Result<(
     }
     let mut name = output.as_os_str().to_owned();
     name.push(".manifest.json");
-    if recorded_outputs(Path::new(&name))
-        .is_some_and(|names| names.iter().any(|n| Path::new(n) == companion))
-    {
+    let manifest = Path::new(&name);
+    // the manifest is harmspot's when it is a harmspot manifest; the rest when it lists them
+    let ours = match recorded_outputs(manifest) {
+        Some(_) if companion == manifest => true,
+        Some(names) => names.iter().any(|n| Path::new(n) == companion),
+        None => false,
+    };
+    if ours {
         return Ok(());
     }
     Err(OutputError::ForeignCompanion {
