@@ -44,6 +44,12 @@ pub fn read_areas(path: &Path, projector: &Projector) -> Result<Vec<AreaFeature>
                 format!("feature {number} has no geometry"),
             ));
         };
+        if let Some(bad) = short_position(&g.value) {
+            return Err(Error::format(
+                path,
+                format!("feature {number}: a position has {bad} number(s); GeoJSON positions are [longitude, latitude]"),
+            ));
+        }
         let geom: Geometry<f64> = Geometry::try_from(g).map_err(|e| {
             Error::format(path, format!("feature {number}: unreadable geometry: {e}"))
         })?;
@@ -117,6 +123,26 @@ pub fn project(geom: &Geometry<f64>, projector: &Projector) -> Result<Geometry<f
         let p = lookup[&(c.x.to_bits(), c.y.to_bits())];
         geo::coord! { x: p[0], y: p[1] }
     }))
+}
+
+/// The length of the first position with fewer than two numbers (the `geojson` crate's
+/// conversion would index past it), if any.
+fn short_position(v: &geojson::GeometryValue) -> Option<usize> {
+    use geojson::GeometryValue as V;
+    let short = |p: &geojson::Position| (p.len() < 2).then_some(p.len());
+    match v {
+        V::Point { coordinates } => short(coordinates),
+        V::MultiPoint { coordinates } | V::LineString { coordinates } => {
+            coordinates.iter().find_map(short)
+        }
+        V::MultiLineString { coordinates } | V::Polygon { coordinates } => {
+            coordinates.iter().flatten().find_map(short)
+        }
+        V::MultiPolygon { coordinates } => coordinates.iter().flatten().flatten().find_map(short),
+        V::GeometryCollection { geometries } => {
+            geometries.iter().find_map(|g| short_position(&g.value))
+        }
+    }
 }
 
 /// A study-area boundary: the union (as a MultiPolygon) of every polygon in the file.
