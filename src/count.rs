@@ -161,6 +161,13 @@ fn groups(incidents: &Incidents, by: Option<By>) -> Result<(Vec<usize>, Vec<Stri
                     "`month` needs incidents with months: the input has no month column (give --month-col)",
                 ));
             };
+            // one layer per month from the first to the last: refuse a span no analysis needs
+            crate::limits::check(
+                &format!("months from {} to {}", range.from, range.to),
+                range.len() as u64,
+                crate::limits::MAX_MONTHS,
+                "month range (filter with from/to)",
+            )?;
             let unknown = incidents.month.contains(&Month::UNKNOWN);
             let mut names: Vec<String> = range.iter().map(|m| m.to_string()).collect();
             if unknown {

@@ -57,6 +57,14 @@ pub enum Error {
     /// the filters, no variance for Gi*, a grid too large for memory, ...).
     #[error("{0}")]
     Analysis(String),
+    /// A job or control file larger than harmspot will take on; the message gives the
+    /// estimate, the limit and the parameter to change.
+    #[error(transparent)]
+    Limit(#[from] crate::limits::LimitError),
+    /// An output that would destroy or replace a file the run did not make (an input, a
+    /// foreign file, a link, a device) or could not be written completely.
+    #[error(transparent)]
+    Output(#[from] crate::write::safe::OutputError),
 }
 
 impl Error {

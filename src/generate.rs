@@ -52,6 +52,9 @@ const LSOA_SIDE_M: f64 = 500.0;
 /// Place of the output in error messages.
 const OUTPUT: &str = "<output>";
 
+/// Most hot-spot clusters a synthetic extract holds (each is a mixture component).
+pub const MAX_CLUSTERS: u32 = 10_000;
+
 /// Index of anti-social behaviour in [`TYPES`].
 const ASB: usize = 0;
 
@@ -294,6 +297,15 @@ impl GenerateParams {
                 "--radius-km",
                 format!("{} must be above 0 and at most 1000 km", self.radius_km),
             ));
+        }
+        if self.clusters > MAX_CLUSTERS {
+            return Err(crate::limits::LimitError::TooLarge {
+                what: "hot-spot clusters".into(),
+                estimate: u64::from(self.clusters),
+                limit: u64::from(MAX_CLUSTERS),
+                parameter: "clusters",
+            }
+            .into());
         }
         if self.step_clusters > self.clusters {
             return Err(Error::param(

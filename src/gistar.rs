@@ -366,6 +366,7 @@ pub fn compute_with(
             ),
         ));
     }
+    spec.check_neighbourhood(d)?;
     let m = moments(values, &grid.in_area)?;
     let (sum, k) = local_sums(values, grid, d);
     let used = GistarUsed {

@@ -59,10 +59,11 @@ impl GridSpec {
     /// assert_eq!(g.centre(0), [420_050.0, 560_050.0]);
     /// ```
     pub fn covering(shape: Shape, cell_size: f64, extent: [f64; 4]) -> Result<GridSpec> {
-        if !(cell_size.is_finite() && cell_size > 0.0) {
+        use crate::limits::{MAX_CELL_SIZE, MIN_CELL_SIZE};
+        if !(cell_size.is_finite() && (MIN_CELL_SIZE..=MAX_CELL_SIZE).contains(&cell_size)) {
             return Err(Error::param(
                 "--cell-size",
-                format!("must be a positive length in metres, got {cell_size}"),
+                format!("must be a positive length in metres, from {MIN_CELL_SIZE} to {MAX_CELL_SIZE}, got {cell_size:?}"),
             ));
         }
         if !extent.iter().all(|v| v.is_finite()) || extent[0] > extent[2] || extent[1] > extent[3] {
@@ -215,6 +216,32 @@ impl GridSpec {
             xs.fold(f64::NEG_INFINITY, f64::max),
             ys.fold(f64::NEG_INFINITY, f64::max),
         ]
+    }
+
+    /// Refuses a neighbour distance whose neighbourhood (the cells
+    /// [`GridSpec::neighbour_offsets`] enumerates) exceeds
+    /// [`crate::limits::MAX_NEIGHBOURHOOD_CELLS`], or that is not a finite length.
+    ///
+    /// ```
+    /// use harmspot::grid::{GridSpec, Shape};
+    /// let g = GridSpec::covering(Shape::Square, 100.0, [0.0, 0.0, 1000.0, 1000.0]).unwrap();
+    /// assert!(g.check_neighbourhood(150.0).is_ok());
+    /// assert!(g.check_neighbourhood(1e7).is_err());
+    /// assert!(g.check_neighbourhood(1e308).is_err());
+    /// ```
+    pub fn check_neighbourhood(&self, distance: f64) -> Result<()> {
+        let reach = (distance / (SQRT3_2 * self.cell_size)).ceil() + 2.0;
+        let cells = (2.0 * reach + 1.0).powi(2);
+        crate::limits::check(
+            "cells in one neighbourhood",
+            if cells.is_finite() && cells >= 0.0 {
+                cells as u64
+            } else {
+                u64::MAX
+            },
+            crate::limits::MAX_NEIGHBOURHOOD_CELLS,
+            "neighbour_distance",
+        )
     }
 
     /// Offsets `(dcol, drow)` of the cells whose centres are within `distance` metres of a

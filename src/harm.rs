@@ -59,7 +59,11 @@ impl HarmTable {
             "default" => Ok(HarmTable::default_table()),
             "none" => Ok(HarmTable::none()),
             path => {
-                let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+                let bytes = crate::limits::read_capped(
+                    Path::new(path),
+                    crate::limits::HARM_TABLE_MAX_BYTES,
+                    "harm table",
+                )?;
                 let mut t = HarmTable::parse(&bytes, Path::new(path))?;
                 t.origin = path.to_string();
                 Ok(t)

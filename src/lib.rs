@@ -48,6 +48,7 @@ pub mod info;
 pub mod kde;
 pub mod knox;
 pub mod layer;
+pub mod limits;
 pub mod manifest;
 pub mod mannkendall;
 pub mod map;

@@ -146,12 +146,21 @@ impl Manifest {
             .command
             .split_first()
             .map_or(("", &[][..]), |(v, a)| (v.as_str(), a));
-        format!(
+        let mut s = format!(
             "# Replay with: harmspot run {{this file}}\n# Written by harmspot {}\ncommand = {}\nargs = [{}]\n",
             self.harmspot_version,
             quote(verb),
             args.iter().map(|a| quote(a)).collect::<Vec<_>>().join(", ")
-        )
+        );
+        for i in &self.inputs {
+            s.push_str(&format!(
+                "\n[[inputs]]\npath = {}\nbytes = {}\nsha256 = {}\n",
+                quote(&i.path),
+                i.bytes,
+                quote(&i.sha256)
+            ));
+        }
+        s
     }
 }
 
@@ -184,52 +193,168 @@ pub fn rfc3339(t: std::time::SystemTime) -> String {
     )
 }
 
-/// A replay file: `command = "verb"` and `args = [...]`.
+/// The verbs a run file may replay: the analysis verbs that write a manifest. `run` itself
+/// (recursion), `generate` and `map` are not replayable.
+pub const REPLAYABLE_VERBS: [&str; 9] = [
+    "hotspots", "count", "kde", "gistar", "compare", "change", "evaluate", "emerging", "knox",
+];
+
+/// Arguments a run file may not carry: help and version (they end the program) and `--force`
+/// (a replay never overrides output safety on a file's say-so).
+pub const FORBIDDEN_ARGS: [&str; 5] = ["-h", "--help", "-V", "--version", "--force"];
+
+/// A replay file: `command = "verb"`, `args = [...]` and, for verification, the `inputs`
+/// with their SHA-256 (`[[inputs]]` tables; a run's `manifest.json` carries them too).
 #[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RunFile {
-    /// The verb, e.g. `hotspots`.
+    /// The verb, e.g. `hotspots`: one of [`REPLAYABLE_VERBS`].
     pub command: String,
     /// Its arguments, as on the command line.
     #[serde(default)]
     pub args: Vec<String>,
+    /// The files the run read, with their sizes and SHA-256.
+    #[serde(default)]
+    pub inputs: Vec<RecordedInput>,
+}
+
+/// One input recorded in a run file or manifest.
+#[derive(Clone, Debug, serde::Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RecordedInput {
+    /// Path as the run gave or found it.
+    pub path: String,
+    /// Size in bytes.
+    pub bytes: u64,
+    /// SHA-256, lower-case hex.
+    pub sha256: String,
+}
+
+/// The keys a `manifest.json` may hold.
+const MANIFEST_KEYS: [&str; 9] = [
+    "harmspot_version",
+    "command",
+    "parameters",
+    "inputs",
+    "rows",
+    "working_crs",
+    "started_utc",
+    "outputs",
+    "disclosure",
+];
+
+/// An input whose contents differ from what a run file recorded.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ChangedInput {
+    /// The input's path.
+    pub path: String,
+    /// What differs (`missing`, or the recorded and the current SHA-256).
+    pub reason: String,
 }
 
 impl RunFile {
-    /// Reads a run file (TOML `command` + `args`) or a run's `manifest.json`. Relative paths
-    /// in the arguments are taken from the folder harmspot runs in (as when the run was
-    /// first made).
+    /// Reads a run file (TOML `command` + `args` + `[[inputs]]`) or a run's `manifest.json`,
+    /// at most [`crate::limits::RUN_FILE_MAX_BYTES`]. Relative paths in the arguments are
+    /// taken from the folder harmspot runs in (as when the run was first made).
     pub fn read(path: &Path) -> Result<RunFile> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        let bytes =
+            crate::limits::read_capped(path, crate::limits::RUN_FILE_MAX_BYTES, "run file")?;
+        let text = String::from_utf8(bytes)
+            .map_err(|_| Error::format(path, "not a harmspot run file: not UTF-8 text"))?;
+        RunFile::parse(&text, path)
+    }
+
+    /// Parses a run file's text; `path` is used in messages only. Refuses unknown keys,
+    /// verbs outside [`REPLAYABLE_VERBS`] and arguments in [`FORBIDDEN_ARGS`].
+    ///
+    /// ```
+    /// use harmspot::manifest::RunFile;
+    /// let p = std::path::Path::new("run.toml");
+    /// let rf = RunFile::parse("command = \"count\"\nargs = [\"a.csv\", \"--out\", \"c.csv\"]\n", p).unwrap();
+    /// assert_eq!(rf.args.len(), 3);
+    /// assert!(RunFile::parse("command = \"run\"\nargs = [\"run.toml\"]\n", p).is_err());
+    /// assert!(RunFile::parse("command = \"--quiet\"\nargs = [\"run\", \"run.toml\"]\n", p).is_err());
+    /// assert!(RunFile::parse("command = \"count\"\nargz = []\n", p).is_err());
+    /// ```
+    pub fn parse(text: &str, path: &Path) -> Result<RunFile> {
         let rf: RunFile = if text.trim_start().starts_with('{') {
             // a manifest: its `command` is the verb and the arguments
-            let v: serde_json::Value = serde_json::from_str(&text)
+            let v: serde_json::Value = serde_json::from_str(text)
                 .map_err(|e| Error::format(path, format!("not a harmspot manifest: {e}")))?;
-            let words: Vec<String> = v["command"]
-                .as_array()
-                .map(|a| {
-                    a.iter()
-                        .filter_map(|w| w.as_str().map(String::from))
-                        .collect()
-                })
-                .unwrap_or_default();
+            let obj = v
+                .as_object()
+                .ok_or_else(|| Error::format(path, "not a harmspot manifest"))?;
+            if let Some(k) = obj.keys().find(|k| !MANIFEST_KEYS.contains(&k.as_str())) {
+                return Err(Error::format(
+                    path,
+                    format!("unknown key `{k}` in a harmspot manifest"),
+                ));
+            }
+            let words: Vec<String> = match obj.get("command") {
+                Some(serde_json::Value::Array(a)) => a
+                    .iter()
+                    .map(|w| w.as_str().map(String::from))
+                    .collect::<Option<_>>()
+                    .ok_or_else(|| Error::format(path, "`command` must be a list of strings"))?,
+                _ => return Err(Error::format(path, "manifest has no `command` list")),
+            };
             let (command, args) = words
                 .split_first()
-                .ok_or_else(|| Error::format(path, "manifest has no `command`"))?;
+                .ok_or_else(|| Error::format(path, "manifest has an empty `command`"))?;
+            let inputs = match obj.get("inputs") {
+                None => Vec::new(),
+                Some(i) => serde_json::from_value(i.clone())
+                    .map_err(|e| Error::format(path, format!("manifest `inputs`: {e}")))?,
+            };
             RunFile {
                 command: command.clone(),
                 args: args.to_vec(),
+                inputs,
             }
         } else {
-            toml::from_str(&text)
+            toml::from_str(text)
                 .map_err(|e| Error::format(path, format!("not a harmspot run file: {e}")))?
         };
-        if rf.command.is_empty() || rf.command == "run" {
+        if !REPLAYABLE_VERBS.contains(&rf.command.as_str()) {
             return Err(Error::format(
                 path,
-                "`command` must name a harmspot verb other than `run`",
+                format!(
+                    "`command` must be one of {} (got `{}`)",
+                    REPLAYABLE_VERBS.join(", "),
+                    rf.command
+                ),
+            ));
+        }
+        if let Some(a) = rf
+            .args
+            .iter()
+            .find(|a| FORBIDDEN_ARGS.contains(&a.as_str()) || a.starts_with("--force="))
+        {
+            return Err(Error::format(
+                path,
+                format!("`args` may not contain `{a}` in a run file"),
             ));
         }
         Ok(rf)
+    }
+
+    /// The recorded inputs whose current contents differ (size or SHA-256) or are missing.
+    pub fn changed_inputs(&self) -> Vec<ChangedInput> {
+        let mut out = Vec::new();
+        for i in &self.inputs {
+            match sha256_file(Path::new(&i.path)) {
+                Ok((bytes, sha)) if bytes == i.bytes && sha == i.sha256 => {}
+                Ok((_, sha)) => out.push(ChangedInput {
+                    path: i.path.clone(),
+                    reason: format!("SHA-256 {} recorded, {sha} now", i.sha256),
+                }),
+                Err(e) => out.push(ChangedInput {
+                    path: i.path.clone(),
+                    reason: format!("cannot be read ({e})"),
+                }),
+            }
+        }
+        out
     }
 }
 

@@ -176,6 +176,7 @@ pub fn summary_markdown(
     top: usize,
     rules: &Disclosure,
 ) -> String {
+    use crate::write::escape::markdown as md;
     use std::fmt::Write as _;
     let mut s = String::new();
     let spec = &job.cells.grid.spec;
@@ -230,7 +231,7 @@ pub fn summary_markdown(
                 .top_types
                 .iter()
                 .filter(|t| !rules.small(t.incidents as f64))
-                .map(|t| format!("{} ({})", t.crime_type, t.incidents))
+                .map(|t| format!("{} ({})", md(&t.crime_type), t.incidents))
                 .collect();
             let _ = writeln!(
                 s,
@@ -275,8 +276,8 @@ pub fn summary_markdown(
             .get("cell_size_source")
             .and_then(|v| v.as_str())
             .unwrap_or("given"),
-        ctx.working_crs,
-        u.study_area,
+        md(&ctx.working_crs),
+        md(&u.study_area),
         u.population
     );
     let _ = writeln!(
@@ -303,10 +304,11 @@ pub fn summary_markdown(
     let _ = writeln!(
         s,
         "- Harm weights: {}; total harm {:.0}.",
-        ctx.harm, total_harm
+        md(&ctx.harm),
+        total_harm
     );
     if let Some(t) = &ctx.types {
-        let _ = writeln!(s, "- Crime types: {t}.");
+        let _ = writeln!(s, "- Crime types: {}.", md(t));
     }
     if rules.active() {
         let _ = writeln!(

@@ -182,9 +182,10 @@ fn replay_is_byte_identical_and_hashes_follow_inputs() {
             "-q"
         ])
     );
-    // a changed input changes its hash
+    // a changed input changes its hash: the replay is refused unless allowed (issue 14)
     generated(d.path(), "4000", "6");
-    ok(d.path(), &["run", "a/run.toml"]);
+    assert!(fails(d.path(), &["run", "a/run.toml"]).contains("--allow-changed-inputs"));
+    ok(d.path(), &["run", "a/run.toml", "--allow-changed-inputs"]);
     let changed = load(&d.path().join("a/manifest.json"));
     assert_ne!(first["inputs"][0]["sha256"], changed["inputs"][0]["sha256"]);
     assert_eq!(first["inputs"][0]["sha256"].as_str().unwrap().len(), 64);

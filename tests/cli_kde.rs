@@ -377,7 +377,7 @@ fn bad_input_fails_with_a_clear_message_and_writes_nothing() {
             &["--cell-size", "100", "--bandwidth", "60"],
             "smaller than the 100 m cell size",
         ),
-        (&["--cell-size", "0.01"], "cells"),
+        (&["--cell-size", "0.01"], "from 0.1 to 100000"),
         // 16 000 x 16 000 cells: more than the grid allows
         (
             &[

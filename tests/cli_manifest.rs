@@ -132,3 +132,102 @@ fn compare_writes_manifest_and_run_file() {
     ok(d.path(), &["run", "cmp/run.toml"]);
     assert!(std::fs::read(d.path().join("cmp/report.json")).unwrap() == before);
 }
+
+/// Issue 14: a replay verifies its inputs, runs only analysis verbs, refuses unknown keys
+/// and cannot recurse.
+#[test]
+fn replays_verify_inputs_and_refuse_what_a_run_file_may_not_say() {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::copy(sample(), d.path().join("x-street.csv")).unwrap();
+    ok(
+        d.path(),
+        &[
+            "hotspots",
+            "x-street.csv",
+            "--cell-size",
+            "500",
+            "--out",
+            "R",
+            "-q",
+        ],
+    );
+    let toml = std::fs::read_to_string(d.path().join("R/run.toml")).unwrap();
+    assert!(
+        toml.contains("[[inputs]]") && toml.contains("sha256 = "),
+        "{toml}"
+    );
+    ok(d.path(), &["run", "R/run.toml", "-q"]);
+    // the input changes: refused, then allowed on request
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .open(d.path().join("x-street.csv"))
+        .unwrap();
+    std::io::Write::write_all(&mut f, b"\n").unwrap();
+    for file in ["R/run.toml", "R/manifest.json"] {
+        let e = fails(d.path(), &["run", file]);
+        assert!(
+            e.contains("x-street.csv") && e.contains("--allow-changed-inputs"),
+            "{e}"
+        );
+    }
+    ok(
+        d.path(),
+        &["run", "R/run.toml", "--allow-changed-inputs", "-q"],
+    );
+
+    let cases = [
+        (
+            "command = \"--quiet\"\nargs = [\"run\", \"self.toml\"]\n",
+            "must be one of",
+        ),
+        (
+            "command = \"run\"\nargs = [\"self.toml\"]\n",
+            "must be one of",
+        ),
+        (
+            "command = \"generate\"\nargs = [\"--out\", \"/tmp/anywhere.csv\"]\n",
+            "must be one of",
+        ),
+        (
+            "command = \"count\"\nargs = [\"x-street.csv\", \"--out\", \"c.csv\"]\nextra = 1\n",
+            "unknown field `extra`",
+        ),
+        (
+            "command = \"count\"\nargs = [\"x-street.csv\", \"--out\", \"c.csv\", \"--force\"]\n",
+            "may not contain `--force`",
+        ),
+        (
+            "command = \"count\"\nargs = [\"--help\"]\n",
+            "may not contain `--help`",
+        ),
+        (
+            "command = \"count\"\nargs = [\"x-street.csv\", \"--no-such-flag\"]\n",
+            "do not parse",
+        ),
+    ];
+    for (text, expect) in cases {
+        std::fs::write(d.path().join("self.toml"), text).unwrap();
+        let e = fails(d.path(), &["run", "self.toml"]);
+        assert!(e.contains(expect), "{text}: {e}");
+    }
+    std::fs::write(
+        d.path().join("m.json"),
+        r#"{"harmspot_version":"0.1.0","command":["count","x-street.csv","--out","c.csv"],"sneaky":1}"#,
+    )
+    .unwrap();
+    let e = fails(d.path(), &["run", "m.json"]);
+    assert!(e.contains("unknown key `sneaky`"), "{e}");
+}
+
+#[cfg(unix)]
+#[test]
+fn run_files_are_read_with_a_size_cap() {
+    let d = tempfile::tempdir().unwrap();
+    let e = fails(d.path(), &["run", "/dev/zero"]);
+    assert!(e.contains("too large for a run file"), "{e}");
+    // a sparse 1 GB file is refused without reading it into memory
+    let f = std::fs::File::create(d.path().join("big.toml")).unwrap();
+    f.set_len(1 << 30).unwrap();
+    let e = fails(d.path(), &["run", "big.toml"]);
+    assert!(e.contains("too large for a run file"), "{e}");
+}

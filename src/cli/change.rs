@@ -105,7 +105,7 @@ pub struct ChangeArgs {
 
 pub fn run(a: ChangeArgs, quiet: bool) -> Result<()> {
     a.grid.validate()?;
-    a.out.formats(a.grid.shape.into())?;
+    a.out.check(a.grid.shape.into(), &a.input)?;
     let before = period("--before", &a.before)?;
     let after = period("--after", &a.after)?;
     if after.from <= before.to {

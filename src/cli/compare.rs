@@ -9,7 +9,8 @@ use anyhow::{bail, Context, Result};
 use clap::{ArgGroup, Args, ValueEnum};
 use harmspot::compare::{self, report, AreasParams, CompareParams, CountMethod, PeriodSpec};
 use harmspot::read::areas::{read_areas_in, read_boundary, CrsSource};
-use harmspot::write::{ensure_dir, write_atomic, write_json, AtomicFile};
+use harmspot::write::safe::ResultDir;
+use harmspot::write::{write_atomic, write_json, AtomicFile};
 use harmspot::{Crs, Month, MonthRange};
 use serde_json::{json, Map, Value};
 use std::io::Write;
@@ -139,12 +140,24 @@ pub struct CompareArgs {
     /// How incidents are assigned to areas; both give the same counts.
     #[arg(long, value_enum, default_value_t = MethodArg::OnePass, help_heading = "Output")]
     pub count_method: MethodArg,
-    /// Output folder (created if missing).
+    /// Output folder (created if missing; written beside it and swapped into place when
+    /// complete).
     #[arg(long, value_name = "DIR", help_heading = "Output")]
     pub out: PathBuf,
     #[command(flatten)]
+    pub force: super::ForceArg,
+    #[command(flatten)]
     pub disclosure: DisclosureArgs,
 }
+
+/// The files `compare` writes in its folder.
+pub const OUTPUTS: [&str; 5] = [
+    "report.json",
+    "report.csv",
+    "series.csv",
+    "report.md",
+    "areas.geojson",
+];
 
 fn month(flag: &str, s: &str) -> Result<Month> {
     Month::parse(s).with_context(|| format!("{flag}: `{s}` is not a month YYYY-MM"))
@@ -254,6 +267,15 @@ pub fn run(a: CompareArgs, quiet: bool) -> Result<()> {
     // everything that needs no data is checked before reading
     let spec = a.periods()?;
     let rules = a.disclosure.rules()?;
+    let mut reads = a.input.safety_inputs();
+    reads.push(a.areas.clone());
+    reads.extend(a.control.iter().chain(&a.buffer_control).chain(&a.boundary).cloned());
+    let known: Vec<&str> = OUTPUTS
+        .iter()
+        .chain(&super::FOLDER_EXTRAS)
+        .copied()
+        .collect();
+    let dir = ResultDir::prepare(&a.out, &known, &reads, a.force.force)?;
     let loaded = a.input.load_nonempty(quiet)?;
     let areas_crs = a
         .areas_crs
@@ -409,16 +431,15 @@ pub fn run(a: CompareArgs, quiet: bool) -> Result<()> {
         members.insert("disclosure".into(), d.clone());
     }
 
-    ensure_dir(&a.out)?;
-    write_json(&a.out.join("report.json"), &report_json)?;
-    write_atomic(&a.out.join("report.csv"), |w| {
+    write_json(&dir.path("report.json"), &report_json)?;
+    write_atomic(&dir.path("report.csv"), |w| {
         report::write_csv(&mut *w, &r, &rules)
     })?;
-    write_atomic(&a.out.join("series.csv"), |w| {
+    write_atomic(&dir.path("series.csv"), |w| {
         report::write_series_csv(&mut *w, &r, &rules)
     })?;
-    write_atomic(&a.out.join("report.md"), |w| w.write_all(md.as_bytes()))?;
-    let gj = a.out.join("areas.geojson");
+    write_atomic(&dir.path("report.md"), |w| w.write_all(md.as_bytes()))?;
+    let gj = dir.path("areas.geojson");
     let mut f = AtomicFile::create(&gj)?;
     report::write_geojson(
         f.writer(),
@@ -429,7 +450,8 @@ pub fn run(a: CompareArgs, quiet: bool) -> Result<()> {
         &rules,
     )?;
     f.commit()?;
-    super::write_manifest(&a.out, &manifest)?;
+    super::write_manifest(&dir.path(""), &manifest, &OUTPUTS)?;
+    dir.commit()?;
     note(
         quiet,
         format!(

@@ -37,7 +37,7 @@ pub struct CountArgs {
 
 pub fn run(a: CountArgs, quiet: bool) -> Result<()> {
     a.grid.validate()?;
-    a.out.formats(a.grid.shape.into())?;
+    a.out.check(a.grid.shape.into(), &a.input)?;
     let loaded = a.input.load_nonempty(quiet)?;
     let params = CountParams {
         by: a.by.map(|b| match b {

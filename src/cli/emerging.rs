@@ -90,7 +90,7 @@ pub struct EmergingArgs {
 
 pub fn run(a: EmergingArgs, quiet: bool) -> Result<()> {
     a.grid.validate()?;
-    a.out.formats(a.grid.shape.into())?;
+    a.out.check(a.grid.shape.into(), &a.input)?;
     if let Some(p) = &a.summary {
         json_path("--summary", p)?;
     }

@@ -111,6 +111,9 @@ pub struct EvaluateArgs {
     /// The PAI curve as CSV: cells,area_share,hit_rate,pai,harm_hit_rate.
     #[arg(long, value_name = "FILE.csv", help_heading = "Output")]
     pub curve: Option<PathBuf>,
+    /// Replace companion files harmspot did not record writing for this output.
+    #[arg(long, help_heading = "Output")]
+    pub force: bool,
     #[command(flatten)]
     pub disclosure: DisclosureArgs,
 }
@@ -124,10 +127,15 @@ pub fn run(a: EvaluateArgs, quiet: bool) -> Result<()> {
     let out = OutArgs {
         out: a.out.clone(),
         all_cells: a.all_cells,
+        force: a.force,
         disclosure: a.disclosure.clone(),
     };
     let rules = a.disclosure.rules()?;
-    out.formats(a.grid.shape.into())?;
+    out.check(a.grid.shape.into(), &a.input)?;
+    let inputs = a.input.safety_inputs();
+    for p in a.report.iter().chain(&a.curve) {
+        harmspot::write::safe::check_output_file(p, &inputs)?;
+    }
     if let Some(p) = &a.report {
         json_path("--report", p)?;
     }

@@ -67,8 +67,14 @@ pub fn run(a: GenerateArgs, quiet: bool) -> Result<()> {
         missing_share: a.missing_share,
         ..GenerateParams::default()
     };
+    if let Some(t) = &a.truth {
+        if t == &a.out {
+            anyhow::bail!("--truth: `{}` is also --out", t.display());
+        }
+        harmspot::write::safe::check_output_file(t, std::slice::from_ref(&a.out))?;
+    }
     let summary = if a.out.as_os_str() == "-" {
-        generate(&params, std::io::stdout().lock())?
+        harmspot::write::stdout::with_stdout(|w| generate(&params, w))?
     } else {
         let mut f = harmspot::write::AtomicFile::create(&a.out)?;
         let s = generate(&params, f.writer())?;

@@ -56,8 +56,9 @@ impl GiOpts {
     /// Checks the flags (before any data is read) and builds the library parameters.
     pub fn params(&self, fdr: bool) -> Result<GistarParams> {
         if let Some(d) = self.neighbour_distance {
-            if !(d.is_finite() && d > 0.0) {
-                bail!("--neighbour-distance: must be a positive length in metres, got {d}");
+            let max = harmspot::limits::MAX_DISTANCE;
+            if !(d.is_finite() && d > 0.0 && d <= max) {
+                bail!("--neighbour-distance: must be a positive length in metres, at most {max}, got {d:?}");
             }
         }
         if self.permutations > MAX_PERMUTATIONS {
@@ -102,7 +103,7 @@ pub struct GistarArgs {
 pub fn run(a: GistarArgs, quiet: bool) -> Result<()> {
     // everything that needs no data is checked before reading
     a.grid.validate()?;
-    a.out.formats(a.grid.shape.into())?;
+    a.out.check(a.grid.shape.into(), &a.input)?;
     let params = a.gi.params(a.fdr)?;
     let loaded = a.input.load_nonempty(quiet)?;
     let built = a

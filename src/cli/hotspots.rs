@@ -13,6 +13,7 @@ use harmspot::pipeline::{
     run_with as run_job, summary_markdown, GistarValue, HotspotJobParams, RunContext,
 };
 use harmspot::write::geojson::{FeatureWriter, Geom};
+use harmspot::write::safe::ResultDir;
 use harmspot::write::{cells, raster, write_atomic, write_json, AtomicFile};
 use harmspot::{grid::Shape, Layer};
 use serde_json::{json, Map, Value};
@@ -54,10 +55,23 @@ pub struct HotspotsArgs {
     pub include_points: bool,
     #[command(flatten)]
     pub disclosure: DisclosureArgs,
-    /// Output folder (created if missing).
+    /// Output folder (created if missing; written beside it and swapped into place when
+    /// complete).
     #[arg(long, short, value_name = "DIR")]
     pub out: PathBuf,
+    #[command(flatten)]
+    pub force: super::ForceArg,
 }
+
+/// The files `hotspots` may write in its folder.
+pub const OUTPUTS: [&str; 6] = [
+    "hotspots.geojson",
+    "points.geojson",
+    "cells.geojson",
+    "density.tif",
+    "summary.json",
+    "summary.md",
+];
 
 fn parse_top(s: &str) -> Result<f64> {
     let t = s.trim().trim_end_matches('%');
@@ -98,9 +112,14 @@ fn params(a: &HotspotsArgs) -> Result<HotspotJobParams> {
 pub fn run(a: HotspotsArgs, quiet: bool) -> Result<()> {
     let p = params(&a)?;
     a.grid.validate()?;
-    if a.out.exists() && !a.out.is_dir() {
-        bail!("--out: `{}` exists and is not a folder", a.out.display());
-    }
+    let mut reads = a.input.safety_inputs();
+    reads.extend(a.grid.boundary.iter().cloned());
+    let known: Vec<&str> = OUTPUTS
+        .iter()
+        .chain(&super::FOLDER_EXTRAS)
+        .copied()
+        .collect();
+    let dir = ResultDir::prepare(&a.out, &known, &reads, a.force.force)?;
     let loaded = a.input.load_nonempty(quiet)?;
     let built = a
         .grid
@@ -208,8 +227,13 @@ pub fn run(a: HotspotsArgs, quiet: bool) -> Result<()> {
         types: a.input.types.clone(),
     };
 
-    harmspot::write::ensure_dir(&a.out)?;
-    let out = |name: &str| a.out.join(name);
+    let out = |name: &str| dir.path(name);
+    let mut written = vec![
+        "hotspots.geojson",
+        "cells.geojson",
+        "summary.json",
+        "summary.md",
+    ];
     write_hotspots(
         &out("hotspots.geojson"),
         &job.hotspots,
@@ -225,9 +249,7 @@ pub fn run(a: HotspotsArgs, quiet: bool) -> Result<()> {
             &loaded.projector,
             rules.precision,
         )?;
-    } else {
-        // a stale points layer from an earlier run must not sit beside partner outputs
-        let _ = std::fs::remove_file(&points);
+        written.push("points.geojson");
     }
     let n = cells::write_geojson(
         &out("cells.geojson"),
@@ -248,12 +270,12 @@ pub fn run(a: HotspotsArgs, quiet: bool) -> Result<()> {
             loaded.projector.working.code(),
             true,
         )?;
+        written.push("density.tif");
     } else {
         note(
             quiet,
             "hexagonal cells: no density.tif (a raster needs square cells)",
         );
-        let _ = std::fs::remove_file(out("density.tif"));
     }
     let hotspot_rows: Vec<Value> = job
         .hotspots
@@ -270,7 +292,8 @@ pub fn run(a: HotspotsArgs, quiet: bool) -> Result<()> {
     write_json(&out("summary.json"), &summary)?;
     let md = summary_markdown(&job, &ctx, a.table, &rules);
     write_atomic(&out("summary.md"), |w| w.write_all(md.as_bytes()))?;
-    super::write_manifest(&a.out, &manifest)?;
+    super::write_manifest(&out(""), &manifest, &written)?;
+    dir.commit()?;
     note(
         quiet,
         format!(

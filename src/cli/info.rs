@@ -25,12 +25,15 @@ pub struct InfoArgs {
 pub fn run(a: InfoArgs, quiet: bool) -> Result<()> {
     let l = a.input.read(quiet)?;
     let report = harmspot::info::summarise(&l.incidents, l.summary, &l.projector);
-    let mut out = std::io::stdout().lock();
-    if a.json {
-        serde_json::to_writer_pretty(&mut out, &report)?;
-        writeln!(out)?;
-    } else {
-        out.write_all(report.to_text().as_bytes())?;
-    }
+    let stdout_err = |e| harmspot::Error::io(harmspot::write::stdout::STDOUT, e);
+    harmspot::write::stdout::with_stdout(|out| {
+        if a.json {
+            serde_json::to_writer_pretty(&mut *out, &report).map_err(|e| stdout_err(e.into()))?;
+            writeln!(out).map_err(stdout_err)
+        } else {
+            out.write_all(report.to_text().as_bytes())
+                .map_err(stdout_err)
+        }
+    })?;
     Ok(())
 }

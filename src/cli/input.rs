@@ -151,6 +151,17 @@ impl InputArgs {
         })
     }
 
+    /// Every file this run reads (extracts found in folders included, and a harm table
+    /// file), for the output-safety checks made before any work.
+    pub fn safety_inputs(&self) -> Vec<PathBuf> {
+        let mut v =
+            harmspot::read::expand_inputs(&self.inputs).unwrap_or_else(|_| self.inputs.clone());
+        if !matches!(self.harm.as_str(), "default" | "none") {
+            v.push(PathBuf::from(&self.harm));
+        }
+        v
+    }
+
     /// Reads the inputs, with a progress bar on a terminal unless quiet, printing nothing.
     pub fn read(&self, quiet: bool) -> Result<Loaded> {
         let opts = self.options()?;

@@ -94,8 +94,9 @@ impl BandwidthOpts {
     /// Checks the flags and builds the library parameters with `weights` and `values`.
     pub fn params(&self, weights: Weights, values: Values) -> Result<KdeParams> {
         if let Some(h) = self.bandwidth {
-            if !(h.is_finite() && h > 0.0) {
-                bail!("--bandwidth: must be a positive length in metres, got {h}");
+            let max = harmspot::limits::MAX_DISTANCE;
+            if !(h.is_finite() && h > 0.0 && h <= max) {
+                bail!("--bandwidth: must be a positive length in metres, at most {max}, got {h:?}");
             }
         }
         if !(self.bandwidth_adjust.is_finite() && self.bandwidth_adjust > 0.0) {
@@ -224,7 +225,7 @@ fn metres(h: f64) -> String {
 
 pub fn run(mut a: KdeArgs, quiet: bool) -> Result<()> {
     a.grid.validate()?;
-    a.out.formats(a.grid.shape.into())?;
+    a.out.check(a.grid.shape.into(), &a.input)?;
     let weights = match a.weights.as_str() {
         "harm" => Weights::Harm,
         "none" => Weights::Unweighted,

@@ -154,6 +154,10 @@ fn table(r: &KnoxResult) -> String {
 
 pub fn run(a: KnoxArgs, quiet: bool) -> Result<()> {
     let kinds: Vec<Kind> = a.out.iter().map(|p| kind(p)).collect::<Result<_>>()?;
+    let reads = a.input.safety_inputs();
+    for p in &a.out {
+        harmspot::write::safe::check_output_file(p, &reads)?;
+    }
     let params = KnoxParams {
         distance_bands: list("--distance-bands", &a.distance_bands)?,
         month_bands: list("--month-bands", &a.month_bands)?,
@@ -182,7 +186,11 @@ pub fn run(a: KnoxArgs, quiet: bool) -> Result<()> {
         ),
     );
     if a.out.is_empty() {
-        print!("{}", table(&r));
+        let t = table(&r);
+        harmspot::write::stdout::with_stdout(|w| {
+            w.write_all(t.as_bytes())
+                .map_err(|e| harmspot::Error::io(harmspot::write::stdout::STDOUT, e))
+        })?;
         return Ok(());
     }
     note(quiet, table(&r).trim_end());

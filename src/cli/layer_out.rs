@@ -94,8 +94,9 @@ impl GridArgs {
     /// Checks the flags that need no data (before reading a large input).
     pub fn validate(&self) -> Result<()> {
         if let Some(c) = self.cell_size {
-            if !(c.is_finite() && c > 0.0) {
-                bail!("--cell-size: must be a positive length in metres, got {c}");
+            use harmspot::limits::{MAX_CELL_SIZE, MIN_CELL_SIZE};
+            if !(c.is_finite() && (MIN_CELL_SIZE..=MAX_CELL_SIZE).contains(&c)) {
+                bail!("--cell-size: must be a positive length in metres, from {MIN_CELL_SIZE} to {MAX_CELL_SIZE}, got {c:?}");
             }
         }
         if let Some(e) = &self.extent {
@@ -280,6 +281,10 @@ pub struct OutArgs {
     /// GeoJSON: also write the study-area cells whose values are all zero.
     #[arg(long, help_heading = "Output")]
     pub all_cells: bool,
+    /// Replace companion files (FILE.manifest.json, FILE-stem_COLUMN.asc, .prj) that
+    /// harmspot did not record writing for this output.
+    #[arg(long, help_heading = "Output")]
+    pub force: bool,
     #[command(flatten)]
     pub disclosure: DisclosureArgs,
 }
@@ -419,11 +424,51 @@ impl OutArgs {
         Ok(out)
     }
 
+    /// [`OutArgs::formats`], and the output-safety checks before any work: no output is,
+    /// or resolves to, an input; an existing output is a writable regular file.
+    pub fn check(&self, shape: Shape, input: &InputArgs) -> Result<Vec<(PathBuf, Format)>> {
+        let f = self.formats(shape)?;
+        let inputs = input.safety_inputs();
+        for (p, _) in &f {
+            harmspot::write::safe::check_output_file(p, &inputs)?;
+        }
+        Ok(f)
+    }
+
+    /// The manifest's path: `FIRST.manifest.json`.
+    fn manifest_path(&self) -> Option<PathBuf> {
+        let mut name = self.out.first()?.as_os_str().to_owned();
+        name.push(".manifest.json");
+        Some(PathBuf::from(name))
+    }
+
+    /// Every file `write` makes for `layer`: the outputs, their companions (per-column
+    /// grids, `.prj`) and the manifest.
+    fn planned(&self, layer: &Layer, projector: &Projector) -> Result<Vec<PathBuf>> {
+        let mut all = Vec::new();
+        for (path, format) in self.formats(layer.grid.spec.shape)? {
+            if format == Format::Asc {
+                for p in raster::ascii_grid_paths(&path, layer) {
+                    if projector.working.wkt_esri().is_some() {
+                        all.push(p.with_extension("prj"));
+                    }
+                    all.push(p);
+                }
+            } else {
+                all.push(path);
+            }
+        }
+        if layer.params.contains_key("manifest") {
+            all.extend(self.manifest_path());
+        }
+        Ok(all)
+    }
+
     /// Writes the run's manifest (with its start time and the outputs) beside the first
     /// output, as `FILE.manifest.json`; `harmspot run FILE.manifest.json` replays the run.
-    pub fn write_manifest(&self, layer: &Layer, quiet: bool) -> Result<()> {
-        let (Some(first), Some(Value::Object(m))) =
-            (self.out.first(), layer.params.get("manifest"))
+    pub fn write_manifest(&self, layer: &Layer, written: &[PathBuf], quiet: bool) -> Result<()> {
+        let (Some(path), Some(Value::Object(m))) =
+            (self.manifest_path(), layer.params.get("manifest"))
         else {
             return Ok(());
         };
@@ -434,15 +479,12 @@ impl OutArgs {
         );
         m.insert(
             "outputs".into(),
-            self.out
+            written
                 .iter()
                 .map(|p| p.display().to_string())
                 .collect::<Vec<_>>()
                 .into(),
         );
-        let mut name = first.as_os_str().to_owned();
-        name.push(".manifest.json");
-        let path = PathBuf::from(name);
         harmspot::write::write_json(&path, &Value::Object(m))?;
         note(
             quiet,
@@ -464,6 +506,13 @@ impl OutArgs {
             bail!(
                 "--min-count/--partner: this verb's values are not protected yet; run without them"
             );
+        }
+        // nothing is written until every file the run makes is known to be safe to write
+        let planned = self.planned(layer, projector)?;
+        if let Some(first) = self.out.first() {
+            for p in planned.iter().filter(|p| !self.out.contains(p)) {
+                harmspot::write::safe::check_companion(p, first, self.force)?;
+            }
         }
         for (path, format) in self.formats(layer.grid.spec.shape)? {
             match format {
@@ -505,7 +554,11 @@ impl OutArgs {
                 }
             }
         }
-        self.write_manifest(layer, quiet)?;
+        let written: Vec<PathBuf> = planned
+            .into_iter()
+            .filter(|p| Some(p) != self.manifest_path().as_ref())
+            .collect();
+        self.write_manifest(layer, &written, quiet)?;
         Ok(())
     }
 }

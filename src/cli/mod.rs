@@ -18,6 +18,15 @@ pub mod map;
 pub mod progress;
 pub mod run;
 
+/// `--force` for verbs that write a result folder.
+#[derive(clap::Args, Debug, Clone)]
+pub struct ForceArg {
+    /// Write into an existing output folder that holds files harmspot did not write there
+    /// (they are kept: moved into the new folder, never deleted).
+    #[arg(long, help_heading = "Output")]
+    pub force: bool,
+}
+
 use clap::{Parser, Subcommand};
 
 /// harmspot: crime harm-hotspot analysis for police.uk and force extracts.
@@ -110,12 +119,20 @@ pub fn manifest(
     Ok(m)
 }
 
-/// Writes `manifest.json` (with the start time) and `run.toml` into an output folder.
+/// Names a result folder may hold from an earlier harmspot run besides the verb's own
+/// outputs (a map made from it).
+pub const FOLDER_EXTRAS: [&str; 4] = ["map.html", "map.png", "manifest.json", "run.toml"];
+
+/// Writes `manifest.json` (with the start time and the folder's `outputs`) and `run.toml`
+/// into an output folder.
 pub fn write_manifest(
     dir: &std::path::Path,
     m: &harmspot::manifest::Manifest,
+    outputs: &[&str],
 ) -> anyhow::Result<()> {
-    harmspot::write::write_json(&dir.join("manifest.json"), &m.to_json_with_time(started()))?;
+    let mut v = m.to_json_with_time(started());
+    v["outputs"] = outputs.into();
+    harmspot::write::write_json(&dir.join("manifest.json"), &v)?;
     let toml = m.to_run_toml();
     harmspot::write::write_atomic(&dir.join("run.toml"), |w| {
         std::io::Write::write_all(w, toml.as_bytes())

@@ -1,8 +1,12 @@
 //! `harmspot run FILE.toml`: replay a run described in a file, so a monthly product is
 //! regenerated the same way. Every run that writes a folder leaves a `run.toml` there.
+//!
+//! A replay is checked before it starts: the verb must be replayable (an analysis verb, not
+//! `run` itself), the arguments must parse for that verb, and every input the file records
+//! must still have the SHA-256 it had (unless `--allow-changed-inputs`).
 
 use super::Cli;
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 use clap::{Args, Parser};
 use harmspot::manifest::RunFile;
 use std::path::PathBuf;
@@ -10,22 +14,57 @@ use std::path::PathBuf;
 /// Arguments of `harmspot run`.
 #[derive(Args, Debug)]
 #[command(
-    after_help = "A run file holds the verb and its arguments:\n\n  command = \"hotspots\"\n  args = [\"data/police-uk/\", \"--out\", \"results\"]\n\nRelative paths are taken from the folder harmspot runs in.\n\nExample:\n  harmspot run results/run.toml"
+    after_help = "A run file holds the verb, its arguments and the inputs' SHA-256:\n\n  command = \"hotspots\"\n  args = [\"data/police-uk/\", \"--out\", \"results\"]\n  [[inputs]]\n  path = \"data/police-uk/2021-03/2021-03-northumbria-street.csv\"\n  bytes = 4120330\n  sha256 = \"...\"\n\nRelative paths are taken from the folder harmspot runs in. A run's manifest.json \
+replays the same way.\n\nExample:\n  harmspot run results/run.toml"
 )]
 pub struct RunArgs {
-    /// The run file (TOML: `command` and `args`).
+    /// The run file (TOML: `command`, `args`, `[[inputs]]`) or a run's manifest.json.
     pub file: PathBuf,
+    /// Replay even if an input's contents no longer match the SHA-256 the file records.
+    #[arg(long)]
+    pub allow_changed_inputs: bool,
+    /// Write into an existing output folder or beside files harmspot did not write
+    /// (passed to the replayed verb).
+    #[arg(long)]
+    pub force: bool,
 }
 
 pub fn run(a: RunArgs, quiet: bool) -> Result<()> {
     let rf = RunFile::read(&a.file)?;
+    let changed = rf.changed_inputs();
+    if !changed.is_empty() {
+        let list: Vec<String> = changed
+            .iter()
+            .map(|c| format!("{}: {}", c.path, c.reason))
+            .collect();
+        if !a.allow_changed_inputs {
+            bail!(
+                "{}: inputs changed since the run was made, so a replay would not reproduce it (give --allow-changed-inputs to replay anyway):\n  {}",
+                a.file.display(),
+                list.join("\n  ")
+            );
+        }
+        super::note(
+            quiet,
+            format!(
+                "warning: replaying on changed inputs:\n  {}",
+                list.join("\n  ")
+            ),
+        );
+    }
     let mut argv = vec!["harmspot".to_string(), rf.command.clone()];
     argv.extend(rf.args.iter().cloned());
     if quiet && !argv.iter().any(|x| x == "-q" || x == "--quiet") {
         argv.push("--quiet".into());
     }
+    if a.force && rf.command != "knox" {
+        argv.push("--force".into());
+    }
     let cli = Cli::try_parse_from(&argv)
         .with_context(|| format!("{}: the arguments do not parse", a.file.display()))?;
+    if matches!(cli.command, super::Command::Run(_)) {
+        bail!("{}: a run file may not replay `run`", a.file.display());
+    }
     let command: Vec<String> = std::iter::once(rf.command).chain(rf.args).collect();
     super::run(cli, command)
 }

@@ -23,6 +23,7 @@ use crate::month::Month;
 use crate::read::areas::AreaFeature;
 use geo::algorithm::buffer::{BufferStyle, LineJoin};
 use geo::orient::{Direction, Orient};
+use geo::CoordsIter as _;
 use geo::{
     unary_union, Area as _, BooleanOps, BoundingRect, Buffer, Geometry, LineString, MakeValid,
     MultiPolygon, Polygon, Rect, Validation,
@@ -317,6 +318,40 @@ fn shared(a: &MultiPolygon<f64>, b: &MultiPolygon<f64>) -> f64 {
     a.intersection(b).unsigned_area()
 }
 
+/// Refuses areas whose polygons are too many or too detailed to evaluate in bounded time:
+/// at most [`crate::limits::MAX_AREAS`] features, [`crate::limits::MAX_AREA_VERTICES`]
+/// vertices in one feature and [`crate::limits::MAX_TOTAL_VERTICES`] in all, control and
+/// boundary included. Generalise the polygons (e.g. `mapshaper -simplify`) or split the file.
+pub fn check_vertices(features: &[AreaFeature], params: &AreasParams) -> Result<()> {
+    use crate::limits::{check, MAX_AREAS, MAX_AREA_VERTICES, MAX_TOTAL_VERTICES};
+    check(
+        "areas in the file",
+        features.len() as u64,
+        MAX_AREAS,
+        "areas",
+    )?;
+    let mut total = 0u64;
+    for f in features {
+        let n = f.geometry.coords_count() as u64;
+        check(
+            &format!("vertices in area feature {}", f.number),
+            n,
+            MAX_AREA_VERTICES,
+            "areas (generalise the polygons)",
+        )?;
+        total += n;
+    }
+    for mp in params.control.iter().chain(&params.boundary) {
+        total += mp.coords_count() as u64;
+    }
+    check(
+        "vertices in areas, control and boundary",
+        total,
+        MAX_TOTAL_VERTICES,
+        "areas, control, boundary (generalise the polygons)",
+    )
+}
+
 /// Builds treatment areas, buffer rings and the control from an areas file's features.
 ///
 /// Parameters: `features` as read by [`crate::read::areas::read_areas`] (working CRS);
@@ -366,9 +401,15 @@ pub fn build(features: &[AreaFeature], path: &Path, params: &AreasParams) -> Res
             "a control for the buffers needs buffers: give a buffer width",
         ));
     }
+    for (name, v) in [("radius", params.radius), ("buffer", params.buffer)] {
+        if let Some(x) = v {
+            crate::limits::check_length(name, x, 0.0, crate::limits::MAX_DISTANCE)?;
+        }
+    }
     if features.is_empty() {
         return Err(Error::format(path, "holds no features"));
     }
+    check_vertices(features, params)?;
     let mut notes = Vec::new();
     let mut areas: Vec<Area> = Vec::with_capacity(features.len());
     let mut polygons_given = 0;

@@ -25,6 +25,7 @@ use super::{AreaResult, AreaSet, CompareResult, Counts, MeasureEffects, PeriodCo
 use crate::crs::Transform;
 use crate::disclosure::{Disclosure, DisclosureReport};
 use crate::error::{Error, Result};
+use crate::write::escape::{csv_cell, markdown as md};
 use crate::write::geojson::{json_num, FeatureWriter, Geom};
 use crate::write::number::csv_float;
 use geo::{CoordsIter, MultiPolygon};
@@ -616,7 +617,7 @@ pub fn write_csv<W: Write>(w: W, r: &CompareResult, rules: &Disclosure) -> std::
                 flag(e.res.zero_corrected, x.small.ac()),
             ]);
             debug_assert_eq!(rec.len(), CSV_COLUMNS.len());
-            c.write_record(&rec)?;
+            c.write_record(rec.iter().map(|f| csv_cell(f).into_owned()))?;
         }
     }
     c.flush()
@@ -645,8 +646,8 @@ pub fn write_series_csv<W: Write>(
             let [crime, asb, harm] = shield_series(v, rules, &mut Tally::default());
             for (k, m) in s.months.iter().enumerate() {
                 c.write_record([
-                    a.name.as_str(),
-                    place,
+                    &*csv_cell(&a.name),
+                    &*csv_cell(place),
                     &m.to_string(),
                     s.period[k],
                     &int(crime[k]),
@@ -786,12 +787,17 @@ pub fn sentence(a: &AreaResult, r: &CompareResult) -> String {
 /// are too small to publish, the sentence says its figures are withheld (and likewise for
 /// the buffer).
 pub fn sentence_with(a: &AreaResult, r: &CompareResult, rules: &Disclosure) -> String {
+    sentence_named(a, r, rules, a.name.clone())
+}
+
+/// [`sentence_with`] with the area's name given as it should appear (escaped for Markdown).
+fn sentence_named(a: &AreaResult, r: &CompareResult, rules: &Disclosure, name: String) -> String {
     let mut s = String::new();
     let per = |e: &Effects| if e.normalised { " a month" } else { "" };
     let name = if a.feature.is_none() {
         "all areas together".to_string()
     } else {
-        a.name.clone()
+        name
     };
     let sh = shield_row(a, r, rules);
     for (label, key) in [("Crime", "crime"), ("ASB", "asb")] {
@@ -1001,15 +1007,15 @@ fn table(out: &mut String, a: &AreaResult, r: &CompareResult, rules: &Disclosure
 pub fn markdown(r: &CompareResult, parameters: &[(String, String)], rules: &Disclosure) -> String {
     let mut o = String::new();
     o.push_str("# Before/after evaluation around hubs and intervention areas\n\n");
-    let _ = writeln!(o, "**Periods:** {}.\n", r.period_rule);
+    let _ = writeln!(o, "**Periods:** {}.\n", md(&r.period_rule));
     let _ = writeln!(
         o,
         "**Control area:** {} ({:.2} km²).\n",
-        r.control.definition,
+        md(&r.control.definition),
         r.control.area_m2 / 1e6
     );
     for (k, v) in parameters {
-        let _ = writeln!(o, "- {k}: {v}");
+        let _ = writeln!(o, "- {k}: {}", md(v));
     }
     if !parameters.is_empty() {
         o.push('\n');
@@ -1050,18 +1056,19 @@ pub fn markdown(r: &CompareResult, parameters: &[(String, String)], rules: &Disc
     }
     o.push_str("- *WDQ* (weighted displacement quotient): only meaningful when the hub improved against the control (n/m otherwise). Above 0 = the benefits spread into the buffer (diffusion); between 0 and −1 = some crime moved into the buffer but less than was prevented; below −1 = more moved than was prevented.\n\n");
     for a in &r.areas {
-        let _ = writeln!(o, "## {}\n", a.name);
+        let _ = writeln!(o, "## {}\n", md(&a.name));
         if let Some(p) = &a.periods {
             let _ = writeln!(o, "Periods: {}.\n", p.describe());
         }
         if let Some(why) = &a.repaired {
             let _ = writeln!(
                 o,
-                "The area's polygon was invalid ({why}) and was repaired.\n"
+                "The area's polygon was invalid ({}) and was repaired.\n",
+                md(why)
             );
         }
         table(&mut o, a, r, rules);
-        let _ = writeln!(o, "{}\n", sentence_with(a, r, rules));
+        let _ = writeln!(o, "{}\n", sentence_named(a, r, rules, md(&a.name)));
     }
     let _ = writeln!(o, "## All areas together\n");
     if r.pooling == "stacked" {
@@ -1081,7 +1088,10 @@ pub fn markdown(r: &CompareResult, parameters: &[(String, String)], rules: &Disc
             let _ = writeln!(
                 o,
                 "| {} | {} | {} | {:.0} |",
-                ov.kind, ov.first, ov.second, ov.area_m2
+                ov.kind,
+                md(&ov.first),
+                md(&ov.second),
+                ov.area_m2
             );
         }
         o.push('\n');

@@ -115,6 +115,7 @@ pub fn read_areas_in(
     crs: Option<&Crs>,
 ) -> Result<(Vec<AreaFeature>, SourceCrs)> {
     let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let f = crate::limits::Capped::new(f, crate::limits::AREAS_MAX_BYTES, "areas file");
     let mut json: Value = serde_json::from_reader(BufReader::new(f))
         .map_err(|e| Error::format(path, format!("not a GeoJSON FeatureCollection: {e}")))?;
     let member = json.as_object_mut().and_then(|o| o.remove("crs"));
@@ -152,6 +153,12 @@ pub fn read_areas_in(
                 format!("feature {number} has no geometry"),
             ));
         };
+        if let Some(bad) = short_position(&g.value) {
+            return Err(Error::format(
+                path,
+                format!("feature {number}: a position has {bad} number(s); GeoJSON positions are [longitude, latitude]"),
+            ));
+        }
         let geom: Geometry<f64> = Geometry::try_from(g).map_err(|e| {
             Error::format(path, format!("feature {number}: unreadable geometry: {e}"))
         })?;
@@ -258,6 +265,27 @@ pub fn project_with(geom: &Geometry<f64>, transform: &Transform) -> Result<Geome
         geo::coord! { x: p[0], y: p[1] }
     }))
 }
+
+/// The length of the first position with fewer than two numbers (the `geojson` crate's
+/// conversion would index past it), if any.
+fn short_position(v: &geojson::GeometryValue) -> Option<usize> {
+    use geojson::GeometryValue as V;
+    let short = |p: &geojson::Position| (p.len() < 2).then_some(p.len());
+    match v {
+        V::Point { coordinates } => short(coordinates),
+        V::MultiPoint { coordinates } | V::LineString { coordinates } => {
+            coordinates.iter().find_map(short)
+        }
+        V::MultiLineString { coordinates } | V::Polygon { coordinates } => {
+            coordinates.iter().flatten().find_map(short)
+        }
+        V::MultiPolygon { coordinates } => coordinates.iter().flatten().flatten().find_map(short),
+        V::GeometryCollection { geometries } => {
+            geometries.iter().find_map(|g| short_position(&g.value))
+        }
+    }
+}
+
 
 /// A study-area boundary: the union (as a MultiPolygon) of every polygon in the file (in
 /// WGS84, or in the CRS of its `crs` member).

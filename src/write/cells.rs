@@ -115,7 +115,7 @@ pub fn write_csv(dest: &Path, layer: &Layer) -> Result<u64> {
     write_atomic(dest, |w| {
         w.write_all(b"x,y")?;
         for (name, _) in &layer.columns {
-            write!(w, ",{name}")?;
+            write!(w, ",{}", super::escape::csv_field(name))?;
         }
         w.write_all(b"\n")?;
         let mut line = String::new();

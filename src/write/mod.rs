@@ -1,69 +1,75 @@
 //! Writing outputs. Every file is written to a temporary name beside its destination and
-//! renamed into place only when complete, so a failed run never leaves a half-written file.
+//! renamed into place only when complete, so a failed run never leaves a half-written file;
+//! the rules that keep a run from destroying files are in [`safe`], standard output is
+//! written through [`stdout`], and cell text through [`escape`].
 
 pub mod cells;
+pub mod escape;
 pub mod geojson;
 pub mod number;
 pub mod raster;
+pub mod safe;
+pub mod stdout;
 
 use crate::error::{Error, Result};
-use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-/// A file being written: a temporary sibling that becomes `dest` on [`AtomicFile::commit`]
-/// and is removed if dropped uncommitted.
+/// A file being written: a temporary sibling with an unpredictable name, created with
+/// `O_EXCL` (the `tempfile` crate, so a planted link is never followed), that becomes
+/// `dest` on [`AtomicFile::commit`] and is removed if dropped uncommitted.
+///
+/// An existing `dest` must be a writable regular file ([`safe::check_replaceable`]): links,
+/// FIFOs, devices and read-only files are refused before anything is written.
 pub struct AtomicFile {
-    tmp: PathBuf,
     dest: PathBuf,
-    w: Option<BufWriter<File>>,
+    w: Option<BufWriter<tempfile::NamedTempFile>>,
 }
 
 impl AtomicFile {
     /// Starts writing `dest` (its folder must exist).
     pub fn create(dest: &Path) -> Result<AtomicFile> {
         let name = dest.file_name().ok_or_else(|| {
-            Error::param("--out", format!("`{}` is not a file name", dest.display()))
+            Error::param("out", format!("`{}` is not a file name", dest.display()))
         })?;
-        let mut tmp_name = std::ffi::OsString::from(".");
-        tmp_name.push(name);
-        tmp_name.push(format!(".{}.tmp", std::process::id()));
-        let tmp = dest.with_file_name(tmp_name);
-        let f = File::create(&tmp).map_err(|e| Error::io(dest, e))?;
+        safe::check_replaceable(dest)?;
+        let dir = match dest.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        let mut prefix = std::ffi::OsString::from(".");
+        prefix.push(name);
+        prefix.push(".");
+        let tmp = tempfile::Builder::new()
+            .prefix(&prefix)
+            .suffix(".tmp")
+            .tempfile_in(dir)
+            .map_err(|e| Error::io(dest, e))?;
         Ok(AtomicFile {
-            tmp,
             dest: dest.to_path_buf(),
-            w: Some(BufWriter::with_capacity(1 << 20, f)),
+            w: Some(BufWriter::with_capacity(1 << 20, tmp)),
         })
     }
 
     /// The buffered writer.
-    pub fn writer(&mut self) -> &mut BufWriter<File> {
+    pub fn writer(&mut self) -> &mut BufWriter<tempfile::NamedTempFile> {
         self.w.as_mut().expect("writer present until commit")
     }
 
-    /// Flushes, syncs and renames into place; on failure the temporary file is removed.
+    /// Flushes, syncs and renames into place (the destination is checked again just
+    /// before); on failure the temporary file is removed.
     pub fn commit(mut self) -> Result<()> {
         let w = self.w.take().expect("writer present until commit");
-        let done = w
+        let tmp = w
             .into_inner()
-            .map_err(|e| Error::io(&self.dest, e.into_error()))
-            .and_then(|f| f.sync_all().map_err(|e| Error::io(&self.dest, e)))
-            .and_then(|()| {
-                std::fs::rename(&self.tmp, &self.dest).map_err(|e| Error::io(&self.dest, e))
-            });
-        if done.is_err() {
-            let _ = std::fs::remove_file(&self.tmp);
-        }
-        done
-    }
-}
-
-impl Drop for AtomicFile {
-    fn drop(&mut self) {
-        if self.w.take().is_some() {
-            let _ = std::fs::remove_file(&self.tmp);
-        }
+            .map_err(|e| Error::io(&self.dest, e.into_error()))?;
+        tmp.as_file()
+            .sync_all()
+            .map_err(|e| Error::io(&self.dest, e))?;
+        safe::check_replaceable(&self.dest)?;
+        tmp.persist(&self.dest)
+            .map_err(|e| Error::io(&self.dest, e.error))?;
+        Ok(())
     }
 }
 
@@ -81,7 +87,7 @@ impl Drop for AtomicFile {
 /// ```
 pub fn write_atomic(
     dest: &Path,
-    f: impl FnOnce(&mut BufWriter<File>) -> std::io::Result<()>,
+    f: impl FnOnce(&mut BufWriter<tempfile::NamedTempFile>) -> std::io::Result<()>,
 ) -> Result<()> {
     let mut a = AtomicFile::create(dest)?;
     f(a.writer()).map_err(|e| Error::io(dest, e))?;

@@ -195,11 +195,25 @@ fn gdal_metadata(layer: &Layer) -> String {
     s
 }
 
+/// XML text that is also plain ASCII, as a TIFF ASCII tag must be: markup characters as
+/// entities, any other non-ASCII character as a numeric reference (`é` → `&#xE9;`, which
+/// GDAL decodes back), control characters (invalid in XML 1.0, and NUL ends a TIFF string)
+/// as a space.
 fn xml_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\n' | '\t' => out.push(c),
+            c if c.is_ascii_control() => out.push(' '),
+            c if c.is_ascii() => out.push(c),
+            c => out.push_str(&format!("&#x{:X};", u32::from(c))),
+        }
+    }
+    out
 }
 
 /// The files [`write_ascii_grids`] writes for `layer` to `dest`, one per column, in column
