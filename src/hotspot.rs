@@ -3,7 +3,8 @@
 //! A hotspot is a set of edge-contiguous selected cells merged into one polygon (holes
 //! kept, see [`crate::dissolve`]). Cells are selected either as Gi* hot spots (class ≥ 2,
 //! hot at 95%, by default; [`Select::Hot`]) or as the top x% of study-area cells by density
-//! ([`Select::Top`]). Each hotspot carries:
+//! ([`Select::Top`]). A merged region of selected cells holding no incident is dropped
+//! (issue 11): it is no hotspot. Each hotspot carries:
 //!
 //! | field | meaning |
 //! |---|---|
@@ -234,6 +235,27 @@ fn check_len(name: &str, got: usize, want: usize) -> Result<()> {
     Ok(())
 }
 
+/// The three most common crime types from per-type counts (`counts[t]` incidents of
+/// `names[t]`), most first, ties by name; types with no incident left out.
+pub fn top_types(counts: &[u64], names: &[String]) -> Vec<TypeCount> {
+    let mut tc: Vec<TypeCount> = counts
+        .iter()
+        .zip(names)
+        .filter(|(c, _)| **c > 0)
+        .map(|(c, t)| TypeCount {
+            crime_type: t.clone(),
+            incidents: *c,
+        })
+        .collect();
+    tc.sort_by(|a, b| {
+        b.incidents
+            .cmp(&a.incidents)
+            .then_with(|| a.crime_type.cmp(&b.crime_type))
+    });
+    tc.truncate(3);
+    tc
+}
+
 /// Incidents per parallel task when counting crime types.
 const TYPE_CHUNK: usize = 1 << 16;
 
@@ -281,7 +303,12 @@ pub fn polygons(
     if let Some(z) = values.gistar {
         check_len("gistar", z.len(), len)?;
     }
-    let polys = cells_to_polygons(spec, cells);
+    // a merged region holding no incident is no hotspot (a Gi*-hot cell can touch hot
+    // cells only at a corner and hold nothing itself)
+    let polys: Vec<CellPolygon> = cells_to_polygons(spec, cells)
+        .into_iter()
+        .filter(|p| p.cells.iter().any(|&c| values.n[c] > 0.0))
+        .collect();
     let (mut total_n, mut total_h) = (0.0, 0.0);
     for i in 0..len {
         if grid.in_area[i] {
@@ -332,21 +359,11 @@ pub fn polygons(
             let k = polygon.cells.len();
             let incidents_n: f64 = polygon.cells.iter().map(|&c| values.n[c]).sum();
             let harm: f64 = polygon.cells.iter().map(|&c| values.harm[c]).sum();
-            let mut tc: Vec<TypeCount> = (0..nt)
-                .filter_map(|t| {
-                    let c = types.get(h * nt + t).copied().unwrap_or(0);
-                    (c > 0).then(|| TypeCount {
-                        crime_type: incidents.types[t].clone(),
-                        incidents: c,
-                    })
-                })
-                .collect();
-            tc.sort_by(|a, b| {
-                b.incidents
-                    .cmp(&a.incidents)
-                    .then_with(|| a.crime_type.cmp(&b.crime_type))
-            });
-            tc.truncate(3);
+            let tc = if types.is_empty() {
+                Vec::new()
+            } else {
+                top_types(&types[h * nt..(h + 1) * nt], &incidents.types)
+            };
             let peak_density = values.density.map(|d| {
                 polygon
                     .cells

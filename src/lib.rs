@@ -57,6 +57,9 @@ pub mod progress;
 pub mod pvalue;
 pub mod read;
 pub mod rng;
+pub mod spot;
+pub mod study_area;
+pub mod summary;
 pub mod write;
 
 pub use count::{By, CountParams};
