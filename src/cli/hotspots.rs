@@ -24,7 +24,8 @@ use std::path::{Path, PathBuf};
     after_help = "Writes into DIR: harmspots.geojson (the harm spots: micro-places inside the \
 hotspot areas holding half their harm, ranked by harm), hotspots.geojson (hotspot areas \
 ranked by harm), cells.geojson (the informative cells with n, harm, density, gistar, pvalue, \
-class; --all-cells for every study-area cell), density.tif (density, \
+class; --all-cells for every study-area cell), boundary.geojson (a copy of --boundary, for \
+the map), density.tif (density, \
 GeoTIFF in the working CRS), summary.json, summary.md (for a briefing), manifest.json and \
 run.toml (replay with `harmspot run DIR/run.toml`).\n\n\
 Example:\n  harmspot hotspots data/police-uk/ --out results/"
@@ -278,6 +279,16 @@ pub fn run(a: HotspotsArgs, quiet: bool) -> Result<()> {
         &loaded.projector,
         &rules,
     )?;
+    // the study-area boundary beside the results, so that `harmspot map` draws it
+    match &built.boundary {
+        Some(b) => {
+            let bytes = std::fs::read(b).with_context(|| format!("--boundary: {}", b.display()))?;
+            write_atomic(&out("boundary.geojson"), |w| w.write_all(&bytes))?;
+        }
+        None => {
+            let _ = std::fs::remove_file(out("boundary.geojson"));
+        }
+    }
     let all_cells = a.all_cells;
     let n = cells::write_geojson_where(
         &out("cells.geojson"),
