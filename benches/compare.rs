@@ -28,6 +28,7 @@ fn incidents(n: usize, centres: &[[f64; 2]]) -> Incidents {
         kind: Vec::with_capacity(n),
         harm: Vec::with_capacity(n),
         types,
+        ..Default::default()
     };
     for _ in 0..n {
         let p = if rng.uniform() < 0.4 {

@@ -177,7 +177,7 @@ fn diff(a: f64, b: f64, va: f64, vb: f64, k: f64) -> (f64, f64, f64) {
 /// use harmspot::{change::{compute, ChangeParams}, grid::{Grid, Shape}, Incidents, Month, MonthRange};
 /// let (b, a) = (Month::parse("2021-01").unwrap(), Month::parse("2021-02").unwrap());
 /// let inc = Incidents { xy: vec![[50.0, 50.0]; 13], month: [vec![b; 4], vec![a; 9]].concat(),
-///     kind: vec![0; 13], harm: vec![1.0; 13], types: vec!["Burglary".into()] };
+///     kind: vec![0; 13], harm: vec![1.0; 13], types: vec!["Burglary".into()], ..Default::default() };
 /// let grid = Grid::from_extent(Shape::Square, 100.0, [0.0, 0.0, 99.0, 99.0]).unwrap();
 /// let p = ChangeParams::new(MonthRange::new(b, b).unwrap(), MonthRange::new(a, a).unwrap());
 /// let r = compute(&inc, &grid, &p).unwrap();
@@ -374,6 +374,7 @@ mod tests {
             kind: vec![0; points.len()],
             harm: points.iter().map(|p| p.2).collect(),
             types: vec!["Burglary".into()],
+            ..Default::default()
         }
     }
 

@@ -204,7 +204,7 @@ pub fn column_count(incidents: &Incidents, params: &CountParams) -> Result<usize
 /// ```
 /// use harmspot::{count::{aggregate, CountParams}, grid::{Grid, Shape}, Incidents, Month};
 /// let inc = Incidents { xy: vec![[5.0, 5.0], [6.0, 9.0], [15.0, 5.0]], harm: vec![2.0, 3.0, 1.0],
-///     kind: vec![0; 3], month: vec![Month::UNKNOWN; 3], types: vec!["Burglary".into()] };
+///     kind: vec![0; 3], month: vec![Month::UNKNOWN; 3], types: vec!["Burglary".into()], ..Default::default() };
 /// let grid = Grid::from_extent(Shape::Square, 10.0, [0.0, 0.0, 19.0, 9.0]).unwrap();
 /// let layer = aggregate(&inc, &grid, &CountParams::default()).unwrap();
 /// assert_eq!(layer.get("n").unwrap(), &[2.0, 1.0]);
@@ -325,6 +325,7 @@ mod tests {
                 "Bicycle theft".into(),
                 "Burglary".into(),
             ],
+            ..Default::default()
         }
     }
 

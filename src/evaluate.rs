@@ -457,6 +457,7 @@ mod tests {
             kind: vec![0; 2],
             harm: vec![1.0; 2],
             types: vec!["x".into()],
+            ..Default::default()
         };
         let grid = Grid::from_extent(Shape::Square, 100.0, [0.0, 0.0, 199.0, 99.0]).unwrap();
         let r = |a: i32, b: i32| MonthRange::new(m.add(a), m.add(b)).unwrap();

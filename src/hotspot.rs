@@ -277,7 +277,7 @@ const TYPE_CHUNK: usize = 1 << 16;
 /// use harmspot::{Incidents, Month};
 /// let grid = Grid::from_extent(Shape::Square, 100.0, [0.0, 0.0, 299.0, 299.0]).unwrap();
 /// let inc = Incidents { xy: vec![[50.0, 50.0], [250.0, 250.0], [260.0, 260.0]], harm: vec![1.0, 5.0, 5.0],
-///     kind: vec![0, 1, 1], month: vec![Month::UNKNOWN; 3], types: vec!["Burglary".into(), "Robbery".into()] };
+///     kind: vec![0, 1, 1], month: vec![Month::UNKNOWN; 3], types: vec!["Burglary".into(), "Robbery".into()], ..Default::default() };
 /// let mut n = vec![0.0; 9]; n[0] = 1.0; n[8] = 2.0;
 /// let mut harm = vec![0.0; 9]; harm[0] = 1.0; harm[8] = 10.0;
 /// let v = CellValues { n: &n, harm: &harm, density: None, gistar: None, class: None };

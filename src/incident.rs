@@ -20,6 +20,22 @@ pub struct Incidents {
     pub harm: Vec<f64>,
     /// Crime type names, sorted.
     pub types: Vec<String>,
+    /// Place names from the extract (police.uk `Location` and `LSOA name`), when it has them.
+    pub places: Places,
+}
+
+/// Per-incident place names, as ids into name tables; empty when the input has no such
+/// columns. An id of `u32::MAX` means the row had no name.
+#[derive(Clone, Debug, Default)]
+pub struct Places {
+    /// Per incident: index into `location_names`.
+    pub location: Vec<u32>,
+    /// Per incident: index into `lsoa_names`.
+    pub lsoa: Vec<u32>,
+    /// Distinct locations (e.g. "On or near Northumberland Street"), in order of first appearance.
+    pub location_names: Vec<String>,
+    /// Distinct LSOA names (e.g. "Newcastle upon Tyne 025C"), in order of first appearance.
+    pub lsoa_names: Vec<String>,
 }
 
 /// The police.uk name of anti-social behaviour incidents.
@@ -75,6 +91,21 @@ impl Incidents {
         MonthRange::new(*min, *max)
     }
 
+    /// The location name of incident `i` (police.uk `Location`), when the input has one.
+    pub fn location_name(&self, i: usize) -> Option<&str> {
+        let k = *self.places.location.get(i)?;
+        self.places
+            .location_names
+            .get(k as usize)
+            .map(String::as_str)
+    }
+
+    /// The LSOA name of incident `i` (police.uk `LSOA name`), when the input has one.
+    pub fn lsoa_name(&self, i: usize) -> Option<&str> {
+        let k = *self.places.lsoa.get(i)?;
+        self.places.lsoa_names.get(k as usize).map(String::as_str)
+    }
+
     /// Sum of harm weights.
     pub fn total_harm(&self) -> f64 {
         self.harm.iter().sum()
@@ -94,6 +125,7 @@ impl Incidents {
             kind: keep.iter().map(|&i| self.kind[i]).collect(),
             harm: keep.iter().map(|&i| self.harm[i]).collect(),
             types: self.types.clone(),
+            places: self.places.subset(&keep),
         }
     }
 }
@@ -131,6 +163,25 @@ impl Incidents {
             }
         }
         Ok((sa, sb))
+    }
+}
+
+impl Places {
+    /// The names of the incidents at `keep`, sharing the same name tables.
+    fn subset(&self, keep: &[usize]) -> Places {
+        let pick = |v: &Vec<u32>| {
+            if v.is_empty() {
+                Vec::new()
+            } else {
+                keep.iter().map(|&i| v[i]).collect()
+            }
+        };
+        Places {
+            location: pick(&self.location),
+            lsoa: pick(&self.lsoa),
+            location_names: self.location_names.clone(),
+            lsoa_names: self.lsoa_names.clone(),
+        }
     }
 }
 
@@ -193,6 +244,8 @@ impl Selection {
 pub enum SkipReason {
     /// The row has a different number of fields from the header (often an unquoted comma).
     MalformedRow,
+    /// A field opens a quote that no later line closes into a whole record (a stray `"`).
+    UnbalancedQuote,
     /// The row is longer than 1 MiB: not an incident record.
     OversizedRow,
     /// The header line appears again inside the file (files concatenated with their headers).
@@ -205,10 +258,12 @@ pub enum SkipReason {
     NullIsland,
     /// Latitude outside ±90° or longitude outside ±180°.
     OutOfRange,
-    /// Valid lon/lat outside the working CRS's area of use (e.g. latitude and longitude swapped).
+    /// Valid lon/lat outside the working CRS's area of use (e.g. latitude and longitude
+    /// swapped), or a point the transformation could not handle.
     OutsideCrsArea,
-    /// PROJ could not transform the point.
-    ProjectionFailed,
+    /// Outside OSTN15's coverage of Great Britain (e.g. Northern Ireland, the Republic of
+    /// Ireland, or latitude and longitude swapped).
+    OutsideBng,
     /// Month empty or not `YYYY-MM`.
     BadMonth,
     /// Crime type empty.
@@ -219,8 +274,10 @@ pub enum SkipReason {
     BadWeight,
     /// A GeoJSON feature whose geometry is not a Point.
     NotAPoint,
-    /// The same non-empty incident id seen before.
+    /// The same non-empty incident id seen before (only with `unique_ids`).
     DuplicateId,
+    /// The same non-empty incident id as an earlier row, and every other field the same too.
+    DuplicateRow,
 }
 
 impl SkipReason {
@@ -235,14 +292,16 @@ impl SkipReason {
             UnparsableCoordinates => "coordinates not finite numbers",
             NullIsland => "coordinates (0, 0)",
             OutOfRange => "latitude/longitude out of range",
+            UnbalancedQuote => "unbalanced quote",
             OutsideCrsArea => "outside the working CRS's area of use (lat/lon swapped?)",
-            ProjectionFailed => "PROJ could not transform the point",
+            OutsideBng => "outside the British National Grid (OSTN15)",
             BadMonth => "month empty or not YYYY-MM",
             MissingType => "crime type empty",
             UnknownType => "crime type not in the harm table",
             BadWeight => "weight not a finite number >= 0",
             NotAPoint => "geometry is not a Point",
-            DuplicateId => "duplicate incident id",
+            DuplicateId => "repeated incident id (unique ids)",
+            DuplicateRow => "identical row with the same incident id",
         }
     }
 }
@@ -299,6 +358,8 @@ pub struct ReadSummary {
     pub filtered: BTreeMap<FilterReason, u64>,
     /// Rows that could not be used, by reason.
     pub skipped: BTreeMap<SkipReason, SkipCount>,
+    /// Rows kept although their incident id repeats an earlier row's (other fields differ).
+    pub repeated_ids_kept: u64,
     /// Things the analyst should know (e.g. a `--types` name that matched nothing).
     pub warnings: Vec<String>,
 }
@@ -323,6 +384,7 @@ impl ReadSummary {
         self.files.extend(other.files);
         self.rows += other.rows;
         self.kept += other.kept;
+        self.repeated_ids_kept += other.repeated_ids_kept;
         for (r, n) in other.filtered {
             *self.filtered.entry(r).or_default() += n;
         }
@@ -333,5 +395,34 @@ impl ReadSummary {
             e.examples.extend(s.examples.into_iter().take(room));
         }
         self.warnings.extend(other.warnings);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn place_names_follow_a_subset() {
+        let m = Month::parse("2021-03").unwrap();
+        let inc = Incidents {
+            xy: vec![[0.0, 0.0]; 3],
+            month: vec![m; 3],
+            kind: vec![0, 1, 0],
+            harm: vec![1.0; 3],
+            types: vec!["Burglary".into(), "Drugs".into()],
+            places: Places {
+                location: vec![0, 1, u32::MAX],
+                lsoa: vec![0, 0, 0],
+                location_names: vec!["On or near A".into(), "On or near B".into()],
+                lsoa_names: vec!["Newcastle upon Tyne 025C".into()],
+            },
+        };
+        let sub = inc.subset(&Selection::all().with_types(&inc, |t| t == "Burglary"));
+        assert_eq!(sub.len(), 2);
+        assert_eq!(sub.location_name(0), Some("On or near A"));
+        assert_eq!(sub.location_name(1), None);
+        assert_eq!(sub.lsoa_name(1), Some("Newcastle upon Tyne 025C"));
+        assert_eq!(Incidents::default().location_name(0), None);
     }
 }

@@ -27,6 +27,7 @@ impl IncidentIndex {
     ///     xy: vec![[0.0, 0.0], [30.0, 40.0], [300.0, 0.0]],
     ///     month: vec![m; 3], kind: vec![0; 3], harm: vec![1.0; 3],
     ///     types: vec!["Burglary".into()],
+    ///     ..Default::default()
     /// };
     /// let idx = IncidentIndex::build(&inc);
     /// assert_eq!(idx.within(&inc, [0.0, 0.0], 50.0, &Selection::all()), vec![0, 1]);

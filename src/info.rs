@@ -67,7 +67,7 @@ pub fn summarise(inc: &Incidents, read: ReadSummary, projector: &Projector) -> I
     }
     let (shared, distinct) = shared_locations(&inc.xy);
     let mut lonlat = inc.xy.clone();
-    projector.inverse.apply(&mut lonlat);
+    crate::read::project_distinct(&mut lonlat, &projector.inverse);
     lonlat.retain(|p| p[0].is_finite());
     InfoReport {
         months: inc.month_range().map(|r| (r.from, r.to)),

@@ -355,7 +355,7 @@ impl KdeParams {
 /// use harmspot::{grid::{Grid, Shape}, kde::{estimate, KdeParams}, Incidents};
 /// // two points 100 m apart, quartic kernel, h = 200 m, 10 m cells
 /// let inc = Incidents { xy: vec![[0.0, 0.0], [100.0, 0.0]], harm: vec![1.0, 1.0],
-///     kind: vec![0, 0], month: vec![harmspot::Month::UNKNOWN; 2], types: vec!["x".into()] };
+///     kind: vec![0, 0], month: vec![harmspot::Month::UNKNOWN; 2], types: vec!["x".into()], ..Default::default() };
 /// let grid = Grid::from_extent(Shape::Square, 10.0, [-100.0, -100.0, 200.0, 100.0]).unwrap();
 /// let layer = estimate(&inc, &grid, &KdeParams::default().bandwidth(200.0)).unwrap();
 /// // the cell centred at (55, 5): distances 55.23 and 45.28 m, 41.8603 per km²

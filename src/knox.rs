@@ -192,6 +192,7 @@ impl Pairs {
 ///     xy: vec![[0.0, 0.0], [10.0, 0.0], [5000.0, 0.0], [5010.0, 0.0]],
 ///     month: vec![m, m, m.add(2), m.add(2)],
 ///     kind: vec![0; 4], harm: vec![1.0; 4], types: vec!["Burglary".into()],
+///     ..Default::default()
 /// };
 /// let idx = IncidentIndex::build(&inc);
 /// let p = KnoxParams::default().distance_bands(vec![100.0]).month_bands(vec![0]).permutations(99);
@@ -644,6 +645,7 @@ mod tests {
             kind: vec![0; n],
             harm: vec![1.0; n],
             types: vec!["Burglary".into()],
+            ..Default::default()
         }
     }
 

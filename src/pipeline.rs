@@ -183,7 +183,7 @@ impl JobUsed {
 /// for i in 0..60 { xy.push([550.0 + (i % 5) as f64, 550.0]); kind.push(0) }
 /// for c in 0..100 { if c != 55 { xy.push([50.0 + 100.0 * (c % 10) as f64, 50.0 + 100.0 * (c / 10) as f64]); kind.push(0) } }
 /// let n = xy.len();
-/// let inc = Incidents { xy, kind, harm: vec![1.0; n], month: vec![Month::UNKNOWN; n], types: vec!["Robbery".into()] };
+/// let inc = Incidents { xy, kind, harm: vec![1.0; n], month: vec![Month::UNKNOWN; n], types: vec!["Robbery".into()], ..Default::default() };
 /// let grid = Grid::from_extent(Shape::Square, 100.0, [0.0, 0.0, 999.0, 999.0]).unwrap();
 /// let mut p = HotspotJobParams::default();
 /// p.kde = p.kde.bandwidth(150.0);

@@ -13,6 +13,7 @@ fn incidents(xy: &[[f64; 2]], w: &[f64]) -> Incidents {
         kind: vec![0; xy.len()],
         harm: w.to_vec(),
         types: vec!["Burglary".into()],
+        ..Default::default()
     }
 }
 

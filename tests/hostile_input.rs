@@ -107,10 +107,10 @@ fn bad_coordinates_are_counted_by_reason() {
     assert_eq!(s["unparsable_coordinates"]["count"], 3);
     assert_eq!(s["null_island"]["count"], 1);
     assert_eq!(s["out_of_range"]["count"], 2);
-    assert_eq!(s["outside_crs_area"]["count"], 2);
+    assert_eq!(s["outside_bng"]["count"], 2);
     assert_eq!(s["missing_coordinates"]["count"], 1);
     assert_eq!(
-        s["outside_crs_area"]["examples"][0].as_str().unwrap(),
+        s["outside_bng"]["examples"][0].as_str().unwrap(),
         "c.csv:line 8"
     );
 }
@@ -204,7 +204,7 @@ fn bad_month_missing_type_unknown_type_duplicate_id_short_row() {
     assert_eq!(s["bad_month"]["count"], 2);
     assert_eq!(s["missing_type"]["count"], 1);
     assert_eq!(s["unknown_type"]["count"], 1);
-    assert_eq!(s["duplicate_id"]["count"], 1);
+    assert_eq!(s["duplicate_row"]["count"], 1);
     assert_eq!(s["malformed_row"]["count"], 1);
     assert!(v["read"]["warnings"][0]
         .as_str()
@@ -338,4 +338,132 @@ fn bad_flags_are_clear() {
         &["info", "a.csv", "--from", "2022-01", "--to", "2021-01"],
     );
     assert!(e.contains("--from is after --to"), "{e}");
+}
+
+/// Issue 12: a row is dropped only when it repeats an earlier row with the same non-empty
+/// Crime ID in every field; other repeats of an id are kept and counted; `--unique-ids`
+/// keeps the first row of each id; identical rows without an id (ASB) are all kept.
+#[test]
+fn repeated_crime_ids_are_kept_and_counted_identical_rows_dropped() {
+    let d = tempfile::tempdir().unwrap();
+    let asb = row("", "2021-03", LON, LAT, "Anti-social behaviour");
+    write(
+        d.path(),
+        "ids.csv",
+        &[
+            HEADER.into(),
+            good("x1"),
+            good("x1"),                                       // identical: dropped
+            row("x1", "2021-03", "-1.6200", LAT, "Burglary"), // same id elsewhere: kept
+            asb.clone(),
+            asb, // no id: both kept
+        ],
+    );
+    let v: Value = serde_json::from_str(&ok(d.path(), &["info", "--json", "ids.csv"])).unwrap();
+    assert_eq!(v["read"]["kept"], 4);
+    assert_eq!(v["read"]["skipped"]["duplicate_row"]["count"], 1);
+    assert_eq!(v["read"]["repeated_ids_kept"], 1);
+    let v: Value = serde_json::from_str(&ok(
+        d.path(),
+        &["info", "--json", "--unique-ids", "ids.csv"],
+    ))
+    .unwrap();
+    assert_eq!(v["read"]["kept"], 3);
+    assert_eq!(v["read"]["skipped"]["duplicate_id"]["count"], 2);
+}
+
+/// Issue 14: one stray quote costs one counted, located row, not the rest of the file.
+#[test]
+fn a_stray_quote_skips_one_row_not_the_file() {
+    let d = tempfile::tempdir().unwrap();
+    let mut lines = vec![HEADER.to_string(), good("a")];
+    lines.push(row("b", "2021-03", LON, LAT, "Burglary").replacen(",Test", ",\"Test", 1));
+    for i in 0..50 {
+        lines.push(good(&format!("c{i}")));
+    }
+    write(d.path(), "q.csv", &lines);
+    let (kept, s) = skips(d.path(), "q.csv");
+    assert_eq!(kept, 51);
+    assert_eq!(s["unbalanced_quote"]["count"], 1);
+    assert_eq!(s["unbalanced_quote"]["examples"][0], "q.csv:line 3");
+}
+
+/// Issue 14: a file named twice (a folder and a file inside it) is read once.
+#[test]
+fn the_same_file_twice_is_read_once() {
+    let d = tempfile::tempdir().unwrap();
+    write(
+        d.path(),
+        "2021-03-x-street.csv",
+        &[HEADER.into(), good("a"), good("b")],
+    );
+    let v: Value = serde_json::from_str(&ok(
+        d.path(),
+        &[
+            "info",
+            "--json",
+            ".",
+            "2021-03-x-street.csv",
+            "./2021-03-x-street.csv",
+        ],
+    ))
+    .unwrap();
+    assert_eq!(v["read"]["kept"], 2);
+    assert_eq!(v["read"]["files"].as_array().unwrap().len(), 1);
+}
+
+/// Issue 14: longitude/latitude given as projected x/y is an error, not points in the sea
+/// off Cornwall.
+#[test]
+fn degrees_given_as_metres_are_refused() {
+    let d = tempfile::tempdir().unwrap();
+    write(
+        d.path(),
+        "xy.csv",
+        &["x,y".into(), "-1.61,54.97".into(), "-1.62,54.98".into()],
+    );
+    let e = fails(
+        d.path(),
+        &[
+            "info",
+            "xy.csv",
+            "--x-col",
+            "x",
+            "--y-col",
+            "y",
+            "--crs",
+            "EPSG:27700",
+        ],
+    );
+    assert!(
+        e.contains("xy.csv") && e.contains("--lon-col/--lat-col"),
+        "{e}"
+    );
+}
+
+/// Issue 10: Belfast, Dublin and Cork are outside the British National Grid and skipped
+/// with that reason; the Scottish border and the Isles of Scilly are kept.
+#[test]
+fn ireland_is_skipped_the_border_and_scilly_kept() {
+    let d = tempfile::tempdir().unwrap();
+    write(
+        d.path(),
+        "uk.csv",
+        &[
+            HEADER.into(),
+            row("belfast", "2021-03", "-5.9301", "54.5973", "Burglary"),
+            row("dublin", "2021-03", "-6.2603", "53.3498", "Burglary"),
+            row("cork", "2021-03", "-8.4756", "51.8985", "Burglary"),
+            row("border", "2021-03", "-2.0340", "55.8110", "Burglary"),
+            row("scilly", "2021-03", "-6.3150", "49.9140", "Burglary"),
+        ],
+    );
+    let out = ok(d.path(), &["info", "uk.csv"]);
+    assert!(
+        out.contains("outside the British National Grid (OSTN15)"),
+        "{out}"
+    );
+    let (kept, s) = skips(d.path(), "uk.csv");
+    assert_eq!(kept, 2);
+    assert_eq!(s["outside_bng"]["count"], 3);
 }

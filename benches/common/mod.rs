@@ -41,5 +41,6 @@ pub fn clustered(n: usize, seed: u64, origin: [f64; 2]) -> Incidents {
         kind: vec![0; n],
         harm,
         types: vec!["Synthetic".into()],
+        ..Default::default()
     }
 }

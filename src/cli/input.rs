@@ -40,9 +40,19 @@ pub struct InputArgs {
     /// Per-row harm weight column; replaces the harm table's weights.
     #[arg(long, help_heading = "Columns")]
     pub weight_col: Option<String>,
-    /// Incident id column; rows repeating a non-empty id are skipped [default: `Crime ID` when present].
+    /// Incident id column [default: `Crime ID` when present]. A row repeating an earlier
+    /// row with the same id in every field is skipped; other repeats are kept and counted.
     #[arg(long, help_heading = "Columns")]
     pub id_col: Option<String>,
+    /// Keep only the first row of each incident id (see --id-col).
+    #[arg(long, help_heading = "Columns")]
+    pub unique_ids: bool,
+    /// Place-name column, reported per hotspot [default: `Location` when present].
+    #[arg(long, help_heading = "Columns")]
+    pub location_col: Option<String>,
+    /// Small-area name column, reported per hotspot [default: `LSOA name` when present].
+    #[arg(long, help_heading = "Columns")]
+    pub lsoa_col: Option<String>,
     /// CSV field delimiter.
     #[arg(long, default_value = ",", help_heading = "Columns")]
     pub delimiter: char,
@@ -130,11 +140,14 @@ impl InputArgs {
                 crime_type: self.type_col.clone(),
                 weight: self.weight_col.clone(),
                 id: self.id_col.clone(),
+                location: self.location_col.clone(),
+                lsoa: self.lsoa_col.clone(),
             },
             delimiter: self.delimiter as u8,
             types: TypeFilter::parse(self.types.as_deref(), self.exclude_types.as_deref())?,
             months,
             harm: HarmTable::from_arg(&self.harm)?,
+            unique_ids: self.unique_ids,
         })
     }
 

@@ -1,7 +1,8 @@
 //! GeoJSON FeatureCollections of Points, streamed feature by feature. Properties map to
 //! month, crime type, weight and id as CSV columns do.
 
-use super::{Batch, CoordColumns, ReadOptions, Row, TypeCache};
+use super::batch::{fnv, Batch, Caches, Row, FNV0};
+use super::{CoordColumns, ReadOptions};
 use crate::error::{Error, Result};
 use crate::incident::{FileSummary, SkipReason};
 use geojson::{FeatureReader, GeometryValue, JsonValue};
@@ -52,7 +53,7 @@ pub(super) fn read<'a>(
         unit: "feature",
         ..Default::default()
     };
-    let mut types = TypeCache::default();
+    let mut caches = Caches::default();
     let c = &opts.columns;
     let mut not_points = std::collections::BTreeSet::new();
     for (k, feature) in FeatureReader::from_reader(BufReader::new(reader))
@@ -87,6 +88,16 @@ pub(super) fn read<'a>(
             .as_ref()
             .map(|_| lookup(props, &c.weight, &[]).unwrap_or_default());
         let id = lookup(props, &c.id, &["Crime ID", "crime_id", "id"]);
+        let location = lookup(props, &c.location, &["Location"]);
+        let lsoa = lookup(props, &c.lsoa, &["LSOA name"]);
+        // identical features hash equal: properties in file order, then the geometry
+        let row_hash = fnv(
+            fnv(
+                FNV0,
+                &serde_json::to_vec(&feature.properties).unwrap_or_default(),
+            ),
+            &serde_json::to_vec(&feature.geometry).unwrap_or_default(),
+        );
         let (x, y) = coords.unwrap_or_default();
         let row = Row {
             line: n,
@@ -100,8 +111,11 @@ pub(super) fn read<'a>(
             crime_type: crime_type.as_deref().map(str::as_bytes),
             weight: weight.as_deref().map(str::as_bytes),
             id: id.as_deref().map(str::as_bytes),
+            location: location.as_deref().map(str::as_bytes),
+            lsoa: lsoa.as_deref().map(str::as_bytes),
+            row_hash,
         };
-        batch.push_row(row, true, &mut types, opts);
+        batch.push_row(row, true, &mut caches, opts);
     }
     if batch.summary.rows > 0
         && batch.summary.rows
