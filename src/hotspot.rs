@@ -121,12 +121,15 @@ pub struct Hotspot {
     pub peak_density: Option<f64>,
     /// Mean Gi* z over the cells, when known.
     pub mean_gistar: Option<f64>,
+    /// The most frequent street and LSOA names among its incidents (issue 11).
+    pub names: crate::places::PlaceNames,
 }
 
 impl Hotspot {
     /// Flat GeoJSON properties: `id, rank, cells, area_km2, incidents, harm,
     /// incident_share, harm_share, type_1, type_1_n, type_2, type_2_n, type_3, type_3_n,
-    /// peak_density, mean_gistar` (missing types and values are null).
+    /// peak_density, mean_gistar, location, location_n, lsoa_name, lsoa_n` (missing types,
+    /// names and values are null).
     pub fn properties(&self) -> Map<String, Value> {
         let mut m = Map::new();
         m.insert("id".into(), self.id.into());
@@ -156,7 +159,25 @@ impl Hotspot {
             "mean_gistar".into(),
             self.mean_gistar.map_or(Value::Null, num),
         );
+        name_properties(&mut m, &self.names);
         m
+    }
+}
+
+/// Adds `location`, `location_n`, `lsoa_name`, `lsoa_n`: the most frequent street and LSOA
+/// name and their incident counts (null without names).
+pub fn name_properties(m: &mut Map<String, Value>, names: &crate::places::PlaceNames) {
+    for (key, list) in [("location", &names.locations), ("lsoa", &names.lsoas)] {
+        let first = list.first();
+        let name_key = if key == "lsoa" { "lsoa_name" } else { key };
+        m.insert(
+            name_key.into(),
+            first.map_or(Value::Null, |n| n.name.clone().into()),
+        );
+        m.insert(
+            format!("{key}_n"),
+            first.map_or(Value::Null, |n| n.incidents.into()),
+        );
     }
 }
 
@@ -386,6 +407,7 @@ pub fn polygons(
                 top_types: tc,
                 peak_density,
                 mean_gistar,
+                names: Default::default(),
                 polygon,
             }
         })
@@ -534,7 +556,7 @@ mod tests {
         let p = h.properties();
         assert_eq!(p["type_1"], "Shoplifting");
         assert_eq!(p["type_3_n"], 3);
-        assert_eq!(p.keys().count(), 16);
+        assert_eq!(p.keys().count(), 20);
     }
 
     #[test]

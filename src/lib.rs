@@ -53,6 +53,7 @@ pub mod mannkendall;
 pub mod map;
 pub mod month;
 pub mod pipeline;
+pub mod places;
 pub mod progress;
 pub mod pvalue;
 pub mod read;

@@ -121,6 +121,49 @@ pub fn informative_cells(cells: &Layer) -> Vec<bool> {
         .collect()
 }
 
+/// Names each hotspot area and harm spot by its most frequent street and LSOA
+/// ([`crate::places`]); an incident belongs to the area holding its cell and to the spot
+/// holding its micro-cell.
+fn name_places(
+    grid: &Grid,
+    incidents: &Incidents,
+    hotspots: &mut [Hotspot],
+    spots: &mut SpotResult,
+) {
+    if incidents.places.location.is_empty() && incidents.places.lsoa.is_empty() {
+        return;
+    }
+    let mut owner = vec![u32::MAX; grid.spec.len()];
+    for (h, hs) in hotspots.iter().enumerate() {
+        for &c in &hs.polygon.cells {
+            owner[c] = h as u32;
+        }
+    }
+    let area_of: Vec<u32> = incidents
+        .xy
+        .iter()
+        .map(|p| grid.spec.locate(*p).map_or(u32::MAX, |c| owner[c]))
+        .collect();
+    for (h, names) in crate::places::top_names(incidents, &area_of, hotspots.len())
+        .into_iter()
+        .enumerate()
+    {
+        hotspots[h].names = names;
+    }
+    let spot_of: Vec<u32> = incidents
+        .xy
+        .iter()
+        .map(|p| spots.spot_of(*p).map_or(u32::MAX, |s| s as u32))
+        .collect();
+    let n = spots.spots.len();
+    for (s, names) in crate::places::top_names(incidents, &spot_of, n)
+        .into_iter()
+        .enumerate()
+    {
+        spots.spots[s].names = names;
+    }
+}
+
 /// What a hotspot job actually used: every sentence of the summary about the method comes
 /// from here (issue 11).
 #[derive(Clone, Debug, Serialize)]
@@ -228,8 +271,9 @@ pub fn run_with(
     let conc_h = summarise(&study("harm"))?.with_incidents(total_n);
     let cv = CellValues::from_layer(&cells)?;
     let selected = select_cells(grid, params.select, &cv)?;
-    let hotspots = polygons(grid, &cv, &selected, incidents)?;
-    let spots = crate::spot::find(grid, &hotspots, incidents, conc_h.total, &params.spots)?;
+    let mut hotspots = polygons(grid, &cv, &selected, incidents)?;
+    let mut spots = crate::spot::find(grid, &hotspots, incidents, conc_h.total, &params.spots)?;
+    name_places(grid, incidents, &mut hotspots, &mut spots);
     let used = JobUsed {
         kernel: params.kde.kernel.name(),
         weighted: params.kde.weights == Weights::Harm,

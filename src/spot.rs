@@ -84,6 +84,8 @@ pub struct HarmSpot {
     pub cumulative_share: f64,
     /// Up to three most common crime types.
     pub top_types: Vec<TypeCount>,
+    /// The most frequent street and LSOA names among its incidents.
+    pub names: crate::places::PlaceNames,
     /// Centre of the spot's bounding box, working CRS (for labels).
     #[serde(skip)]
     pub centre: [f64; 2],
@@ -155,7 +157,7 @@ pub fn micro_cell_size(cell_size: f64, max: f64) -> f64 {
 /// let mut xy = vec![[300.0, 300.0]; 10];
 /// xy.push([480.0, 480.0]);
 /// let inc = Incidents { harm: vec![2.0; 11], kind: vec![0; 11], month: vec![Month::UNKNOWN; 11],
-///     types: vec!["Robbery".into()], xy };
+///     types: vec!["Robbery".into()], xy, places: Default::default() };
 /// let (mut n, mut harm) = (vec![0.0; 9], vec![0.0; 9]);
 /// n[4] = 11.0; harm[4] = 22.0;
 /// let v = CellValues { n: &n, harm: &harm, density: None, gistar: None, class: None };
@@ -335,6 +337,7 @@ pub fn find(
             harm_share: share(sh),
             cumulative_share: share(cum),
             top_types: Vec::new(),
+            names: Default::default(),
             centre: [(bx[0] + bx[2]) / 2.0, (bx[1] + bx[3]) / 2.0],
             polygon,
         });
@@ -388,6 +391,7 @@ mod tests {
             kind: vec![0; points.len()],
             month: vec![Month::UNKNOWN; points.len()],
             types: vec!["Robbery".into()],
+            places: Default::default(),
         }
     }
 

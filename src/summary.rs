@@ -37,6 +37,14 @@ pub struct RunContext {
     pub strays_left_out: Option<usize>,
 }
 
+/// "Street, LSOA" of a place, names carried by fewer than K incidents left out.
+fn place_text(names: &crate::places::PlaceNames, rules: &Disclosure) -> String {
+    let mut n = names.clone();
+    n.locations.retain(|c| !rules.small(c.incidents as f64));
+    n.lsoas.retain(|c| !rules.small(c.incidents as f64));
+    n.label().unwrap_or_default().replace('|', "/")
+}
+
 fn pct(v: f64) -> String {
     format!("{:.1}%", 100.0 * v)
 }
@@ -157,22 +165,23 @@ fn spots_section(s: &mut String, job: &HotspotJob, top: usize, rules: &Disclosur
     );
     let _ = writeln!(
         s,
-        "| rank | hotspot area (rank) | area km² | incidents | harm | share of harm | cumulative share | most common types |"
+        "| rank | place | hotspot area (rank) | area km² | incidents | harm | share of harm | cumulative share | most common types |"
     );
-    let _ = writeln!(s, "|---:|---:|---:|---:|---:|---:|---:|---|");
+    let _ = writeln!(s, "|---:|---|---:|---:|---:|---:|---:|---:|---|");
     for p in r.spots.iter().take(top) {
         if rules.small(p.incidents) {
             let _ = writeln!(
                 s,
-                "| {} | {} | {:.3} | suppressed | suppressed | suppressed | {} | fewer than {} incidents |",
+                "| {} | suppressed | {} | {:.3} | suppressed | suppressed | suppressed | {} | fewer than {} incidents |",
                 p.rank, p.area_rank, p.area_km2, pct(p.cumulative_share), rules.min_count
             );
             continue;
         }
         let _ = writeln!(
             s,
-            "| {} | {} | {:.3} | {:.0} | {:.0} | {} | {} | {} |",
+            "| {} | {} | {} | {:.3} | {:.0} | {:.0} | {} | {} | {} |",
             p.rank,
+            place_text(&p.names, rules),
             p.area_rank,
             p.area_km2,
             p.incidents,
@@ -227,23 +236,24 @@ fn areas_section(s: &mut String, job: &HotspotJob, top: usize, rules: &Disclosur
     );
     let _ = writeln!(
         s,
-        "| rank | id | area km² | incidents | harm | share of harm | most common types |"
+        "| rank | id | place | area km² | incidents | harm | share of harm | most common types |"
     );
-    let _ = writeln!(s, "|---:|---:|---:|---:|---:|---:|---|");
+    let _ = writeln!(s, "|---:|---:|---|---:|---:|---:|---:|---|");
     for h in hs.iter().take(top) {
         if rules.small(h.incidents) {
             let _ = writeln!(
                 s,
-                "| {} | {} | {:.2} | suppressed | suppressed | suppressed | fewer than {} incidents |",
+                "| {} | {} | suppressed | {:.2} | suppressed | suppressed | suppressed | fewer than {} incidents |",
                 h.rank, h.id, h.area_km2, rules.min_count
             );
             continue;
         }
         let _ = writeln!(
             s,
-            "| {} | {} | {:.2} | {:.0} | {:.0} | {} | {} |",
+            "| {} | {} | {} | {:.2} | {:.0} | {:.0} | {} | {} |",
             h.rank,
             h.id,
+            place_text(&h.names, rules),
             h.area_km2,
             h.incidents,
             h.harm,

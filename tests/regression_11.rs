@@ -334,6 +334,7 @@ fn automatic_bandwidth_below_the_cell_is_raised_not_refused() {
         kind: vec![0; n],
         month: vec![Month::UNKNOWN; n],
         types: vec!["Robbery".into()],
+        places: Default::default(),
     };
     let rule = harmspot::bandwidth::arcgis(&inc.xy, Some(&inc.harm)).unwrap();
     assert!(rule < 100.0, "{rule}");

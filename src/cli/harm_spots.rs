@@ -10,7 +10,7 @@ use std::path::Path;
 
 /// Flat properties of a harm spot: `rank, area_id, area_rank, cells, area_km2, incidents,
 /// harm, harm_share, cumulative_share, type_1, type_1_n, type_2, type_2_n, type_3,
-/// type_3_n`. Values built from fewer than K incidents are null under disclosure control
+/// type_3_n, location, location_n, lsoa_name, lsoa_n` (the most frequent street and LSOA). Values built from fewer than K incidents are null under disclosure control
 /// (rank, area and cells come from the grid and stay).
 pub fn properties(s: &HarmSpot, rules: &Disclosure) -> Map<String, Value> {
     let mut m = Map::new();
@@ -39,6 +39,15 @@ pub fn properties(s: &HarmSpot, rules: &Disclosure) -> Map<String, Value> {
             t.map_or(Value::Null, |t| t.incidents.into()),
         );
     }
+    let names = if small {
+        Default::default()
+    } else {
+        let mut n = s.names.clone();
+        n.locations.retain(|c| !rules.small(c.incidents as f64));
+        n.lsoas.retain(|c| !rules.small(c.incidents as f64));
+        n
+    };
+    harmspot::hotspot::name_properties(&mut m, &names);
     m
 }
 

@@ -371,6 +371,14 @@ fn protect_hotspot(
             props.insert(format!("type_{k}_n"), Value::Null);
         }
     }
+    // likewise a place name carried by 1..K-1 incidents
+    for (name, n) in [("location", "location_n"), ("lsoa_name", "lsoa_n")] {
+        let c = props.get(n).and_then(Value::as_f64);
+        if c.is_some_and(|c| rules.small(c)) {
+            props.insert(name.into(), Value::Null);
+            props.insert(n.into(), Value::Null);
+        }
+    }
     props
 }
 

@@ -1437,9 +1437,15 @@ pub fn build(inputs: Vec<(PathBuf, FeatureCollection)>, params: &MapParams) -> R
             LayerKind::HarmSpots => {
                 for f in &mut l.features {
                     let rank = prop(f, "rank").and_then(Value::as_u64);
+                    let street = prop(f, "location")
+                        .and_then(Value::as_str)
+                        .map(crate::places::short_street);
                     f.label = rank.filter(|r| *r <= HARM_SPOT_LABELS).and_then(|r| {
                         label_point(&f.shapes).map(|at| Label {
-                            text: format!("S{r}"),
+                            text: match &street {
+                                Some(st) => format!("S{r} {st}"),
+                                None => format!("S{r}"),
+                            },
                             at,
                             above: false,
                         })
