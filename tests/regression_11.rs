@@ -303,7 +303,19 @@ fn force_year_with_boundary_gives_small_named_spots_and_small_outputs() {
         let p = &s["properties"];
         assert!(p["area_km2"].as_f64().unwrap() <= 1.0);
         assert!(p["incidents"].as_f64().unwrap() >= 1.0);
+        // named by street and LSOA, from the extract
+        assert!(
+            p["location"].as_str().unwrap().starts_with("On or near "),
+            "{p}"
+        );
+        assert!(p["lsoa_name"].as_str().unwrap().len() > 5, "{p}");
+        assert!(p["location_n"].as_u64().unwrap() >= 1);
     }
+    let md0 = std::fs::read_to_string(res.join("summary.md")).unwrap();
+    let street = spots[0]["properties"]["location"].as_str().unwrap();
+    let lsoa = spots[0]["properties"]["lsoa_name"].as_str().unwrap();
+    let short = street.trim_start_matches("On or near ");
+    assert!(md0.contains(&format!("| 1 | {short}, {lsoa} |")), "{md0}");
     for a in features(&res.join("hotspots.geojson")) {
         assert!(a["properties"]["incidents"].as_f64().unwrap() >= 1.0);
     }
@@ -349,4 +361,169 @@ fn automatic_bandwidth_below_the_cell_is_raised_not_refused() {
         e.to_string().contains("smaller than the 100 m cell size"),
         "{e}"
     );
+}
+
+/// `map` on the real output of `hotspots` (one force month, the boundary, LSOAs as context).
+#[test]
+fn map_of_a_real_hotspots_run_frames_and_names_the_harm_spots() {
+    if !has_data() {
+        eprintln!("skipped: {DATA} not present");
+        return;
+    }
+    let d = tempfile::tempdir().unwrap();
+    let input = format!("{DATA}/police-uk/northumbria-2021/2021-03/");
+    let boundary = format!("{DATA}/boundaries/northumbria-force-area.geojson");
+    let lsoas = format!("{DATA}/boundaries/northumbria-lsoa2011.geojson");
+    ok(
+        d.path(),
+        &[
+            "hotspots",
+            &input,
+            "--boundary",
+            &boundary,
+            "--out",
+            "res",
+            "-q",
+        ],
+    );
+    assert!(d.path().join("res/boundary.geojson").is_file());
+    ok(
+        d.path(),
+        &[
+            "map",
+            "res",
+            "--context",
+            &lsoas,
+            "--out",
+            "m.html",
+            "--out",
+            "m.png",
+            "-q",
+        ],
+    );
+    let page = std::fs::read_to_string(d.path().join("m.html")).unwrap();
+    assert!(page.len() < 5_000_000, "{} bytes", page.len());
+    let data = map_page_data(&page);
+    let layers = data["layers"].as_array().unwrap();
+    let kind = |k: &str| {
+        layers
+            .iter()
+            .find(|l| l["kind"] == k)
+            .unwrap_or_else(|| panic!("no {k} layer"))
+    };
+    // harm spots labelled S1.. with their street; LSOAs labelled by LSOA11NM
+    let labels = kind("harmspots")["labels"].as_array().unwrap();
+    assert_eq!(labels.len(), 10);
+    let first = labels
+        .iter()
+        .find(|l| l[2].as_str().unwrap().starts_with("S1 "))
+        .unwrap();
+    assert!(first[2].as_str().unwrap().len() > 4, "{first}");
+    let ctx: Vec<&Value> = layers.iter().filter(|l| l["kind"] == "context").collect();
+    assert_eq!(ctx.len(), 2, "boundary and LSOAs");
+    assert!(ctx.iter().any(|l| l["labels"][0][2]
+        .as_str()
+        .is_some_and(|t| t.starts_with("Newcastle") || t.contains(' '))));
+    // the legend states the density's unit
+    let legend = data["legend"].as_array().unwrap();
+    assert!(
+        legend.iter().any(|s| s["title"] == "Density, harm per km²"),
+        "{legend:?}"
+    );
+    // the frame is the top harm spots' part of the force, not the whole force
+    let m = harmspot::map::load(&d.path().join("res"), &Default::default()).unwrap();
+    let force = m
+        .layers
+        .iter()
+        .find(|l| l.file == "boundary.geojson")
+        .map(|l| {
+            let mut b = [
+                f64::INFINITY,
+                f64::INFINITY,
+                f64::NEG_INFINITY,
+                f64::NEG_INFINITY,
+            ];
+            for s in l.features.iter().flat_map(|f| &f.shapes) {
+                if let harmspot::map::Shape::Polygon(rs) = s {
+                    for p in rs.iter().flatten() {
+                        b = [
+                            b[0].min(p[0]),
+                            b[1].min(p[1]),
+                            b[2].max(p[0]),
+                            b[3].max(p[1]),
+                        ];
+                    }
+                }
+            }
+            b
+        })
+        .unwrap();
+    let area = |b: [f64; 4]| (b[2] - b[0]) * (b[3] - b[1]);
+    assert!(
+        area(m.bounds) < 0.25 * area(force),
+        "frame {:?}, force {force:?}",
+        m.bounds
+    );
+    // the PNG shows harm spots
+    let (_, _, px) = decode_png(&d.path().join("m.png"));
+    assert!(
+        px.iter().any(|p| p[..3] == [8, 81, 156]),
+        "no harm spot drawn"
+    );
+}
+
+/// `map` on the real output of `compare`: treatment, buffer and control drawn as such
+/// (`compare` writes the role as `place`).
+#[test]
+fn map_of_a_real_compare_run_draws_each_role() {
+    if !has_data() {
+        eprintln!("skipped: {DATA} not present");
+        return;
+    }
+    let d = tempfile::tempdir().unwrap();
+    let input = format!("{DATA}/police-uk/northumbria-2021/");
+    let hubs = format!("{DATA}/hubs/newcastle-libraries.geojson");
+    ok(
+        d.path(),
+        &[
+            "compare",
+            &input,
+            "--areas",
+            &hubs,
+            "--radius",
+            "300",
+            "--buffer",
+            "300",
+            "--before",
+            "2021-01..2021-06",
+            "--after",
+            "2021-07..2021-12",
+            "--out",
+            "cmp",
+            "-q",
+        ],
+    );
+    ok(d.path(), &["map", "cmp", "--out", "m.html", "-q"]);
+    let data = map_page_data(&std::fs::read_to_string(d.path().join("m.html")).unwrap());
+    let areas = data["layers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["kind"] == "areas")
+        .unwrap()
+        .clone();
+    let roles: std::collections::BTreeSet<String> = areas["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["r"].as_str().unwrap_or("none").to_string())
+        .collect();
+    let want: std::collections::BTreeSet<String> = ["buffer", "control", "treatment"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    assert_eq!(roles, want);
+    let legend = data["legend"].to_string();
+    assert!(legend.contains("Treatment area") && legend.contains("Control area"));
+    assert!(!legend.contains("Other area"), "{legend}");
 }
