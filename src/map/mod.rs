@@ -1795,7 +1795,8 @@ mod tests {
                 ("min count".to_string(), "5".to_string()),
             ]
         );
-        assert_eq!(map.bounds, [-1.61, 54.99, -1.55, 55.04]);
+        // the frame is the (top) hotspot areas, not every layer (issue 11)
+        assert_eq!(map.bounds, [-1.58, 55.0, -1.57, 55.01]);
     }
 
     #[test]
