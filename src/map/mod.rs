@@ -531,7 +531,7 @@ pub struct MapData {
     /// Layers, bottom first.
     pub layers: Vec<MapLayer>,
     /// The frame, lon/lat `[west, south, east, north]`: the extent of the top harm spots
-    /// and their hotspot areas, else of the top hotspot areas, else of every feature.
+    /// and their hotspot areas, else of every feature.
     pub bounds: [f64; 4],
     /// The density scale of the cells, if they carry `density`, `harm` or `n` values.
     pub scale: Option<ColourScale>,
@@ -1132,7 +1132,7 @@ pub fn build(inputs: Vec<(PathBuf, FeatureCollection)>, params: &MapParams) -> R
         };
         let title = match kind {
             LayerKind::Cells => "Grid cells".to_string(),
-            LayerKind::Hotspots => "Hotspot areas".to_string(),
+            LayerKind::Hotspots => "Hotspots".to_string(),
             LayerKind::HarmSpots => "Harm spots".to_string(),
             LayerKind::Context => stem.clone(),
             LayerKind::Areas => "Areas".to_string(),
@@ -1392,10 +1392,10 @@ pub fn build(inputs: Vec<(PathBuf, FeatureCollection)>, params: &MapParams) -> R
                 }
                 legend_top.push(LegendSection {
                     group: l.id.clone(),
-                    title: "Hotspot areas".into(),
+                    title: "Hotspots".into(),
                     note: None,
                     entries: vec![LegendEntry {
-                        label: format!("Hotspot area, labelled by rank ({})", l.features.len()),
+                        label: format!("Hotspot, labelled by rank ({})", l.features.len()),
                         swatch: Swatch::Outline {
                             colour: HOTSPOT_OUTLINE,
                             dashed: false,
@@ -1549,8 +1549,8 @@ pub fn build(inputs: Vec<(PathBuf, FeatureCollection)>, params: &MapParams) -> R
 }
 
 /// The features the map frames, what a partner acts on (issue 11): the labelled harm spots
-/// (rank ≤ [`HARM_SPOT_LABELS`]) with the hotspot areas holding them (`area_id`); else the
-/// top [`HARM_SPOT_LABELS`] hotspot areas by rank; else every feature.
+/// (rank ≤ [`HARM_SPOT_LABELS`]) with the hotspot areas holding them (`area_id`); without
+/// harm spots, every feature.
 fn framed_features(layers: &[MapLayer]) -> Vec<&MapFeature> {
     let rank = |f: &MapFeature| prop(f, "rank").and_then(Value::as_u64);
     let of = |k: LayerKind| {
@@ -1574,12 +1574,6 @@ fn framed_features(layers: &[MapLayer]) -> Vec<&MapFeature> {
                 .is_some_and(|id| areas.contains(&id))
         }));
         return out;
-    }
-    let top: Vec<&MapFeature> = of(LayerKind::Hotspots)
-        .filter(|f| rank(f).is_some_and(|r| r <= HARM_SPOT_LABELS))
-        .collect();
-    if !top.is_empty() {
-        return top;
     }
     layers.iter().flat_map(|l| &l.features).collect()
 }
@@ -1795,8 +1789,7 @@ mod tests {
                 ("min count".to_string(), "5".to_string()),
             ]
         );
-        // the frame is the (top) hotspot areas, not every layer (issue 11)
-        assert_eq!(map.bounds, [-1.58, 55.0, -1.57, 55.01]);
+        assert_eq!(map.bounds, [-1.61, 54.99, -1.55, 55.04]);
     }
 
     #[test]
