@@ -3,7 +3,8 @@
 //! A hotspot is a set of edge-contiguous selected cells merged into one polygon (holes
 //! kept, see [`crate::dissolve`]). Cells are selected either as Gi* hot spots (class ≥ 2,
 //! hot at 95%, by default; [`Select::Hot`]) or as the top x% of study-area cells by density
-//! ([`Select::Top`]). Each hotspot carries:
+//! ([`Select::Top`]). A merged region of selected cells holding no incident is dropped
+//! (issue 11): it is no hotspot. Each hotspot carries:
 //!
 //! | field | meaning |
 //! |---|---|
@@ -120,12 +121,15 @@ pub struct Hotspot {
     pub peak_density: Option<f64>,
     /// Mean Gi* z over the cells, when known.
     pub mean_gistar: Option<f64>,
+    /// The most frequent street and LSOA names among its incidents (issue 11).
+    pub names: crate::places::PlaceNames,
 }
 
 impl Hotspot {
     /// Flat GeoJSON properties: `id, rank, cells, area_km2, incidents, harm,
     /// incident_share, harm_share, type_1, type_1_n, type_2, type_2_n, type_3, type_3_n,
-    /// peak_density, mean_gistar` (missing types and values are null).
+    /// peak_density, mean_gistar, location, location_n, lsoa_name, lsoa_n` (missing types,
+    /// names and values are null).
     pub fn properties(&self) -> Map<String, Value> {
         let mut m = Map::new();
         m.insert("id".into(), self.id.into());
@@ -155,7 +159,25 @@ impl Hotspot {
             "mean_gistar".into(),
             self.mean_gistar.map_or(Value::Null, num),
         );
+        name_properties(&mut m, &self.names);
         m
+    }
+}
+
+/// Adds `location`, `location_n`, `lsoa_name`, `lsoa_n`: the most frequent street and LSOA
+/// name and their incident counts (null without names).
+pub fn name_properties(m: &mut Map<String, Value>, names: &crate::places::PlaceNames) {
+    for (key, list) in [("location", &names.locations), ("lsoa", &names.lsoas)] {
+        let first = list.first();
+        let name_key = if key == "lsoa" { "lsoa_name" } else { key };
+        m.insert(
+            name_key.into(),
+            first.map_or(Value::Null, |n| n.name.clone().into()),
+        );
+        m.insert(
+            format!("{key}_n"),
+            first.map_or(Value::Null, |n| n.incidents.into()),
+        );
     }
 }
 
@@ -234,6 +256,27 @@ fn check_len(name: &str, got: usize, want: usize) -> Result<()> {
     Ok(())
 }
 
+/// The three most common crime types from per-type counts (`counts[t]` incidents of
+/// `names[t]`), most first, ties by name; types with no incident left out.
+pub fn top_types(counts: &[u64], names: &[String]) -> Vec<TypeCount> {
+    let mut tc: Vec<TypeCount> = counts
+        .iter()
+        .zip(names)
+        .filter(|(c, _)| **c > 0)
+        .map(|(c, t)| TypeCount {
+            crime_type: t.clone(),
+            incidents: *c,
+        })
+        .collect();
+    tc.sort_by(|a, b| {
+        b.incidents
+            .cmp(&a.incidents)
+            .then_with(|| a.crime_type.cmp(&b.crime_type))
+    });
+    tc.truncate(3);
+    tc
+}
+
 /// Incidents per parallel task when counting crime types.
 const TYPE_CHUNK: usize = 1 << 16;
 
@@ -281,7 +324,12 @@ pub fn polygons(
     if let Some(z) = values.gistar {
         check_len("gistar", z.len(), len)?;
     }
-    let polys = cells_to_polygons(spec, cells);
+    // a merged region holding no incident is no hotspot (a Gi*-hot cell can touch hot
+    // cells only at a corner and hold nothing itself)
+    let polys: Vec<CellPolygon> = cells_to_polygons(spec, cells)
+        .into_iter()
+        .filter(|p| p.cells.iter().any(|&c| values.n[c] > 0.0))
+        .collect();
     let (mut total_n, mut total_h) = (0.0, 0.0);
     for i in 0..len {
         if grid.in_area[i] {
@@ -332,21 +380,11 @@ pub fn polygons(
             let k = polygon.cells.len();
             let incidents_n: f64 = polygon.cells.iter().map(|&c| values.n[c]).sum();
             let harm: f64 = polygon.cells.iter().map(|&c| values.harm[c]).sum();
-            let mut tc: Vec<TypeCount> = (0..nt)
-                .filter_map(|t| {
-                    let c = types.get(h * nt + t).copied().unwrap_or(0);
-                    (c > 0).then(|| TypeCount {
-                        crime_type: incidents.types[t].clone(),
-                        incidents: c,
-                    })
-                })
-                .collect();
-            tc.sort_by(|a, b| {
-                b.incidents
-                    .cmp(&a.incidents)
-                    .then_with(|| a.crime_type.cmp(&b.crime_type))
-            });
-            tc.truncate(3);
+            let tc = if types.is_empty() {
+                Vec::new()
+            } else {
+                top_types(&types[h * nt..(h + 1) * nt], &incidents.types)
+            };
             let peak_density = values.density.map(|d| {
                 polygon
                     .cells
@@ -369,6 +407,7 @@ pub fn polygons(
                 top_types: tc,
                 peak_density,
                 mean_gistar,
+                names: Default::default(),
                 polygon,
             }
         })
@@ -517,7 +556,7 @@ mod tests {
         let p = h.properties();
         assert_eq!(p["type_1"], "Shoplifting");
         assert_eq!(p["type_3_n"], 3);
-        assert_eq!(p.keys().count(), 16);
+        assert_eq!(p.keys().count(), 20);
     }
 
     #[test]

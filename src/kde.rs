@@ -403,17 +403,33 @@ pub fn estimate_with(
             }
             (h, "given")
         }
-        None => match params.bandwidth_rule {
-            BandwidthRule::Arcgis => (bandwidth::arcgis(&incidents.xy, weights)?, "ArcGIS rule"),
-            BandwidthRule::Sfhotspot => (bandwidth::sfhotspot(&incidents.xy)?, "sfhotspot rule"),
-        },
+        None => {
+            // the rule sees only the incidents on the grid: strays left out of the automatic
+            // extent (crate::study_area) or outside a boundary do not widen it
+            let (xy, w) = on_grid(incidents, spec, weights);
+            let w = w.as_deref();
+            match params.bandwidth_rule {
+                BandwidthRule::Arcgis => (bandwidth::arcgis(&xy, w)?, "ArcGIS rule"),
+                BandwidthRule::Sfhotspot => (bandwidth::sfhotspot(&xy)?, "sfhotspot rule"),
+            }
+        }
     };
-    let h = h0 * params.bandwidth_adjust;
+    let mut h = h0 * params.bandwidth_adjust;
+    let mut source = source.to_string();
+    if h < spec.cell_size && params.bandwidth.is_none() && !params.allow_small_bandwidth {
+        // an automatic choice never refuses to run: the rule's bandwidth shrinks with n
+        // (n^-0.2) and can fall below the cell, which would drop incidents from the surface
+        source = format!(
+            "{source} gave {h:.1} m, raised to the {} m cell size",
+            spec.cell_size
+        );
+        h = spec.cell_size;
+    }
     if h < spec.cell_size && !params.allow_small_bandwidth {
         let how = if params.bandwidth.is_some() {
             String::new()
         } else {
-            format!(" (chosen by the {source})")
+            format!(" ({source})")
         };
         return Err(Error::param(
             "--bandwidth",
@@ -476,6 +492,20 @@ pub fn estimate_with(
     layer.param("incidents", incidents.len() as u64);
     layer.param("incidents_outside_grid", outside);
     Ok(layer)
+}
+
+/// The incidents (and their weights) that fall in the grid's block of cells.
+fn on_grid(
+    incidents: &Incidents,
+    spec: &crate::grid::GridSpec,
+    weights: Option<&[f64]>,
+) -> (Vec<[f64; 2]>, Option<Vec<f64>>) {
+    let keep: Vec<usize> = (0..incidents.len())
+        .filter(|&i| spec.locate(incidents.xy[i]).is_some())
+        .collect();
+    let xy = keep.iter().map(|&i| incidents.xy[i]).collect();
+    let w = weights.map(|w| keep.iter().map(|&i| w[i]).collect());
+    (xy, w)
 }
 
 /// `Σ_i w_i · shape(‖c − p_i‖ / h)` at every cell centre `c` of `spec` (row-major ids): the

@@ -54,10 +54,14 @@ pub mod mannkendall;
 pub mod map;
 pub mod month;
 pub mod pipeline;
+pub mod places;
 pub mod progress;
 pub mod pvalue;
 pub mod read;
 pub mod rng;
+pub mod spot;
+pub mod study_area;
+pub mod summary;
 pub mod write;
 
 pub use count::{By, CountParams};

@@ -4,14 +4,14 @@
 //! §7), all on one grid ([`crate::grid`], §4).
 
 use crate::concentration::{summarise, Concentration};
-use crate::disclosure::Disclosure;
 use crate::error::Result;
 use crate::gistar::{compute_with, GistarParams, GistarUsed};
 use crate::grid::Grid;
 use crate::hotspot::{polygons, select_cells, CellValues, Hotspot, Select};
 use crate::incident::Incidents;
-use crate::kde::{estimate_with, KdeParams};
+use crate::kde::{estimate_with, KdeParams, Weights};
 use crate::layer::Layer;
+use crate::spot::{SpotParams, SpotResult};
 use serde::Serialize;
 
 /// Which per-cell value Gi* tests.
@@ -46,6 +46,8 @@ pub struct HotspotJobParams {
     pub value: GistarValue,
     /// Which cells become hotspots (Gi* hot at 95% by default).
     pub select: Select,
+    /// Harm spots inside the hotspot areas ([`crate::spot`]).
+    pub spots: SpotParams,
 }
 
 impl Default for HotspotJobParams {
@@ -55,6 +57,7 @@ impl Default for HotspotJobParams {
             gistar: GistarParams::default().fdr(true),
             value: GistarValue::Harm,
             select: Select::default(),
+            spots: SpotParams::default(),
         }
     }
 }
@@ -74,6 +77,140 @@ pub struct HotspotJob {
     pub gistar_used: GistarUsed,
     /// Bandwidth used, metres.
     pub bandwidth: f64,
+    /// Harm spots inside the hotspot areas.
+    pub spots: SpotResult,
+    /// What the job used, for reports.
+    pub used: JobUsed,
+}
+
+/// Share of the peak density above which a cell is informative (see [`informative_cells`]).
+pub const DENSITY_FLOOR_SHARE: f64 = 0.01;
+
+/// The cells worth publishing in `cells.geojson` (issue 11): study-area cells holding an
+/// incident, or with a density of at least [`DENSITY_FLOOR_SHARE`] of the peak, or with a
+/// Gi* class other than 0 (not significant). The rest are empty countryside.
+///
+/// ```
+/// use harmspot::{grid::{Grid, Shape}, pipeline::informative_cells, Layer};
+/// let grid = Grid::from_extent(Shape::Square, 100.0, [0.0, 0.0, 399.0, 99.0]).unwrap();
+/// let mut l = Layer::new(grid);
+/// l.set("n", vec![1.0, 0.0, 0.0, 0.0]);
+/// l.set("density", vec![100.0, 2.0, 0.5, 0.0]);
+/// l.set("class", vec![0.0, 0.0, 0.0, -2.0]);
+/// assert_eq!(informative_cells(&l), vec![true, true, false, true]);
+/// ```
+pub fn informative_cells(cells: &Layer) -> Vec<bool> {
+    let len = cells.grid.spec.len();
+    let col = |name: &str| cells.get(name).map(|c| c.to_vec());
+    let n = col("n").unwrap_or_else(|| vec![0.0; len]);
+    let d = col("density").unwrap_or_else(|| vec![0.0; len]);
+    let class = col("class").unwrap_or_else(|| vec![0.0; len]);
+    let peak = d
+        .iter()
+        .zip(&cells.grid.in_area)
+        .filter(|(v, a)| **a && v.is_finite())
+        .fold(0.0f64, |m, (v, _)| m.max(*v));
+    let floor = DENSITY_FLOOR_SHARE * peak;
+    (0..len)
+        .map(|i| {
+            cells.grid.in_area[i]
+                && (n[i] > 0.0
+                    || (peak > 0.0 && d[i] >= floor)
+                    || (class[i].is_finite() && class[i] != 0.0))
+        })
+        .collect()
+}
+
+/// Names each hotspot area and harm spot by its most frequent street and LSOA
+/// ([`crate::places`]); an incident belongs to the area holding its cell and to the spot
+/// holding its micro-cell.
+fn name_places(
+    grid: &Grid,
+    incidents: &Incidents,
+    hotspots: &mut [Hotspot],
+    spots: &mut SpotResult,
+) {
+    if incidents.places.location.is_empty() && incidents.places.lsoa.is_empty() {
+        return;
+    }
+    let mut owner = vec![u32::MAX; grid.spec.len()];
+    for (h, hs) in hotspots.iter().enumerate() {
+        for &c in &hs.polygon.cells {
+            owner[c] = h as u32;
+        }
+    }
+    let area_of: Vec<u32> = incidents
+        .xy
+        .iter()
+        .map(|p| grid.spec.locate(*p).map_or(u32::MAX, |c| owner[c]))
+        .collect();
+    for (h, names) in crate::places::top_names(incidents, &area_of, hotspots.len())
+        .into_iter()
+        .enumerate()
+    {
+        hotspots[h].names = names;
+    }
+    let spot_of: Vec<u32> = incidents
+        .xy
+        .iter()
+        .map(|p| spots.spot_of(*p).map_or(u32::MAX, |s| s as u32))
+        .collect();
+    let n = spots.spots.len();
+    for (s, names) in crate::places::top_names(incidents, &spot_of, n)
+        .into_iter()
+        .enumerate()
+    {
+        spots.spots[s].names = names;
+    }
+}
+
+/// What a hotspot job actually used: every sentence of the summary about the method comes
+/// from here (issue 11).
+#[derive(Clone, Debug, Serialize)]
+pub struct JobUsed {
+    /// Kernel name.
+    pub kernel: &'static str,
+    /// Whether the density is weighted by harm (else by incident).
+    pub weighted: bool,
+    /// Bandwidth, metres.
+    pub bandwidth: f64,
+    /// Where the bandwidth came from ("given", "ArcGIS rule", ...).
+    pub bandwidth_source: String,
+    /// The value Gi* tested.
+    pub value: GistarValue,
+    /// How hotspot cells were selected.
+    pub select: SelectUsed,
+    /// Cell size, metres.
+    pub cell_size: f64,
+    /// Cell area, m².
+    pub cell_area: f64,
+}
+
+/// How hotspot cells were selected.
+#[derive(Copy, Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "lowercase", tag = "by")]
+pub enum SelectUsed {
+    /// Gi* hot at this confidence, percent (90, 95, 99).
+    Gistar {
+        /// Confidence, percent.
+        confidence: u32,
+    },
+    /// The top `percent`% of study-area cells by density.
+    Top {
+        /// Percent of cells.
+        percent: f64,
+    },
+}
+
+impl JobUsed {
+    /// The density's unit: "harm per km²" when weighted, "incidents per km²" otherwise.
+    pub fn density_unit(&self) -> &'static str {
+        if self.weighted {
+            "harm per km²"
+        } else {
+            "incidents per km²"
+        }
+    }
 }
 
 /// Runs the job on incidents already read and a grid already built.
@@ -134,8 +271,36 @@ pub fn run_with(
     let conc_h = summarise(&study("harm"))?.with_incidents(total_n);
     let cv = CellValues::from_layer(&cells)?;
     let selected = select_cells(grid, params.select, &cv)?;
-    let hotspots = polygons(grid, &cv, &selected, incidents)?;
+    let mut hotspots = polygons(grid, &cv, &selected, incidents)?;
+    let mut spots = crate::spot::find(grid, &hotspots, incidents, conc_h.total, &params.spots)?;
+    name_places(grid, incidents, &mut hotspots, &mut spots);
+    let used = JobUsed {
+        kernel: params.kde.kernel.name(),
+        weighted: params.kde.weights == Weights::Harm,
+        bandwidth,
+        bandwidth_source: cells
+            .params
+            .get("bandwidth_source")
+            .and_then(|v| v.as_str())
+            .unwrap_or("given")
+            .to_string(),
+        value: params.value,
+        select: match params.select {
+            Select::Hot { min_class } => SelectUsed::Gistar {
+                confidence: match min_class {
+                    1 => 90,
+                    2 => 95,
+                    _ => 99,
+                },
+            },
+            Select::Top { percent } => SelectUsed::Top { percent },
+        },
+        cell_size: grid.spec.cell_size,
+        cell_area: grid.spec.cell_area(),
+    };
     Ok(HotspotJob {
+        spots,
+        used,
         hotspots,
         incidents: conc_n,
         harm: conc_h,
@@ -145,198 +310,4 @@ pub fn run_with(
     })
 }
 
-/// What the summary says about the run besides the job's results.
-#[derive(Clone, Debug, Default, Serialize)]
-pub struct RunContext {
-    /// Input files, as given.
-    pub files: Vec<String>,
-    /// First and last month, `YYYY-MM..YYYY-MM`, if known.
-    pub months: Option<String>,
-    /// Rows read, kept, skipped.
-    pub rows: [u64; 3],
-    /// Share of incidents at a location shared with another (police.uk snapping).
-    pub shared_location_share: f64,
-    /// The harm table (origin and version) or weight column used.
-    pub harm: String,
-    /// The working CRS.
-    pub working_crs: String,
-    /// Crime-type filter as given, if any.
-    pub types: Option<String>,
-}
-
-fn pct(v: f64) -> String {
-    format!("{:.1}%", 100.0 * v)
-}
-
-/// A short Markdown summary an analyst can paste into a briefing: the top hotspots, the
-/// concentration, the parameters and the caveats.
-pub fn summary_markdown(
-    job: &HotspotJob,
-    ctx: &RunContext,
-    top: usize,
-    rules: &Disclosure,
-) -> String {
-    use crate::write::escape::markdown as md;
-    use std::fmt::Write as _;
-    let mut s = String::new();
-    let spec = &job.cells.grid.spec;
-    let u = &job.gistar_used;
-    let _ = writeln!(s, "# Harm hotspots\n");
-    let _ = writeln!(
-        s,
-        "{} incidents{} from {} file(s); {} rows read, {} skipped as unusable.\n",
-        ctx.rows[1],
-        ctx.months
-            .as_ref()
-            .map(|m| format!(" ({m})"))
-            .unwrap_or_default(),
-        ctx.files.len(),
-        ctx.rows[0],
-        ctx.rows[2]
-    );
-    let total_harm = job.harm.total;
-    let hs = &job.hotspots;
-    let in_hot_h: f64 = hs.iter().map(|h| h.harm_share).sum();
-    let in_hot_n: f64 = hs.iter().map(|h| h.incident_share).sum();
-    let area: f64 = hs.iter().map(|h| h.area_km2).sum();
-    let study_km2 = u.population as f64 * spec.cell_area() / 1e6;
-    if hs.is_empty() {
-        let _ = writeln!(s, "**No hotspot**: no cell is a statistically significant hot spot at the chosen level{}.\n", if u.fdr { " after the false discovery rate correction" } else { "" });
-    } else {
-        let _ = writeln!(
-            s,
-            "**{} hotspots** cover {:.2} km² ({} of the {:.1} km² study area) and hold {} of the harm and {} of the incidents.\n",
-            hs.len(),
-            area,
-            pct(area / study_km2),
-            study_km2,
-            pct(in_hot_h),
-            pct(in_hot_n)
-        );
-        let _ = writeln!(
-            s,
-            "| rank | id | area km² | incidents | harm | share of harm | most common types |"
-        );
-        let _ = writeln!(s, "|---:|---:|---:|---:|---:|---:|---|");
-        for h in hs.iter().take(top) {
-            if rules.small(h.incidents) {
-                let _ = writeln!(
-                    s,
-                    "| {} | {} | {:.2} | suppressed | suppressed | suppressed | fewer than {} incidents |",
-                    h.rank, h.id, h.area_km2, rules.min_count
-                );
-                continue;
-            }
-            let types: Vec<String> = h
-                .top_types
-                .iter()
-                .filter(|t| !rules.small(t.incidents as f64))
-                .map(|t| format!("{} ({})", md(&t.crime_type), t.incidents))
-                .collect();
-            let _ = writeln!(
-                s,
-                "| {} | {} | {:.2} | {:.0} | {:.0} | {} | {} |",
-                h.rank,
-                h.id,
-                h.area_km2,
-                h.incidents,
-                h.harm,
-                pct(h.harm_share),
-                types.join(", ")
-            );
-        }
-        if hs.len() > top {
-            let _ = writeln!(s, "\n({} more in `hotspots.geojson`.)", hs.len() - top);
-        }
-        s.push('\n');
-    }
-    let _ = writeln!(s, "## Concentration\n");
-    for (name, c) in [("incidents", &job.incidents), ("harm", &job.harm)] {
-        let tops: Vec<String> = c
-            .top
-            .iter()
-            .map(|t| format!("{} in the top {}% of cells", pct(t.share), t.percent))
-            .collect();
-        let _ = writeln!(
-            s,
-            "- {name}: {}; Gini {:.3}, generalised Gini {:.3}.",
-            tops.join(", "),
-            c.gini,
-            c.gini_generalised
-        );
-    }
-    let _ = writeln!(s, "\n## Parameters\n");
-    let _ = writeln!(
-        s,
-        "- Grid: {:?} cells of {} m ({}), working CRS {}; study area: {} ({} cells).",
-        spec.shape,
-        spec.cell_size,
-        job.cells
-            .params
-            .get("cell_size_source")
-            .and_then(|v| v.as_str())
-            .unwrap_or("given"),
-        md(&ctx.working_crs),
-        md(&u.study_area),
-        u.population
-    );
-    let _ = writeln!(
-        s,
-        "- Density: {} kernel, bandwidth {:.0} m ({}), weighted by harm; incidents per km².",
-        job.cells
-            .params
-            .get("kernel")
-            .and_then(|v| v.as_str())
-            .unwrap_or("quartic"),
-        job.bandwidth,
-        job.cells
-            .params
-            .get("bandwidth_source")
-            .and_then(|v| v.as_str())
-            .unwrap_or("given")
-    );
-    let _ = writeln!(
-        s,
-        "- Hot spots: Getis-Ord Gi* on harm per cell, neighbours within {:.0} m (the cell included), two-sided p{}; hotspots are edge-contiguous cells hot at 95% or more.",
-        u.neighbour_distance.unwrap_or(f64::NAN),
-        if u.fdr { ", Benjamini–Hochberg false discovery rate correction at each level" } else { "" }
-    );
-    let _ = writeln!(
-        s,
-        "- Harm weights: {}; total harm {:.0}.",
-        md(&ctx.harm),
-        total_harm
-    );
-    if let Some(t) = &ctx.types {
-        let _ = writeln!(s, "- Crime types: {}.", md(t));
-    }
-    if rules.active() {
-        let _ = writeln!(
-            s,
-            "- Disclosure control: values built from 1 to {} incidents are suppressed in every output{}; coordinates to {} decimals.",
-            rules.min_count - 1,
-            match rules.round {
-                Some(b) => format!(" (small counts rounded to the nearest {b})"),
-                None => String::new(),
-            },
-            rules.precision
-        );
-    }
-    let _ = writeln!(s, "\n## Caveats\n");
-    let _ = writeln!(
-        s,
-        "- police.uk locations are snapped to anonymous map points: {} of incidents share their exact location with another. Patterns finer than about {} m are not real.",
-        pct(ctx.shared_location_share),
-        spec.cell_size.max(50.0)
-    );
-    let small = hs.iter().filter(|h| h.incidents < 20.0).count();
-    if small > 0 {
-        let _ = writeln!(s, "- {small} hotspot(s) rest on fewer than 20 incidents: a few incidents more or less would change them.");
-    }
-    let _ = writeln!(s, "- Harm weights are national averages per police.uk category (see data/HARM.md): one serious offence in a category that is mostly minor raises a cell as much as any other of that category.");
-    let _ = writeln!(
-        s,
-        "- A hotspot shows where harm concentrated in this period, not why, nor that it will stay."
-    );
-    s
-}
+pub use crate::summary::{summary_markdown, RunContext};

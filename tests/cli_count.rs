@@ -297,7 +297,7 @@ fn warns_when_a_stray_point_blows_up_the_grid() {
     );
     assert!(o.status.success());
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("stray points"), "{err}");
+    assert!(err.contains("1 stray incident(s)"), "{err}");
 }
 
 /// ESRI ASCII grids carry no CRS: each gets a `.prj` sidecar with the working CRS's WKT.

@@ -269,7 +269,13 @@ pub fn run(a: CompareArgs, quiet: bool) -> Result<()> {
     let rules = a.disclosure.rules()?;
     let mut reads = a.input.safety_inputs();
     reads.push(a.areas.clone());
-    reads.extend(a.control.iter().chain(&a.buffer_control).chain(&a.boundary).cloned());
+    reads.extend(
+        a.control
+            .iter()
+            .chain(&a.buffer_control)
+            .chain(&a.boundary)
+            .cloned(),
+    );
     let known: Vec<&str> = OUTPUTS
         .iter()
         .chain(&super::FOLDER_EXTRAS)

@@ -22,8 +22,11 @@ use std::path::{Path, PathBuf};
 /// Arguments of `harmspot hotspots`.
 #[derive(Args, Debug)]
 #[command(
-    after_help = "Writes into DIR: hotspots.geojson (hotspot polygons ranked by harm), \
-cells.geojson (cells with n, harm, density, gistar, pvalue, class), density.tif (harm density, \
+    after_help = "Writes into DIR: harmspots.geojson (the harm spots: micro-places inside the \
+hotspot areas holding half their harm, ranked by harm), hotspots.geojson (hotspot areas \
+ranked by harm), cells.geojson (the informative cells with n, harm, density, gistar, pvalue, \
+class; --all-cells for every study-area cell), boundary.geojson (a copy of --boundary, for \
+the map), density.tif (density, \
 GeoTIFF in the working CRS), summary.json, summary.md (for a briefing), manifest.json and \
 run.toml (replay with `harmspot run DIR/run.toml`).\n\n\
 Example:\n  harmspot hotspots data/police-uk/ --out results/"
@@ -46,9 +49,13 @@ pub struct HotspotsArgs {
     /// Gi* confidence for hot cells: 90, 95 or 99.
     #[arg(long, default_value_t = 95, help_heading = "Hotspots")]
     pub confidence: u32,
-    /// Rows in the summary's top-hotspots table.
+    /// Rows in the summary's top harm spots and hotspot areas tables.
     #[arg(long, default_value_t = 10, help_heading = "Hotspots")]
     pub table: usize,
+    /// cells.geojson: every study-area cell, not only the informative ones (holding an
+    /// incident, density at least 1% of the peak, or a Gi* class other than not significant).
+    #[arg(long, help_heading = "Hotspots")]
+    pub all_cells: bool,
     /// Also write the incidents as points (points.geojson). Never by default: raw points
     /// can identify victims.
     #[arg(long, help_heading = "Disclosure control")]
@@ -64,8 +71,10 @@ pub struct HotspotsArgs {
 }
 
 /// The files `hotspots` may write in its folder.
-pub const OUTPUTS: [&str; 6] = [
+pub const OUTPUTS: [&str; 8] = [
+    "harmspots.geojson",
     "hotspots.geojson",
+    "boundary.geojson",
     "points.geojson",
     "cells.geojson",
     "density.tif",
@@ -106,6 +115,7 @@ fn params(a: &HotspotsArgs) -> Result<HotspotJobParams> {
                 },
             },
         },
+        spots: Default::default(),
     })
 }
 
@@ -129,14 +139,26 @@ pub fn run(a: HotspotsArgs, quiet: bool) -> Result<()> {
     let mut job = run_job(&loaded.incidents, &built.grid, &p, &bar)?;
     a.density.bandwidth.note_bandwidth(&job.cells, quiet);
     let u = &job.gistar_used;
+    let selected_by = match p.select {
+        Select::Hot { .. } => format!(
+            "Gi* on {} over {} study-area cells{}",
+            p.value.column(),
+            u.population,
+            if u.fdr { " with FDR" } else { "" }
+        ),
+        Select::Top { percent } => format!(
+            "top {percent}% of {} study-area cells by density",
+            u.population
+        ),
+    };
     note(
         quiet,
         format!(
-            "Gi* on {} over {} study-area cells{}: {} hotspot(s)",
-            p.value.column(),
-            u.population,
-            if u.fdr { " with FDR" } else { "" },
-            job.hotspots.len()
+            "{selected_by}: {} hotspot area(s); {} harm spot(s) of {:.0} m cells hold {:.1}% of the harm",
+            job.hotspots.len(),
+            job.spots.spots.len(),
+            job.spots.cell_size,
+            100.0 * job.spots.spots.iter().map(|s| s.harm).sum::<f64>() / job.harm.total
         ),
     );
     record_run(&mut job.cells, &built, &loaded, &a.input)?;
@@ -165,6 +187,18 @@ pub fn run(a: HotspotsArgs, quiet: bool) -> Result<()> {
                 format!("edge-contiguous cells among the top {percent}% by density")
             }
         },
+    );
+    let informative = harmspot::pipeline::informative_cells(&job.cells);
+    job.cells.param(
+        "harm_spots",
+        json!({
+            "cell_size_m": job.spots.cell_size,
+            "max_cells": job.spots.params.max_cells,
+            "join_share": job.spots.params.join_share,
+            "power_share": job.spots.params.power_share,
+            "spots": job.spots.spots.len(),
+            "candidates": job.spots.candidates,
+        }),
     );
     let rules = a.disclosure.rules()?;
     let mut protected = harmspot::disclosure::DisclosureReport::default();
@@ -225,6 +259,17 @@ pub fn run(a: HotspotsArgs, quiet: bool) -> Result<()> {
             .to_string(),
         working_crs: loaded.projector.working.to_string(),
         types: a.input.types.clone(),
+        cell_size_source: built
+            .params
+            .get("cell_size_source")
+            .and_then(|v| v.as_str())
+            .unwrap_or("given")
+            .to_string(),
+        strays_left_out: built
+            .params
+            .get("strays_left_out")
+            .and_then(|v| v.as_u64())
+            .map(|k| k as usize),
     };
 
     let out = |name: &str| dir.path(name);
@@ -251,11 +296,26 @@ pub fn run(a: HotspotsArgs, quiet: bool) -> Result<()> {
         )?;
         written.push("points.geojson");
     }
-    let n = cells::write_geojson(
+    super::harm_spots::write(
+        &out("harmspots.geojson"),
+        &job.spots,
+        &job.cells.params,
+        &loaded.projector,
+        &rules,
+    )?;
+    written.push("harmspots.geojson");
+    // the study-area boundary beside the results, so that `harmspot map` draws it
+    if let Some(b) = &built.boundary {
+        let bytes = std::fs::read(b).with_context(|| format!("--boundary: {}", b.display()))?;
+        write_atomic(&out("boundary.geojson"), |w| w.write_all(&bytes))?;
+        written.push("boundary.geojson");
+    }
+    let all_cells = a.all_cells;
+    let n = cells::write_geojson_where(
         &out("cells.geojson"),
         &job.cells,
         &loaded.projector.inverse,
-        false,
+        |id| all_cells || informative[id],
     )?;
     if built.grid.spec.shape == Shape::Square {
         let mut density = Layer::new(built.grid.clone());
@@ -287,6 +347,7 @@ pub fn run(a: HotspotsArgs, quiet: bool) -> Result<()> {
         "context": ctx,
         "disclosure": protected,
         "hotspots": hotspot_rows,
+        "harm_spots": super::harm_spots::rows(&job.spots, &rules),
         "concentration": { "incidents": job.incidents, "harm": job.harm },
     });
     write_json(&out("summary.json"), &summary)?;
@@ -297,7 +358,8 @@ pub fn run(a: HotspotsArgs, quiet: bool) -> Result<()> {
     note(
         quiet,
         format!(
-            "wrote {} hotspots and {n} cells to {} (hotspots.geojson, cells.geojson, {}summary.json, summary.md, manifest.json, run.toml)",
+            "wrote {} harm spots, {} hotspot areas and {n} cells to {} (harmspots.geojson, hotspots.geojson, cells.geojson, {}summary.json, summary.md, manifest.json, run.toml)",
+            job.spots.spots.len(),
             job.hotspots.len(),
             a.out.display(),
             if built.grid.spec.shape == Shape::Square { "density.tif, " } else { "" }
@@ -329,6 +391,14 @@ fn protect_hotspot(
         if n.is_some_and(|n| rules.small(n)) {
             props.insert(format!("type_{k}"), Value::Null);
             props.insert(format!("type_{k}_n"), Value::Null);
+        }
+    }
+    // likewise a place name carried by 1..K-1 incidents
+    for (name, n) in [("location", "location_n"), ("lsoa_name", "lsoa_n")] {
+        let c = props.get(n).and_then(Value::as_f64);
+        if c.is_some_and(|c| rules.small(c)) {
+            props.insert(name.into(), Value::Null);
+            props.insert(n.into(), Value::Null);
         }
     }
     props

@@ -33,6 +33,10 @@ impl From<ShapeArg> for Shape {
     }
 }
 
+/// Without a boundary, the study area is the cells within this many metres of a cell
+/// holding an incident (or one cell, if larger): see `harmspot::study_area`.
+pub const STUDY_REACH_M: f64 = 1_000.0;
+
 /// The grid every grid verb builds.
 #[derive(Args, Debug, Clone)]
 pub struct GridArgs {
@@ -48,8 +52,8 @@ pub struct GridArgs {
     /// Cell shape. Cells snap to multiples of the cell size, so runs and periods share cells.
     #[arg(long, value_enum, default_value_t = ShapeArg::Square, help_heading = "Grid")]
     pub shape: ShapeArg,
-    /// Grid extent XMIN,YMIN,XMAX,YMAX in working-CRS metres [default: the incidents'
-    /// convex hull buffered by one cell].
+    /// Grid extent XMIN,YMIN,XMAX,YMAX in working-CRS metres [default: the cells within
+    /// 1 km of an incident, strays (locational outliers) left out].
     #[arg(
         long,
         value_name = "XMIN,YMIN,XMAX,YMAX",
@@ -130,20 +134,47 @@ impl GridArgs {
             ),
             None => None,
         };
-        let span = match (&extent, &boundary) {
-            (Some(e), _) => *e,
-            (None, Some(b)) => {
+        // Without an extent or a boundary, the automatic choices use the robust extent:
+        // strays (locational outliers) are reported and left out.
+        let robust = match (&extent, &boundary) {
+            (None, None) => Some(
+                harmspot::study_area::robust_extent(xy)
+                    .context("no incidents to build a grid on")?,
+            ),
+            _ => None,
+        };
+        let span = match (&extent, &boundary, &robust) {
+            (Some(e), _, _) => *e,
+            (None, Some(b), _) => {
                 use geo::BoundingRect;
                 let r = b
                     .bounding_rect()
                     .context("--boundary: the boundary has no area")?;
                 [r.min().x, r.min().y, r.max().x, r.max().y]
             }
-            (None, None) => {
-                harmspot::incident::bbox(xy).context("no incidents to build a grid on")?
+            (None, None, r) => {
+                r.as_ref()
+                    .context("no incidents to build a grid on")?
+                    .extent
             }
         };
         let mut params = Map::new();
+        if let Some(r) = robust.as_ref().filter(|r| r.strays > 0) {
+            note(
+                quiet,
+                format!(
+                    "{} stray incident(s) lie far from the rest (all incidents span {:.0} x {:.0} km, the others {:.0} x {:.0} km): left out of the automatic extent, cell size, bandwidth and study area (check with `harmspot info`; set --extent or --boundary to choose the area yourself)",
+                    r.strays,
+                    (r.full[2] - r.full[0]) / 1e3,
+                    (r.full[3] - r.full[1]) / 1e3,
+                    (r.extent[2] - r.extent[0]) / 1e3,
+                    (r.extent[3] - r.extent[1]) / 1e3,
+                ),
+            );
+        }
+        if let Some(r) = &robust {
+            params.insert("strays_left_out".into(), json!(r.strays));
+        }
         let cell_size = match self.cell_size {
             Some(c) => {
                 params.insert("cell_size_source".into(), "given".into());
@@ -168,28 +199,27 @@ impl GridArgs {
                 format!("warning: {cell_size} m cells are finer than police.uk locations are precise (they are snapped to map points): expect spurious detail"),
             );
         }
-        if extent.is_none() && boundary.is_none() {
-            if let Some(w) = stray_point_warning(xy) {
-                note(quiet, w);
-            }
-        }
+        let reach = STUDY_REACH_M.max(cell_size);
         // The block each constructor will cover, to refuse an oversized layer before
         // allocating anything (GridSpec::covering refuses more than MAX_CELLS cells).
         let block = match (&extent, &boundary) {
             (None, None) => [
-                span[0] - cell_size,
-                span[1] - cell_size,
-                span[2] + cell_size,
-                span[3] + cell_size,
+                span[0] - reach - cell_size,
+                span[1] - reach - cell_size,
+                span[2] + reach + cell_size,
+                span[3] + reach + cell_size,
             ],
             _ => span,
         };
         let spec = GridSpec::covering(shape, cell_size, block)?;
         harmspot::count::check_layer_bytes(columns, spec.len(), xy.len())?;
-        let grid = match (&extent, &boundary) {
-            (Some(e), _) => Grid::from_extent(shape, cell_size, *e)?,
-            (None, Some(b)) => Grid::from_boundary(shape, cell_size, b)?,
-            (None, None) => Grid::from_points(shape, cell_size, xy)?,
+        let grid = match (&extent, &boundary, &robust) {
+            (Some(e), _, _) => Grid::from_extent(shape, cell_size, *e)?,
+            (None, Some(b), _) => Grid::from_boundary(shape, cell_size, b)?,
+            (None, None, r) => {
+                let r = r.as_ref().context("no incidents to build a grid on")?;
+                harmspot::study_area::near_incidents(shape, cell_size, xy, &r.stray, reach)?
+            }
         };
         let spec = &grid.spec;
         if spec.len() > 10_000_000 {
@@ -217,36 +247,6 @@ impl GridArgs {
             boundary: self.boundary.clone(),
         })
     }
-}
-
-/// A warning when the incidents' bounding box is far larger than the box holding the
-/// middle 98% of them in each direction (a stray point can blow up the grid).
-fn stray_point_warning(xy: &[[f64; 2]]) -> Option<String> {
-    if xy.len() < 100 {
-        return None;
-    }
-    let full = harmspot::incident::bbox(xy)?;
-    let central = |axis: usize| -> (f64, f64) {
-        let mut v: Vec<f64> = xy.iter().map(|p| p[axis]).collect();
-        let k = v.len() / 100;
-        let lo = *v.select_nth_unstable_by(k, f64::total_cmp).1;
-        let top = v.len() - 1 - k;
-        let hi = *v.select_nth_unstable_by(top, f64::total_cmp).1;
-        (lo, hi)
-    };
-    let (x0, x1) = central(0);
-    let (y0, y1) = central(1);
-    let (fw, fh) = (full[2] - full[0], full[3] - full[1]);
-    let (cw, ch) = ((x1 - x0).max(1.0), (y1 - y0).max(1.0));
-    (fw * fh > 25.0 * cw * ch && fw.max(fh) > 5_000.0).then(|| {
-        format!(
-            "warning: the incidents span {:.1} x {:.1} km but 98% of them lie within {:.1} x {:.1} km: a few stray points may be blowing up the grid (check with `harmspot info`, or set --extent/--boundary)",
-            fw / 1e3,
-            fh / 1e3,
-            cw / 1e3,
-            ch / 1e3
-        )
-    })
 }
 
 /// Output formats, by extension.

@@ -67,6 +67,11 @@ pub struct MapArgs {
     /// HTML only: attribution text of the basemap, shown in the footer.
     #[arg(long, requires = "basemap_url", value_name = "TEXT")]
     pub basemap_attribution: Option<String>,
+    /// A context layer drawn as labelled outlines (WGS84 GeoJSON, e.g. LSOAs or wards);
+    /// features are labelled by their `name` property (or one ending in `name` or `NM`,
+    /// such as `LSOA11NM`).
+    #[arg(long, value_name = "FILE.geojson")]
+    pub context: Option<PathBuf>,
     /// PNG only: width in pixels.
     #[arg(long, default_value_t = 1600)]
     pub width: u32,
@@ -139,6 +144,9 @@ pub fn run(a: MapArgs, quiet: bool) -> Result<()> {
         });
     if let Some(t) = &a.title {
         params = params.title(t.clone());
+    }
+    if let Some(c) = &a.context {
+        params = params.context(c.clone());
     }
     let m = map::load(&a.dir, &params)?;
 

@@ -8,6 +8,7 @@ pub mod emerging;
 pub mod evaluate;
 pub mod generate;
 pub mod gistar;
+pub mod harm_spots;
 pub mod hotspots;
 pub mod info;
 pub mod input;

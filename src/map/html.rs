@@ -286,6 +286,8 @@ fn page_data(map: &MapData, opts: &HtmlOptions) -> Value {
             LayerKind::Other => "other",
             LayerKind::Areas => "areas",
             LayerKind::Hotspots => "hotspots",
+            LayerKind::HarmSpots => "harmspots",
+            LayerKind::Context => "context",
         };
         let has_density = l.kind == LayerKind::Cells && l.features.iter().any(|f| f.fill.is_some());
         let has_gi = l.kind == LayerKind::Cells && l.features.iter().any(|f| f.gi.is_some());
@@ -319,6 +321,8 @@ fn page_data(map: &MapData, opts: &HtmlOptions) -> Value {
     .collect();
     json!({
         "title": map.title,
+        "harmspot_fill": hex(super::HARM_SPOT_FILL),
+        "context_outline": hex(super::CONTEXT_OUTLINE),
         "unit": UNIT,
         "origin": origin,
         "extent": extent,

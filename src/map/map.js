@@ -142,6 +142,13 @@
         style.fill = rc.fill ? rc.colour : 'none';
         style['fill-opacity'] = 0.1;
         if (rc.dashed) style['stroke-dasharray'] = '7 4';
+      } else if (mode === 'context') {
+        style.stroke = data.context_outline;
+        style.fill = 'none';
+      } else if (mode === 'harmspots') {
+        style.stroke = data.harmspot_fill;
+        style.fill = data.harmspot_fill;
+        style['fill-opacity'] = 0.85;
       } else if (mode === 'other') {
         style.stroke = L.colour;
         style.fill = L.colour;

@@ -76,6 +76,12 @@ pub const SUPPRESSED_HATCH: Rgb = [105, 105, 105];
 pub const NO_VALUE_FILL: Rgb = [228, 228, 228];
 /// Hotspot outline.
 pub const HOTSPOT_OUTLINE: Rgb = [17, 17, 17];
+/// Outline of context layers (boundary, LSOAs, wards).
+pub const CONTEXT_OUTLINE: Rgb = [80, 80, 80];
+/// Harm spot fill (ColorBrewer Blues, dark: stands out from the YlOrRd density).
+pub const HARM_SPOT_FILL: Rgb = [8, 81, 156];
+/// Harm spots labelled on the map (by rank).
+pub const HARM_SPOT_LABELS: u64 = 10;
 /// Colours of generic layers, in turn (ColorBrewer Dark2).
 pub const GENERIC: [Rgb; 7] = [
     [27, 158, 119],
@@ -124,12 +130,17 @@ pub fn gi_label(class: i8) -> &'static str {
 pub enum LayerKind {
     /// `cells.geojson`: grid cells.
     Cells,
+    /// `boundary.geojson` or the `--context` file: outlines for orientation (a force
+    /// boundary, LSOAs, wards), labelled by their name property.
+    Context,
     /// Any other `*.geojson`: drawn plainly in its own colour.
     Other,
     /// `areas.geojson`: before/after areas with a `role`.
     Areas,
     /// `hotspots.geojson`: hotspot polygons.
     Hotspots,
+    /// `harmspots.geojson`: harm spots (micro-places), filled, the top ten labelled.
+    HarmSpots,
 }
 
 /// One drawable part of a feature, in WGS84 lon/lat.
@@ -468,6 +479,8 @@ pub struct MapParams {
     pub title: Option<String>,
     /// First cells view (default: [`CellsView::Auto`]).
     pub cells: CellsView,
+    /// A context layer (WGS84 GeoJSON: LSOAs, wards) drawn as labelled outlines.
+    pub context: Option<PathBuf>,
 }
 
 impl Default for MapParams {
@@ -477,6 +490,7 @@ impl Default for MapParams {
             classes: 5,
             title: None,
             cells: CellsView::Auto,
+            context: None,
         }
     }
 }
@@ -502,6 +516,11 @@ impl MapParams {
         self.cells = v;
         self
     }
+    /// A context layer file (default: none).
+    pub fn context(mut self, path: impl Into<PathBuf>) -> Self {
+        self.context = Some(path.into());
+        self
+    }
 }
 
 /// Everything a map shows.
@@ -511,7 +530,8 @@ pub struct MapData {
     pub title: String,
     /// Layers, bottom first.
     pub layers: Vec<MapLayer>,
-    /// Extent of all features, lon/lat: `[west, south, east, north]`.
+    /// The frame, lon/lat `[west, south, east, north]`: the extent of the top harm spots
+    /// and their hotspot areas, else of every feature.
     pub bounds: [f64; 4],
     /// The density scale of the cells, if they carry `density`, `harm` or `n` values.
     pub scale: Option<ColourScale>,
@@ -851,6 +871,9 @@ pub fn load(dir: &Path, params: &MapParams) -> Result<MapData> {
         let fc = read_collection(&p)?;
         inputs.push((p, fc));
     }
+    if let Some(c) = &params.context {
+        inputs.push((c.clone(), read_collection(c)?));
+    }
     let mut params = params.clone();
     if params.title.is_none() {
         let name = std::fs::canonicalize(dir)
@@ -1032,6 +1055,8 @@ fn kind_of(stem: &str) -> LayerKind {
     match stem.to_ascii_lowercase().as_str() {
         "cells" => LayerKind::Cells,
         "hotspots" => LayerKind::Hotspots,
+        "harmspots" => LayerKind::HarmSpots,
+        "boundary" => LayerKind::Context,
         "areas" => LayerKind::Areas,
         _ => LayerKind::Other,
     }
@@ -1087,7 +1112,11 @@ pub fn build(inputs: Vec<(PathBuf, FeatureCollection)>, params: &MapParams) -> R
             .rsplit_once('.')
             .map(|(s, _)| s.to_string())
             .unwrap_or(file.clone());
-        let kind = kind_of(&stem);
+        let kind = if params.context.as_deref() == Some(path.as_path()) {
+            LayerKind::Context
+        } else {
+            kind_of(&stem)
+        };
         let mut id = slug(&stem);
         while layers
             .iter()
@@ -1104,6 +1133,8 @@ pub fn build(inputs: Vec<(PathBuf, FeatureCollection)>, params: &MapParams) -> R
         let title = match kind {
             LayerKind::Cells => "Grid cells".to_string(),
             LayerKind::Hotspots => "Hotspots".to_string(),
+            LayerKind::HarmSpots => "Harm spots".to_string(),
+            LayerKind::Context => stem.clone(),
             LayerKind::Areas => "Areas".to_string(),
             LayerKind::Other => stem.clone(),
         };
@@ -1162,7 +1193,7 @@ pub fn build(inputs: Vec<(PathBuf, FeatureCollection)>, params: &MapParams) -> R
         bounds[2] = bounds[2].max(p[0]);
         bounds[3] = bounds[3].max(p[1]);
     };
-    for f in layers.iter().flat_map(|l| &l.features) {
+    for f in framed_features(&layers) {
         for s in &f.shapes {
             match s {
                 Shape::Polygon(rs) => rs.iter().flatten().for_each(&mut grow),
@@ -1261,7 +1292,11 @@ pub fn build(inputs: Vec<(PathBuf, FeatureCollection)>, params: &MapParams) -> R
                 });
             }
             let title = match property {
-                "density" => "Density per km²",
+                "density" => match cells.params.get("weights").and_then(Value::as_str) {
+                    Some("harm") => "Density, harm per km²",
+                    Some("none") => "Density, incidents per km²",
+                    _ => "Density per km²",
+                },
                 "harm" => "Harm per cell",
                 _ => "Incidents per cell",
             };
@@ -1368,10 +1403,71 @@ pub fn build(inputs: Vec<(PathBuf, FeatureCollection)>, params: &MapParams) -> R
                     }],
                 });
             }
+            LayerKind::Context => {
+                for f in &mut l.features {
+                    let text = f
+                        .properties
+                        .iter()
+                        .find(|(k, _)| {
+                            let k = k.to_ascii_lowercase();
+                            k == "name" || k.ends_with("nm") || k.ends_with("name")
+                        })
+                        .and_then(|(_, v)| label_text(v));
+                    f.label = text.and_then(|text| {
+                        label_point(&f.shapes).map(|at| Label {
+                            text,
+                            at,
+                            above: false,
+                        })
+                    });
+                }
+                legend_top.push(LegendSection {
+                    group: l.id.clone(),
+                    title: l.title.clone(),
+                    note: None,
+                    entries: vec![LegendEntry {
+                        label: format!("{} ({} features)", l.file, l.features.len()),
+                        swatch: Swatch::Outline {
+                            colour: CONTEXT_OUTLINE,
+                            dashed: false,
+                        },
+                    }],
+                });
+            }
+            LayerKind::HarmSpots => {
+                for f in &mut l.features {
+                    let rank = prop(f, "rank").and_then(Value::as_u64);
+                    let street = prop(f, "location")
+                        .and_then(Value::as_str)
+                        .map(crate::places::short_street);
+                    f.label = rank.filter(|r| *r <= HARM_SPOT_LABELS).and_then(|r| {
+                        label_point(&f.shapes).map(|at| Label {
+                            text: match &street {
+                                Some(st) => format!("S{r} {st}"),
+                                None => format!("S{r}"),
+                            },
+                            at,
+                            above: false,
+                        })
+                    });
+                }
+                legend_top.push(LegendSection {
+                    group: l.id.clone(),
+                    title: "Harm spots".into(),
+                    note: Some(format!(
+                        "the top {HARM_SPOT_LABELS} labelled S1, S2, ... by harm"
+                    )),
+                    entries: vec![LegendEntry {
+                        label: format!("Harm spot ({})", l.features.len()),
+                        swatch: Swatch::Fill(HARM_SPOT_FILL),
+                    }],
+                });
+            }
             LayerKind::Areas => {
                 let mut present = [false; 4];
                 for f in &mut l.features {
-                    let role = Role::parse(prop(f, "role"));
+                    // `compare` writes the role as `place`
+                    let role = Role::parse(prop(f, "role").or_else(|| prop(f, "place")));
                     present[role as usize] = true;
                     f.role = Some(role);
                     if role != Role::Buffer {
@@ -1450,6 +1546,36 @@ pub fn build(inputs: Vec<(PathBuf, FeatureCollection)>, params: &MapParams) -> R
         cells_view,
         legend,
     })
+}
+
+/// The features the map frames, what a partner acts on (issue 11): the labelled harm spots
+/// (rank ≤ [`HARM_SPOT_LABELS`]) with the hotspot areas holding them (`area_id`); without
+/// harm spots, every feature.
+fn framed_features(layers: &[MapLayer]) -> Vec<&MapFeature> {
+    let rank = |f: &MapFeature| prop(f, "rank").and_then(Value::as_u64);
+    let of = |k: LayerKind| {
+        layers
+            .iter()
+            .filter(move |l| l.kind == k)
+            .flat_map(|l| &l.features)
+    };
+    let spots: Vec<&MapFeature> = of(LayerKind::HarmSpots)
+        .filter(|f| rank(f).is_some_and(|r| r <= HARM_SPOT_LABELS))
+        .collect();
+    if !spots.is_empty() {
+        let areas: Vec<u64> = spots
+            .iter()
+            .filter_map(|f| prop(f, "area_id").and_then(Value::as_u64))
+            .collect();
+        let mut out = spots;
+        out.extend(of(LayerKind::Hotspots).filter(|f| {
+            prop(f, "id")
+                .and_then(Value::as_u64)
+                .is_some_and(|id| areas.contains(&id))
+        }));
+        return out;
+    }
+    layers.iter().flat_map(|l| &l.features).collect()
 }
 
 /// A few run parameters from the layers' `"harmspot"` members (cells first, then hotspots,

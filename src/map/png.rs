@@ -14,8 +14,8 @@
 
 use super::{
     fmt_length, gi_colour, mercator, mercator_lat, nice_length, CellFill, CellsView, GiFill,
-    LayerKind, MapData, Rgb, Shape, Swatch, HOTSPOT_OUTLINE, NO_VALUE_FILL, SUPPRESSED_FILL,
-    SUPPRESSED_HATCH,
+    LayerKind, MapData, Rgb, Shape, Swatch, HARM_SPOT_FILL, HOTSPOT_OUTLINE, NO_VALUE_FILL,
+    SUPPRESSED_FILL, SUPPRESSED_HATCH,
 };
 use crate::error::{Error, Result};
 use crate::write::write_atomic;
@@ -686,7 +686,54 @@ pub fn render(map: &MapData, opts: &PngOptions) -> Result<Vec<u8>> {
                     }
                     pm.stroke_path(&path, &paint(c, 1.0), &st, id, cm);
                     if let Some(lab) = &f.label {
-                        labels.push((1, lab, view.px(lab.at)));
+                        labels.push((2, lab, view.px(lab.at)));
+                    }
+                }
+            }
+            LayerKind::Context => {
+                let mut pb = PathBuilder::new();
+                for sh in layer.features.iter().flat_map(|f| &f.shapes) {
+                    push_shape(&mut pb, &view, sh);
+                }
+                if let Some(path) = pb.finish() {
+                    let st = Stroke {
+                        width: 0.7 * s as f32,
+                        line_join: LineJoin::Round,
+                        ..Stroke::default()
+                    };
+                    pm.stroke_path(&path, &paint(super::CONTEXT_OUTLINE, 0.8), &st, id, cm);
+                }
+                for f in &layer.features {
+                    if let Some(lab) = &f.label {
+                        labels.push((3, lab, view.px(lab.at)));
+                    }
+                }
+            }
+            LayerKind::HarmSpots => {
+                let mut pb = PathBuilder::new();
+                for sh in layer.features.iter().flat_map(|f| &f.shapes) {
+                    push_shape(&mut pb, &view, sh);
+                }
+                if let Some(path) = pb.finish() {
+                    pm.fill_path(
+                        &path,
+                        &paint(HARM_SPOT_FILL, 0.9),
+                        FillRule::EvenOdd,
+                        id,
+                        cm,
+                    );
+                    // an outline of the fill's colour keeps a 125 m spot visible at force scale
+                    let edge = Stroke {
+                        width: 1.5 * s as f32,
+                        line_join: LineJoin::Round,
+                        ..Stroke::default()
+                    };
+                    pm.stroke_path(&path, &paint(HARM_SPOT_FILL, 1.0), &edge, id, cm);
+                }
+                for f in &layer.features {
+                    if let Some(lab) = &f.label {
+                        // harm spot labels before every other
+                        labels.push((0, lab, view.px(lab.at)));
                     }
                 }
             }
@@ -713,7 +760,7 @@ pub fn render(map: &MapData, opts: &PngOptions) -> Result<Vec<u8>> {
                 }
                 for f in &layer.features {
                     if let Some(lab) = &f.label {
-                        labels.push((0, lab, view.px(lab.at)));
+                        labels.push((1, lab, view.px(lab.at)));
                     }
                 }
             }

@@ -286,7 +286,6 @@ fn short_position(v: &geojson::GeometryValue) -> Option<usize> {
     }
 }
 
-
 /// A study-area boundary: the union (as a MultiPolygon) of every polygon in the file (in
 /// WGS84, or in the CRS of its `crs` member).
 pub fn read_boundary(path: &Path, projector: &Projector) -> Result<MultiPolygon<f64>> {

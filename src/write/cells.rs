@@ -56,9 +56,21 @@ pub fn write_geojson(
     inverse: &Transform,
     all_cells: bool,
 ) -> Result<u64> {
+    write_geojson_where(dest, layer, inverse, |id| {
+        all_cells || is_nonempty(layer, id)
+    })
+}
+
+/// [`write_geojson`] for the study-area cells where `keep(id)` holds.
+pub fn write_geojson_where(
+    dest: &Path,
+    layer: &Layer,
+    inverse: &Transform,
+    keep: impl Fn(usize) -> bool,
+) -> Result<u64> {
     let spec = &layer.grid.spec;
     let ids: Vec<usize> = (0..spec.len())
-        .filter(|&id| layer.grid.in_area[id] && (all_cells || is_nonempty(layer, id)))
+        .filter(|&id| layer.grid.in_area[id] && keep(id))
         .collect();
     let mut members = Map::new();
     members.insert("harmspot".into(), Value::Object(layer.params.clone()));

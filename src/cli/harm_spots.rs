@@ -1,0 +1,87 @@
+//! `harmspots.geojson` and the `harm_spots` rows of `summary.json` (`harmspot hotspots`).
+
+use anyhow::Result;
+use harmspot::disclosure::Disclosure;
+use harmspot::spot::{HarmSpot, SpotResult};
+use harmspot::write::geojson::{json_num as num, FeatureWriter, Geom};
+use harmspot::write::AtomicFile;
+use serde_json::{Map, Value};
+use std::path::Path;
+
+/// Flat properties of a harm spot: `rank, area_id, area_rank, cells, area_km2, incidents,
+/// harm, harm_share, cumulative_share, type_1, type_1_n, type_2, type_2_n, type_3,
+/// type_3_n, location, location_n, lsoa_name, lsoa_n` (the most frequent street and LSOA). Values built from fewer than K incidents are null under disclosure control
+/// (rank, area and cells come from the grid and stay).
+pub fn properties(s: &HarmSpot, rules: &Disclosure) -> Map<String, Value> {
+    let mut m = Map::new();
+    m.insert("rank".into(), s.rank.into());
+    m.insert("area_id".into(), s.area_id.into());
+    m.insert("area_rank".into(), s.area_rank.into());
+    m.insert("cells".into(), s.cells.into());
+    m.insert("area_km2".into(), num(s.area_km2));
+    let small = rules.small(s.incidents);
+    let or_null = |v: f64| if small { Value::Null } else { num(v) };
+    m.insert("incidents".into(), or_null(s.incidents));
+    m.insert("harm".into(), or_null(s.harm));
+    m.insert("harm_share".into(), or_null(s.harm_share));
+    m.insert("cumulative_share".into(), num(s.cumulative_share));
+    for k in 0..3 {
+        let t = s
+            .top_types
+            .get(k)
+            .filter(|t| !small && !rules.small(t.incidents as f64));
+        m.insert(
+            format!("type_{}", k + 1),
+            t.map_or(Value::Null, |t| t.crime_type.clone().into()),
+        );
+        m.insert(
+            format!("type_{}_n", k + 1),
+            t.map_or(Value::Null, |t| t.incidents.into()),
+        );
+    }
+    let names = if small {
+        Default::default()
+    } else {
+        let mut n = s.names.clone();
+        n.locations.retain(|c| !rules.small(c.incidents as f64));
+        n.lsoas.retain(|c| !rules.small(c.incidents as f64));
+        n
+    };
+    harmspot::hotspot::name_properties(&mut m, &names);
+    m
+}
+
+/// The spots as JSON rows (for summary.json).
+pub fn rows(r: &SpotResult, rules: &Disclosure) -> Value {
+    Value::Array(
+        r.spots
+            .iter()
+            .map(|s| Value::Object(properties(s, rules)))
+            .collect(),
+    )
+}
+
+/// Writes the harm spots as WGS84 polygons, one feature each, by rank.
+pub fn write(
+    dest: &Path,
+    r: &SpotResult,
+    params: &Map<String, Value>,
+    projector: &harmspot::Projector,
+    rules: &Disclosure,
+) -> Result<()> {
+    let mut f = AtomicFile::create(dest)?;
+    let mut members = Map::new();
+    members.insert("harmspot".into(), Value::Object(params.clone()));
+    let mut fw = FeatureWriter::begin(f.writer(), &members)?.with_decimals(rules.precision);
+    for s in &r.spots {
+        let mut rings = vec![s.polygon.exterior.clone()];
+        rings.extend(s.polygon.holes.iter().cloned());
+        for ring in &mut rings {
+            projector.inverse.apply(ring);
+        }
+        fw.feature(&Geom::Polygon(rings).oriented(), &properties(s, rules))?;
+    }
+    fw.finish()?;
+    f.commit()?;
+    Ok(())
+}
