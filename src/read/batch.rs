@@ -286,7 +286,7 @@ impl Batch {
 }
 
 /// Projects points in place, transforming each distinct location once.
-pub(crate) fn project_distinct(pts: &mut [[f64; 2]], t: &Transform) {
+fn project_distinct(pts: &mut [[f64; 2]], t: &Transform) {
     let mut index: HashMap<(u64, u64), u32, FastHash> =
         HashMap::with_capacity_and_hasher(pts.len() / 4, FastHash);
     let mut distinct: Vec<[f64; 2]> = Vec::new();
@@ -327,15 +327,7 @@ impl std::hash::Hasher for FastHasher {
         self.0
     }
     fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            self.write_u64(u64::from_le_bytes([
-                c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7],
-            ]));
-        }
-        for &b in chunks.remainder() {
-            self.write_u64(u64::from(b));
-        }
+        self.0 = hash_bytes(self.0, bytes);
     }
     fn write_u64(&mut self, v: u64) {
         self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(0x517c_c1b7_2722_0a95);
