@@ -59,7 +59,7 @@ pub fn arcgis(xy: &[[f64; 2]], weights: Option<&[f64]>) -> Result<f64> {
     let total: f64 = (0..xy.len()).map(w).sum();
     if xy.is_empty() || total.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) {
         return Err(Error::Analysis(
-            "no incidents with a positive weight to choose a bandwidth from: give --bandwidth"
+            "no incidents with a positive weight to choose a bandwidth from: give ‹bandwidth›"
                 .into(),
         ));
     }
@@ -90,7 +90,7 @@ pub fn arcgis(xy: &[[f64; 2]], weights: Option<&[f64]>) -> Result<f64> {
     let h = 0.9 * sd.min(SQRT_INV_LN2 * dm) * n.powf(-0.2);
     if !(h.is_finite() && h > 0.0) {
         return Err(Error::Analysis(
-            "every incident is at the same place (or the median distance to their centre is 0), so the ArcGIS rule gives a zero bandwidth: give --bandwidth".into(),
+            "every incident is at the same place (or the median distance to their centre is 0), so the ArcGIS rule gives a zero bandwidth: give ‹bandwidth›".into(),
         ));
     }
     Ok(h)
@@ -130,7 +130,7 @@ pub fn sfhotspot(xy: &[[f64; 2]]) -> Result<f64> {
     let h = nrd(&x);
     if !(h.is_finite() && h > 0.0) {
         return Err(Error::Analysis(
-            "the sfhotspot rule needs at least two incidents with different x coordinates: give --bandwidth".into(),
+            "the sfhotspot rule needs at least two incidents with different x coordinates: give ‹bandwidth›".into(),
         ));
     }
     Ok(h)

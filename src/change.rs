@@ -190,13 +190,17 @@ pub fn compute(incidents: &Incidents, grid: &Grid, params: &ChangeParams) -> Res
     let (before, after) = (params.before, params.after);
     if after.from <= before.to {
         return Err(Error::param(
-            "--after",
+            crate::Param::After,
             format!(
                 "the after period ({after}) must start after the before period ({before}) ends"
             ),
         ));
     }
-    let (sub_b, sub_a) = incidents.periods("change", ("--before", before), ("--after", after))?;
+    let (sub_b, sub_a) = incidents.periods(
+        "change",
+        (crate::Param::Before, before),
+        (crate::Param::After, after),
+    )?;
     let mut empty_months = Vec::new();
     for (sub, r) in [(&sub_b, before), (&sub_a, after)] {
         for m in r.iter() {
@@ -275,7 +279,7 @@ pub fn compute(incidents: &Incidents, grid: &Grid, params: &ChangeParams) -> Res
         let floor = kc.floor.unwrap_or(kp.kernel.density(0.0, h) * 1e6);
         if !(floor.is_finite() && floor > 0.0) {
             return Err(Error::param(
-                "--floor",
+                crate::Param::Floor,
                 format!("must be a positive density per km², got {floor}"),
             ));
         }
@@ -453,11 +457,14 @@ mod tests {
         let i = inc(&[([50.0, 50.0], 0, 1.0), ([50.0, 50.0], 1, 1.0)]);
         let grid = Grid::from_extent(Shape::Square, 100.0, [0.0, 0.0, 99.0, 99.0]).unwrap();
         let e = compute(&i, &grid, &ChangeParams::new(range(0, 1), range(1, 1))).unwrap_err();
-        assert!(e.to_string().starts_with("--after"), "{e}");
+        assert!(
+            e.to_string().starts_with(&crate::Param::After.to_string()),
+            "{e}"
+        );
         let e = compute(&i, &grid, &ChangeParams::new(range(0, 0), range(5, 6))).unwrap_err();
         assert!(
             e.to_string()
-                .starts_with("--after: no incidents in 2021-06..2021-07"),
+                .starts_with("‹after›: no incidents in 2021-06..2021-07"),
             "{e}"
         );
     }

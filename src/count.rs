@@ -37,7 +37,7 @@ pub fn check_layer_bytes(columns: usize, cells: usize, points: usize) -> Result<
     let bytes = columns as f64 * cells as f64 * 8.0 + points as f64 * 32.0;
     if bytes > MAX_LAYER_BYTES {
         return Err(Error::Analysis(format!(
-            "the output would need about {:.1} GB of memory ({columns} columns x {cells} cells x 8 bytes{}), more than the {:.0} GB harmspot allows: use a larger --cell-size, limit the area with --extent or --boundary, or fewer columns (--by)",
+            "the output would need about {:.1} GB of memory ({columns} columns x {cells} cells x 8 bytes{}), more than the {:.0} GB harmspot allows: use a larger ‹cell_size›, limit the area with ‹extent› or ‹boundary›, or fewer columns (‹by›)",
             bytes / 1e9,
             if points > 0 { format!(" + {points} incidents") } else { String::new() },
             MAX_LAYER_BYTES / 1e9
@@ -156,9 +156,8 @@ fn groups(incidents: &Incidents, by: Option<By>) -> Result<(Vec<usize>, Vec<Stri
         }
         Some(By::Month) => {
             let Some(range) = incidents.month_range() else {
-                return Err(Error::param(
-                    "--by",
-                    "`month` needs incidents with months: the input has no month column (give --month-col)",
+                return Err(Error::param(crate::Param::By,
+                    "`month` needs incidents with months: the input has no month column (give ‹month_col›)",
                 ));
             };
             // one layer per month from the first to the last: refuse a span no analysis needs
@@ -379,7 +378,7 @@ mod tests {
         let mut no_months = incidents();
         no_months.month = vec![Month::UNKNOWN; 5];
         let e = aggregate(&no_months, &grid(), &CountParams::default().by(By::Month)).unwrap_err();
-        assert!(e.to_string().contains("--by"), "{e}");
+        assert!(e.to_string().contains(&crate::Param::By.to_string()), "{e}");
     }
 
     #[test]

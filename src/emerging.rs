@@ -411,7 +411,7 @@ pub fn compute(
     }
     if incidents.month.contains(&Month::UNKNOWN) {
         return Err(Error::Analysis(
-            "emerging hot spots need the month of every incident: the input has incidents without a month (give --month-col)".into(),
+            "emerging hot spots need the month of every incident: the input has incidents without a month (give ‹month_col›)".into(),
         ));
     }
     let range = incidents
@@ -466,8 +466,8 @@ pub fn compute_cube(
         )));
     }
     for (flag, a) in [
-        ("--alpha", params.alpha),
-        ("--trend-alpha", params.trend_alpha),
+        (crate::Param::Alpha, params.alpha),
+        (crate::Param::TrendAlpha, params.trend_alpha),
     ] {
         if !(a > 0.0 && a < 1.0) {
             return Err(Error::param(
@@ -480,7 +480,7 @@ pub fn compute_cube(
     let t_all = months.len();
     if t_all < k + 3 {
         return Err(Error::Analysis(format!(
-            "emerging hot spots need at least {} months with --time-window {k} (the first {k} only serve as neighbours of later months, and a trend needs at least 3), found {t_all}",
+            "emerging hot spots need at least {} months with ‹time_window› {k} (the first {k} only serve as neighbours of later months, and a trend needs at least 3), found {t_all}",
             k + 3
         )));
     }
@@ -490,7 +490,7 @@ pub fn compute_cube(
         .unwrap_or(std::f64::consts::SQRT_2 * spec.cell_size);
     if !(d.is_finite() && d >= spec.cell_size * (1.0 - 1e-9)) {
         return Err(Error::param(
-            "--neighbour-distance",
+            crate::Param::NeighbourDistance,
             format!(
                 "must be a length in metres of at least the cell size ({} m), got {d}",
                 spec.cell_size
@@ -536,7 +536,7 @@ pub fn compute_cube(
     let sd = (ss / n as f64).sqrt();
     if sd == 0.0 {
         return Err(Error::Analysis(format!(
-            "no variance: every bin (cell x month) has the same value ({mean}) in the {n} bins of the cube, so Gi* is undefined; check the filters (--types, --from, --to) or use a larger study area"
+            "no variance: every bin (cell x month) has the same value ({mean}) in the {n} bins of the cube, so Gi* is undefined; check the filters (‹types›, ‹from›, ‹to›) or use a larger study area"
         )));
     }
 
@@ -924,7 +924,10 @@ mod tests {
             &EmergingParams::default().alpha(0.0),
         )
         .unwrap_err();
-        assert!(e.to_string().starts_with("--alpha"), "{e}");
+        assert!(
+            e.to_string().starts_with(&crate::Param::Alpha.to_string()),
+            "{e}"
+        );
         let e = compute_cube(
             &cube,
             &months(4),
@@ -932,7 +935,11 @@ mod tests {
             &EmergingParams::default().neighbour_distance(50.0),
         )
         .unwrap_err();
-        assert!(e.to_string().starts_with("--neighbour-distance"), "{e}");
+        assert!(
+            e.to_string()
+                .starts_with(&crate::Param::NeighbourDistance.to_string()),
+            "{e}"
+        );
         let flat = vec![vec![2.0; 25]; 4];
         let e = compute_cube(&flat, &months(4), &grid, &EmergingParams::default()).unwrap_err();
         assert!(e.to_string().starts_with("no variance"), "{e}");

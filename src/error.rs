@@ -4,6 +4,7 @@
 //! [`crate::ReadSummary`]. An [`Error`] is something the analyst must fix before a run can
 //! give a trustworthy answer, and its message says where (file, line, field) and what to do.
 
+use crate::param::Param;
 use std::path::PathBuf;
 
 /// Everything that can stop a harmspot run.
@@ -44,12 +45,12 @@ pub enum Error {
     /// needed, or a transformation failed. Use an EPSG code of a projected CRS in metres.
     #[error("coordinate reference system: {0}")]
     Crs(String),
-    /// A parameter is out of range or inconsistent with others. The message gives the
-    /// parameter's name as on the command line.
-    #[error("{name}: {reason}")]
+    /// A parameter is out of range or inconsistent with others. The message names the
+    /// parameter ([`Param`]); other parameters it mentions are written `` `name` `` too.
+    #[error("{param}: {reason}")]
     Param {
-        /// The parameter, as spelt on the command line (e.g. `--cell-size`).
-        name: String,
+        /// The parameter.
+        param: Param,
         /// What is wrong and what would be accepted.
         reason: String,
     },
@@ -69,9 +70,9 @@ pub enum Error {
 
 impl Error {
     /// Shorthand for an [`Error::Param`].
-    pub fn param(name: &str, reason: impl Into<String>) -> Self {
+    pub fn param(param: Param, reason: impl Into<String>) -> Self {
         Error::Param {
-            name: name.to_string(),
+            param,
             reason: reason.into(),
         }
     }

@@ -218,11 +218,15 @@ pub fn compute(
     let (train, test) = (params.train, params.test);
     if train.contains(test.from) || train.contains(test.to) || test.contains(train.from) {
         return Err(Error::param(
-            "--test",
+            crate::Param::Test,
             format!("the test period ({test}) must not overlap the training period ({train})"),
         ));
     }
-    let (sub_tr, sub_te) = incidents.periods("evaluate", ("--train", train), ("--test", test))?;
+    let (sub_tr, sub_te) = incidents.periods(
+        "evaluate",
+        (crate::Param::Train, train),
+        (crate::Param::Test, test),
+    )?;
     let spec = &grid.spec;
     let cells = spec.len();
     let ctr = count::aggregate(&sub_tr, grid, &CountParams::default())?;
@@ -301,7 +305,7 @@ pub fn compute(
     if selected.is_empty() {
         return Err(Error::Analysis(match &params.hotspots {
             Hotspots::Hot { min_class, .. } => format!(
-                "no Gi* hot spot of class {min_class} or more in the training period ({train}): nothing to evaluate; try a lower --hot, or --top"
+                "no Gi* hot spot of class {min_class} or more in the training period ({train}): nothing to evaluate; try a lower ‹hot›, or ‹top›"
             ),
             Hotspots::Top { .. } => format!(
                 "no cell of the study area has a positive training value in {train}: nothing to evaluate"
@@ -317,7 +321,7 @@ pub fn compute(
     let big_h1 = sum(&h_tr, &mut area.iter().copied());
     if big_n <= 0.0 {
         return Err(Error::param(
-            "--test",
+            crate::Param::Test,
             format!("no test incidents ({test}) fall in the study area"),
         ));
     }
@@ -462,8 +466,11 @@ mod tests {
         let grid = Grid::from_extent(Shape::Square, 100.0, [0.0, 0.0, 199.0, 99.0]).unwrap();
         let r = |a: i32, b: i32| MonthRange::new(m.add(a), m.add(b)).unwrap();
         let e = compute(&inc, &grid, &EvaluateParams::new(r(0, 1), r(1, 1))).unwrap_err();
-        assert!(e.to_string().starts_with("--test"), "{e}");
+        assert!(
+            e.to_string().starts_with(&crate::Param::Test.to_string()),
+            "{e}"
+        );
         let e = compute(&inc, &grid, &EvaluateParams::new(r(0, 0), r(4, 4))).unwrap_err();
-        assert!(e.to_string().starts_with("--test: no incidents"), "{e}");
+        assert!(e.to_string().starts_with("‹test›: no incidents"), "{e}");
     }
 }

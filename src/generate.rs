@@ -248,21 +248,27 @@ impl GenerateParams {
 
     fn validate(&self) -> Result<()> {
         if self.rows < 1 {
-            return Err(Error::param("--rows", "must be at least 1"));
+            return Err(Error::param(crate::Param::Rows, "must be at least 1"));
         }
         if self.months < 1 {
-            return Err(Error::param("--months", "must be at least 1"));
+            return Err(Error::param(crate::Param::Months, "must be at least 1"));
         }
         if self.start == Month::UNKNOWN {
-            return Err(Error::param("--start", "must be a month, YYYY-MM"));
+            return Err(Error::param(
+                crate::Param::Start,
+                "must be a month, YYYY-MM",
+            ));
         }
         if self.months > 1200 {
-            return Err(Error::param("--months", "must be at most 1200 (100 years)"));
+            return Err(Error::param(
+                crate::Param::Months,
+                "must be at most 1200 (100 years)",
+            ));
         }
         let last = self.start.add(self.months as i32 - 1);
         if last.year() > 9999 {
             return Err(Error::param(
-                "--months",
+                crate::Param::Months,
                 format!(
                     "the last month would be after 9999-12 (start {})",
                     self.start
@@ -272,7 +278,7 @@ impl GenerateParams {
         let step = self.resolved_step_month();
         if step < self.start || step > last {
             return Err(Error::param(
-                "--step-month",
+                crate::Param::StepMonth,
                 format!(
                     "{step} is outside the generated months {}..{last}",
                     self.start
@@ -282,19 +288,19 @@ impl GenerateParams {
         let [lon, lat] = self.centre;
         if !(lon.is_finite() && (-180.0..=180.0).contains(&lon)) {
             return Err(Error::param(
-                "--centre",
+                crate::Param::Centre,
                 format!("longitude {lon} is not in [-180, 180]"),
             ));
         }
         if !(lat.is_finite() && (-85.0..=85.0).contains(&lat)) {
             return Err(Error::param(
-                "--centre",
+                crate::Param::Centre,
                 format!("latitude {lat} is not in [-85, 85]"),
             ));
         }
         if !(self.radius_km.is_finite() && self.radius_km > 0.0 && self.radius_km <= 1000.0) {
             return Err(Error::param(
-                "--radius-km",
+                crate::Param::RadiusKm,
                 format!("{} must be above 0 and at most 1000 km", self.radius_km),
             ));
         }
@@ -309,27 +315,27 @@ impl GenerateParams {
         }
         if self.step_clusters > self.clusters {
             return Err(Error::param(
-                "--step-clusters",
+                crate::Param::StepClusters,
                 format!(
-                    "{} is more than --clusters ({})",
+                    "{} is more than ‹clusters› ({})",
                     self.step_clusters, self.clusters
                 ),
             ));
         }
         if !(self.step_factor.is_finite() && self.step_factor >= 0.0) {
             return Err(Error::param(
-                "--step-factor",
+                crate::Param::StepFactor,
                 format!("{} must be a finite number ≥ 0", self.step_factor),
             ));
         }
         if !(self.missing_share.is_finite() && (0.0..1.0).contains(&self.missing_share)) {
             return Err(Error::param(
-                "--missing-share",
+                crate::Param::MissingShare,
                 format!("{} must be in [0, 1)", self.missing_share),
             ));
         }
         if self.force.trim().is_empty() {
-            return Err(Error::param("--force", "must not be empty"));
+            return Err(Error::param(crate::Param::Force, "must not be empty"));
         }
         Ok(())
     }
@@ -1014,23 +1020,38 @@ mod tests {
     #[test]
     fn bad_parameters_name_their_flag() {
         let flag = |p: GenerateParams| match generate(&p, std::io::sink()) {
-            Err(Error::Param { name, .. }) => name,
+            Err(Error::Param { param, .. }) => param,
             other => panic!("{other:?}"),
         };
         let d = GenerateParams::default();
-        assert_eq!(flag(d.clone().rows(0)), "--rows");
-        assert_eq!(flag(d.clone().months(0)), "--months");
-        assert_eq!(flag(d.clone().start(Month::UNKNOWN)), "--start");
-        assert_eq!(flag(d.clone().step_month(d.start.add(24))), "--step-month");
-        assert_eq!(flag(d.clone().step_month(d.start.add(-1))), "--step-month");
-        assert_eq!(flag(d.clone().clusters(2)), "--step-clusters");
-        assert_eq!(flag(d.clone().step_factor(-0.5)), "--step-factor");
-        assert_eq!(flag(d.clone().step_factor(f64::NAN)), "--step-factor");
-        assert_eq!(flag(d.clone().missing_share(1.0)), "--missing-share");
-        assert_eq!(flag(d.clone().missing_share(-0.1)), "--missing-share");
-        assert_eq!(flag(d.clone().radius_km(0.0)), "--radius-km");
-        assert_eq!(flag(d.clone().centre([200.0, 0.0])), "--centre");
-        assert_eq!(flag(d.clone().force(" ")), "--force");
+        assert_eq!(flag(d.clone().rows(0)), crate::Param::Rows);
+        assert_eq!(flag(d.clone().months(0)), crate::Param::Months);
+        assert_eq!(flag(d.clone().start(Month::UNKNOWN)), crate::Param::Start);
+        assert_eq!(
+            flag(d.clone().step_month(d.start.add(24))),
+            crate::Param::StepMonth
+        );
+        assert_eq!(
+            flag(d.clone().step_month(d.start.add(-1))),
+            crate::Param::StepMonth
+        );
+        assert_eq!(flag(d.clone().clusters(2)), crate::Param::StepClusters);
+        assert_eq!(flag(d.clone().step_factor(-0.5)), crate::Param::StepFactor);
+        assert_eq!(
+            flag(d.clone().step_factor(f64::NAN)),
+            crate::Param::StepFactor
+        );
+        assert_eq!(
+            flag(d.clone().missing_share(1.0)),
+            crate::Param::MissingShare
+        );
+        assert_eq!(
+            flag(d.clone().missing_share(-0.1)),
+            crate::Param::MissingShare
+        );
+        assert_eq!(flag(d.clone().radius_km(0.0)), crate::Param::RadiusKm);
+        assert_eq!(flag(d.clone().centre([200.0, 0.0])), crate::Param::Centre);
+        assert_eq!(flag(d.clone().force(" ")), crate::Param::Force);
         // A one-month extract with the default step month is valid.
         assert!(generate(&d.clone().rows(10).months(1), std::io::sink()).is_ok());
     }

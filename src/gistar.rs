@@ -185,12 +185,12 @@ fn moments(values: &[f64], in_area: &[bool]) -> Result<Moments> {
     }
     if n < 2 {
         return Err(Error::Analysis(format!(
-            "Gi* needs at least 2 cells in the study area, found {n}: use a smaller --cell-size or a larger area"
+            "Gi* needs at least 2 cells in the study area, found {n}: use a smaller ‹cell_size› or a larger area"
         )));
     }
     if lo == hi {
         return Err(Error::Analysis(format!(
-            "no variance: every cell has the same value ({lo}) in the {n} cells of the study area, so Gi* is undefined and there are no hot or cold spots to find; check the filters (--types, --from, --to) or use a larger study area"
+            "no variance: every cell has the same value ({lo}) in the {n} cells of the study area, so Gi* is undefined and there are no hot or cold spots to find; check the filters (‹types›, ‹from›, ‹to›) or use a larger study area"
         )));
     }
     let mean = sum / n as f64;
@@ -353,13 +353,12 @@ pub fn compute_with(
         .unwrap_or(std::f64::consts::SQRT_2 * spec.cell_size);
     if !(d.is_finite() && d > 0.0) {
         return Err(Error::param(
-            "--neighbour-distance",
+            crate::Param::NeighbourDistance,
             format!("must be a positive length in metres, got {d}"),
         ));
     }
     if d < spec.cell_size * (1.0 - 1e-9) {
-        return Err(Error::param(
-            "--neighbour-distance",
+        return Err(Error::param(crate::Param::NeighbourDistance,
             format!(
                 "{d} m is less than the cell size ({} m): each cell would be its own only neighbour; use at least the cell size (default √2 × cell size)",
                 spec.cell_size
@@ -519,7 +518,7 @@ fn finish(
 ) -> Result<GistarResult> {
     if params.permutations > MAX_PERMUTATIONS {
         return Err(Error::param(
-            "--permutations",
+            crate::Param::Permutations,
             format!("at most {MAX_PERMUTATIONS}, got {}", params.permutations),
         ));
     }
@@ -788,16 +787,28 @@ mod tests {
         let grid = Grid::from_extent(Shape::Square, 100.0, [0.0, 0.0, 499.0, 499.0]).unwrap();
         let v: Vec<f64> = (0..25).map(|i| i as f64).collect();
         let e = compute(&v, &grid, &GistarParams::default().neighbour_distance(50.0)).unwrap_err();
-        assert!(e.to_string().starts_with("--neighbour-distance"), "{e}");
+        assert!(
+            e.to_string()
+                .starts_with(&crate::Param::NeighbourDistance.to_string()),
+            "{e}"
+        );
         let e = compute(
             &v,
             &grid,
             &GistarParams::default().neighbour_distance(f64::NAN),
         )
         .unwrap_err();
-        assert!(e.to_string().starts_with("--neighbour-distance"), "{e}");
+        assert!(
+            e.to_string()
+                .starts_with(&crate::Param::NeighbourDistance.to_string()),
+            "{e}"
+        );
         let e = compute(&v, &grid, &GistarParams::default().permutations(1_000_000)).unwrap_err();
-        assert!(e.to_string().starts_with("--permutations"), "{e}");
+        assert!(
+            e.to_string()
+                .starts_with(&crate::Param::Permutations.to_string()),
+            "{e}"
+        );
         assert!(compute(&v[..3], &grid, &GistarParams::default()).is_err());
     }
 

@@ -61,14 +61,13 @@ impl GridSpec {
     pub fn covering(shape: Shape, cell_size: f64, extent: [f64; 4]) -> Result<GridSpec> {
         use crate::limits::{MAX_CELL_SIZE, MIN_CELL_SIZE};
         if !(cell_size.is_finite() && (MIN_CELL_SIZE..=MAX_CELL_SIZE).contains(&cell_size)) {
-            return Err(Error::param(
-                "--cell-size",
+            return Err(Error::param(crate::Param::CellSize,
                 format!("must be a positive length in metres, from {MIN_CELL_SIZE} to {MAX_CELL_SIZE}, got {cell_size:?}"),
             ));
         }
         if !extent.iter().all(|v| v.is_finite()) || extent[0] > extent[2] || extent[1] > extent[3] {
             return Err(Error::param(
-                "--extent",
+                crate::Param::Extent,
                 "must be xmin,ymin,xmax,ymax with min ≤ max",
             ));
         }
@@ -92,7 +91,7 @@ impl GridSpec {
         let (nx, ny) = (c1 - c0 + 1.0, r1 - r0 + 1.0);
         if nx * ny > MAX_CELLS as f64 {
             return Err(Error::Analysis(format!(
-                "the grid would have {nx:.0} x {ny:.0} = {:.0} cells at {cell_size} m ({:.1} GB per layer), more than the {MAX_CELLS} harmspot allows: use a larger --cell-size, or limit the area with --extent or --boundary (a stray point far away can blow up the extent: run `harmspot info`)",
+                "the grid would have {nx:.0} x {ny:.0} = {:.0} cells at {cell_size} m ({:.1} GB per layer), more than the {MAX_CELLS} harmspot allows: use a larger ‹cell_size›, or limit the area with ‹extent› or ‹boundary› (a stray point far away can blow up the extent: run `harmspot info`)",
                 nx * ny,
                 nx * ny * 8.0 / 1e9
             )));
@@ -381,7 +380,7 @@ impl Grid {
         use geo::{BoundingRect, Contains};
         let r = boundary
             .bounding_rect()
-            .ok_or_else(|| Error::param("--boundary", "boundary has no area"))?;
+            .ok_or_else(|| Error::param(crate::Param::Boundary, "boundary has no area"))?;
         let spec = GridSpec::covering(
             shape,
             cell_size,
@@ -396,7 +395,7 @@ impl Grid {
             .collect();
         if !in_area.iter().any(|b| *b) {
             return Err(Error::param(
-                "--boundary",
+                crate::Param::Boundary,
                 format!("no cell centre of {cell_size} m cells falls inside the boundary"),
             ));
         }
@@ -490,7 +489,10 @@ mod tests {
         assert!(GridSpec::covering(Shape::Square, 0.0, [0.0, 0.0, 1.0, 1.0]).is_err());
         assert!(GridSpec::covering(Shape::Square, -5.0, [0.0, 0.0, 1.0, 1.0]).is_err());
         let e = GridSpec::covering(Shape::Square, 1.0, [0.0, 0.0, 1e6, 1e6]).unwrap_err();
-        assert!(e.to_string().contains("--cell-size"), "{e}");
+        assert!(
+            e.to_string().contains(&crate::Param::CellSize.to_string()),
+            "{e}"
+        );
     }
 
     #[test]

@@ -201,7 +201,7 @@ pub fn select_cells(grid: &Grid, select: Select, values: &CellValues) -> Result<
         Select::Hot { min_class } => {
             if !(1..=3).contains(&min_class) {
                 return Err(Error::param(
-                    "--hot",
+                    crate::Param::Hot,
                     format!("class must be 1, 2 or 3 (90, 95, 99%), got {min_class}"),
                 ));
             }
@@ -216,13 +216,13 @@ pub fn select_cells(grid: &Grid, select: Select, values: &CellValues) -> Result<
         Select::Top { percent } => {
             if !(percent > 0.0 && percent <= 100.0) {
                 return Err(Error::param(
-                    "--top",
+                    crate::Param::Top,
                     format!("must be a percentage in (0, 100], got {percent}"),
                 ));
             }
             let density = values.density.ok_or_else(|| {
                 Error::param(
-                    "--top",
+                    crate::Param::Top,
                     "selecting the densest cells needs a density surface",
                 )
             })?;

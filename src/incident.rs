@@ -139,12 +139,12 @@ impl Incidents {
     pub fn periods(
         &self,
         analysis: &str,
-        a: (&str, MonthRange),
-        b: (&str, MonthRange),
+        a: (crate::Param, MonthRange),
+        b: (crate::Param, MonthRange),
     ) -> crate::Result<(Incidents, Incidents)> {
         if self.month.contains(&Month::UNKNOWN) {
             return Err(crate::Error::Analysis(format!(
-                "{analysis} needs the month of every incident: the input has incidents without a month (give --month-col)"
+                "{analysis} needs the month of every incident: the input has incidents without a month (give ‹month_col›)"
             )));
         }
         let (sa, sb) = (

@@ -185,10 +185,10 @@ impl InfoReport {
         for (reason, n) in &r.filtered {
             let _ = writeln!(
                 s,
-                "left out by --{} filter  {n}",
+                "left out by the {} filter  {n}",
                 match reason {
-                    crate::incident::FilterReason::Type => "types",
-                    crate::incident::FilterReason::Month => "from/--to",
+                    crate::incident::FilterReason::Type => "crime-type",
+                    crate::incident::FilterReason::Month => "month",
                 }
             );
         }

@@ -385,7 +385,7 @@ pub fn estimate_with(
     let spec = &grid.spec;
     if !(params.bandwidth_adjust.is_finite() && params.bandwidth_adjust > 0.0) {
         return Err(Error::param(
-            "--bandwidth-adjust",
+            crate::Param::BandwidthAdjust,
             format!("must be a positive number, got {}", params.bandwidth_adjust),
         ));
     }
@@ -397,7 +397,7 @@ pub fn estimate_with(
         Some(h) => {
             if !(h.is_finite() && h > 0.0) {
                 return Err(Error::param(
-                    "--bandwidth",
+                    crate::Param::Bandwidth,
                     format!("must be a positive length in metres, got {h}"),
                 ));
             }
@@ -431,10 +431,9 @@ pub fn estimate_with(
         } else {
             format!(" ({source})")
         };
-        return Err(Error::param(
-            "--bandwidth",
+        return Err(Error::param(crate::Param::Bandwidth,
             format!(
-                "{h:.1} m{how} is smaller than the {} m cell size: incidents farther than the bandwidth from every cell centre would vanish from the surface. Use a larger --bandwidth or a smaller --cell-size, or pass --allow-small-bandwidth",
+                "{h:.1} m{how} is smaller than the {} m cell size: incidents farther than the bandwidth from every cell centre would vanish from the surface. Use a larger ‹bandwidth› or a smaller ‹cell_size›, or pass ‹allow_small_bandwidth›",
                 spec.cell_size
             ),
         ));

@@ -221,13 +221,13 @@ pub fn test(
     }
     if incidents.month.contains(&Month::UNKNOWN) {
         return Err(Error::Analysis(
-            "the Knox test needs the month of every incident: the input has incidents without a month (give --month-col)".into(),
+            "the Knox test needs the month of every incident: the input has incidents without a month (give ‹month_col›)".into(),
         ));
     }
     check_bands(params)?;
     if params.permutations == 0 || params.permutations > MAX_PERMUTATIONS {
         return Err(Error::param(
-            "--permutations",
+            crate::Param::Permutations,
             format!(
                 "must be 1 to {MAX_PERMUTATIONS}, got {}",
                 params.permutations
@@ -397,20 +397,19 @@ fn check_bands(params: &KnoxParams) -> Result<()> {
     let d = &params.distance_bands;
     if d.is_empty() || d.len() > 255 {
         return Err(Error::param(
-            "--distance-bands",
+            crate::Param::DistanceBands,
             format!("give 1 to 255 band edges in metres, got {}", d.len()),
         ));
     }
     if d.iter().any(|v| !(v.is_finite() && *v > 0.0)) || d.windows(2).any(|w| w[0] >= w[1]) {
         return Err(Error::param(
-            "--distance-bands",
+            crate::Param::DistanceBands,
             format!("edges must be positive lengths in metres in increasing order, got {d:?}"),
         ));
     }
     let t = &params.month_bands;
     if t.is_empty() || t.windows(2).any(|w| w[0] >= w[1]) {
-        return Err(Error::param(
-            "--month-bands",
+        return Err(Error::param(crate::Param::MonthBands,
             format!("give at least one edge in whole months, in increasing order (e.g. 0,1,2,3), got {t:?}"),
         ));
     }
@@ -602,10 +601,9 @@ fn close_pairs(
             }
             let total = found.fetch_add(got, Ordering::Relaxed) + got;
             if total > MAX_PAIRS {
-                return Err(Error::param(
-                    "--distance-bands",
+                return Err(Error::param(crate::Param::DistanceBands,
                     format!(
-                        "more than {MAX_PAIRS} pairs of incidents lie within {dmax} m of each other: use a smaller largest band, or fewer incidents (--types, --from, --to)"
+                        "more than {MAX_PAIRS} pairs of incidents lie within {dmax} m of each other: use a smaller largest band, or fewer incidents (‹types›, ‹from›, ‹to›)"
                     ),
                 ));
             }
@@ -738,11 +736,23 @@ mod tests {
             &KnoxParams::default().distance_bands(vec![200.0, 100.0]),
         )
         .unwrap_err();
-        assert!(e.to_string().starts_with("--distance-bands"), "{e}");
+        assert!(
+            e.to_string()
+                .starts_with(&crate::Param::DistanceBands.to_string()),
+            "{e}"
+        );
         let e = test(&inc, &idx, &KnoxParams::default().month_bands(vec![])).unwrap_err();
-        assert!(e.to_string().starts_with("--month-bands"), "{e}");
+        assert!(
+            e.to_string()
+                .starts_with(&crate::Param::MonthBands.to_string()),
+            "{e}"
+        );
         let e = test(&inc, &idx, &KnoxParams::default().permutations(0)).unwrap_err();
-        assert!(e.to_string().starts_with("--permutations"), "{e}");
+        assert!(
+            e.to_string()
+                .starts_with(&crate::Param::Permutations.to_string()),
+            "{e}"
+        );
         let same = incidents(vec![[0.0, 0.0], [1.0, 1.0]], vec![0, 0]);
         let e = test(&same, &IncidentIndex::build(&same), &KnoxParams::default()).unwrap_err();
         assert!(e.to_string().contains("at least two months"), "{e}");

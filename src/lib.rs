@@ -53,6 +53,7 @@ pub mod manifest;
 pub mod mannkendall;
 pub mod map;
 pub mod month;
+pub mod param;
 pub mod pipeline;
 pub mod places;
 pub mod progress;
@@ -75,6 +76,7 @@ pub use index::IncidentIndex;
 pub use kde::{KdeParams, Kernel};
 pub use layer::Layer;
 pub use month::{Month, MonthRange};
+pub use param::Param;
 pub use read::{
     read_incidents, read_incidents_with, Columns, CoordColumns, ReadOptions, TypeFilter,
 };

@@ -166,12 +166,12 @@ pub fn check(what: &str, estimate: u64, limit: u64, parameter: &'static str) -> 
 ///
 /// ```
 /// use harmspot::limits::check_length;
-/// assert!(check_length("cell_size", 250.0, 0.01, 1e6).is_ok());
-/// assert!(check_length("cell_size", 1e-320, 0.01, 1e6).is_err());
-/// assert!(check_length("cell_size", f64::NAN, 0.01, 1e6).is_err());
-/// assert!(check_length("neighbour_distance", 1e308, 0.01, 1e6).is_err());
+/// assert!(check_length(harmspot::Param::CellSize, 250.0, 0.01, 1e6).is_ok());
+/// assert!(check_length(harmspot::Param::CellSize, 1e-320, 0.01, 1e6).is_err());
+/// assert!(check_length(harmspot::Param::CellSize, f64::NAN, 0.01, 1e6).is_err());
+/// assert!(check_length(harmspot::Param::NeighbourDistance, 1e308, 0.01, 1e6).is_err());
 /// ```
-pub fn check_length(parameter: &str, value: f64, min: f64, max: f64) -> Result<()> {
+pub fn check_length(parameter: crate::Param, value: f64, min: f64, max: f64) -> Result<()> {
     if !value.is_finite() || value < min || value > max {
         return Err(Error::param(
             parameter,

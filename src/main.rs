@@ -36,17 +36,13 @@ fn main() -> ExitCode {
     thread_pool();
     // the command as run, for manifests: verb and arguments, without the program name and
     // without `--force` (a replay never overrides output safety on a file's say-so)
-    let command: Vec<String> = std::env::args_os()
-        .skip(1)
-        .map(|a| a.to_string_lossy().into_owned())
-        .filter(|a| a != "--force")
-        .collect();
+    let command = cli::run::replayable(std::env::args_os());
     match cli::run(args, command) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             // A closed pipe or a full disk is a failure like any other: the output is
             // incomplete (the OS error is in the message).
-            eprintln!("harmspot: error: {e:#}");
+            eprintln!("harmspot: error: {}", cli::flags::render(&format!("{e:#}")));
             ExitCode::from(2)
         }
     }

@@ -199,10 +199,6 @@ pub const REPLAYABLE_VERBS: [&str; 9] = [
     "hotspots", "count", "kde", "gistar", "compare", "change", "evaluate", "emerging", "knox",
 ];
 
-/// Arguments a run file may not carry: help and version (they end the program) and `--force`
-/// (a replay never overrides output safety on a file's say-so).
-pub const FORBIDDEN_ARGS: [&str; 5] = ["-h", "--help", "-V", "--version", "--force"];
-
 /// A replay file: `command = "verb"`, `args = [...]` and, for verification, the `inputs`
 /// with their SHA-256 (`[[inputs]]` tables; a run's `manifest.json` carries them too).
 #[derive(Debug, serde::Deserialize)]
@@ -265,15 +261,15 @@ impl RunFile {
     }
 
     /// Parses a run file's text; `path` is used in messages only. Refuses unknown keys,
-    /// verbs outside [`REPLAYABLE_VERBS`] and arguments in [`FORBIDDEN_ARGS`].
+    /// and verbs outside [`REPLAYABLE_VERBS`]; the arguments are the front end's to check.
     ///
     /// ```
     /// use harmspot::manifest::RunFile;
     /// let p = std::path::Path::new("run.toml");
-    /// let rf = RunFile::parse("command = \"count\"\nargs = [\"a.csv\", \"--out\", \"c.csv\"]\n", p).unwrap();
-    /// assert_eq!(rf.args.len(), 3);
+    /// let rf = RunFile::parse("command = \"count\"\nargs = [\"a.csv\", \"c.csv\"]\n", p).unwrap();
+    /// assert_eq!(rf.args.len(), 2);
     /// assert!(RunFile::parse("command = \"run\"\nargs = [\"run.toml\"]\n", p).is_err());
-    /// assert!(RunFile::parse("command = \"--quiet\"\nargs = [\"run\", \"run.toml\"]\n", p).is_err());
+    /// assert!(RunFile::parse("command = \"-q\"\nargs = [\"run\", \"run.toml\"]\n", p).is_err());
     /// assert!(RunFile::parse("command = \"count\"\nargz = []\n", p).is_err());
     /// ```
     pub fn parse(text: &str, path: &Path) -> Result<RunFile> {
@@ -325,16 +321,6 @@ impl RunFile {
                 ),
             ));
         }
-        if let Some(a) = rf
-            .args
-            .iter()
-            .find(|a| FORBIDDEN_ARGS.contains(&a.as_str()) || a.starts_with("--force="))
-        {
-            return Err(Error::format(
-                path,
-                format!("`args` may not contain `{a}` in a run file"),
-            ));
-        }
         Ok(rf)
     }
 
@@ -369,7 +355,7 @@ mod tests {
             command: vec![
                 "hotspots".into(),
                 "data/x y.csv".into(),
-                "--out".into(),
+                "out=a,b".into(),
                 "r\"q".into(),
             ],
             parameters: Default::default(),
@@ -382,7 +368,7 @@ mod tests {
         std::fs::write(&p, m.to_run_toml()).unwrap();
         let rf = RunFile::read(&p).unwrap();
         assert_eq!(rf.command, "hotspots");
-        assert_eq!(rf.args, ["data/x y.csv", "--out", "r\"q"]);
+        assert_eq!(rf.args, ["data/x y.csv", "out=a,b", "r\"q"]);
     }
 
     #[test]

@@ -362,7 +362,7 @@ pub fn find(
 }
 
 fn check(p: &SpotParams) -> Result<()> {
-    let bad = |name: &str, why: &str| Err(Error::param(name, why.to_string()));
+    let bad = |name: &str, why: &str| Err(Error::Analysis(format!("harm spots: `{name}` {why}")));
     if !(p.max_cell_size.is_finite() && p.max_cell_size > 0.0) {
         return bad("max_cell_size", "must be a positive length in metres");
     }

@@ -266,7 +266,10 @@ fn start_month_is_excluded_by_default_and_months_chosen() {
         err.contains("start month 2022-01 excluded from both periods"),
         "{err}"
     );
-    assert!(err.contains("--months not given: using 11 months"), "{err}");
+    assert!(
+        err.contains("number of months not given: using 11 months"),
+        "{err}"
+    );
     let r = read_json(&d.join("out/report.json"));
     assert_eq!(r["result"]["auto_months"], 11);
     assert_eq!(
@@ -365,7 +368,7 @@ fn polygon_areas_start_field_and_control_file() {
     assert!(r["result"]["control"]["definition"]
         .as_str()
         .unwrap()
-        .contains("--control"));
+        .contains("control area given"));
     assert_eq!(r["parameters"]["start_field"], "opened");
 }
 

@@ -615,7 +615,7 @@ fn empty_control_and_periods_outside_the_data_are_clear_errors() {
     assert!(
         e.contains("control area is empty")
             && e.contains("5000 m buffers")
-            && e.contains("--buffer"),
+            && e.contains(&harmspot::Param::Buffer.to_string()),
         "{e}"
     );
     let set = hand_areas();
@@ -625,7 +625,7 @@ fn empty_control_and_periods_outside_the_data_are_clear_errors() {
     });
     let e = evaluate(&inc, &set, &p).unwrap_err().to_string();
     assert!(
-        e.starts_with("--before:") && e.contains("the data hold 2022-01..2022-02"),
+        e.starts_with("‹before›:") && e.contains("the data hold 2022-01..2022-02"),
         "{e}"
     );
 }
@@ -789,7 +789,7 @@ fn buffer_control_counts_and_enters_the_wdd() {
     .unwrap_err()
     .to_string();
     assert!(
-        e.starts_with("buffer_control:") && e.contains("needs buffers"),
+        e.starts_with("‹buffer_control›:") && e.contains("needs buffers"),
         "{e}"
     );
 }

@@ -225,13 +225,13 @@ fn bad_parameters_are_refused_with_the_flag_named() {
         let e = estimate(&inc, &g, &KdeParams::default().bandwidth(h))
             .unwrap_err()
             .to_string();
-        assert!(e.contains("--bandwidth") && e.contains("positive"), "{e}");
+        assert!(e.contains("‹bandwidth›") && e.contains("positive"), "{e}");
     }
     let e = estimate(&inc, &g, &KdeParams::default().bandwidth(8.0))
         .unwrap_err()
         .to_string();
     assert!(
-        e.contains("smaller than the 10 m cell size") && e.contains("--allow-small-bandwidth"),
+        e.contains("smaller than the 10 m cell size") && e.contains("‹allow_small_bandwidth›"),
         "{e}"
     );
     assert!(estimate(
@@ -245,14 +245,14 @@ fn bad_parameters_are_refused_with_the_flag_named() {
     let e = estimate(&inc, &g, &KdeParams::default().bandwidth_adjust(0.0))
         .unwrap_err()
         .to_string();
-    assert!(e.contains("--bandwidth-adjust"), "{e}");
+    assert!(e.contains("‹bandwidth_adjust›"), "{e}");
     assert!(estimate(&incidents(&[], &[]), &g, &KdeParams::default()).is_err());
     // all incidents at one place: the ArcGIS rule has nothing to measure
     let same = incidents(&[[5.0, 5.0]; 3], &[1.0; 3]);
     let e = estimate(&same, &g, &KdeParams::default())
         .unwrap_err()
         .to_string();
-    assert!(e.contains("--bandwidth"), "{e}");
+    assert!(e.contains("‹bandwidth›"), "{e}");
 }
 
 #[test]

@@ -95,7 +95,7 @@ fn format_of(p: &Path) -> Result<Format, Error> {
         Some("html") | Some("htm") => Ok(Format::Html),
         Some("png") => Ok(Format::Png),
         _ => Err(Error::param(
-            "--out",
+            harmspot::Param::Out,
             format!(
                 "`{}`: unknown extension; use .html (interactive page) or .png (picture)",
                 p.display()
@@ -125,7 +125,10 @@ pub fn run(a: MapArgs, quiet: bool) -> Result<()> {
         height: a.height,
     };
     if formats.contains(&Format::Png) {
-        for (name, v) in [("--width", a.width), ("--height", a.height)] {
+        for (name, v) in [
+            (harmspot::Param::Width, a.width),
+            (harmspot::Param::Height, a.height),
+        ] {
             if !(200..=10_000).contains(&v) {
                 return Err(Error::param(name, format!("{v} pixels: give 200 to 10000")).into());
             }

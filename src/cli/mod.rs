@@ -6,6 +6,7 @@ pub mod compare;
 pub mod count;
 pub mod emerging;
 pub mod evaluate;
+pub mod flags;
 pub mod generate;
 pub mod gistar;
 pub mod harm_spots;
@@ -167,6 +168,6 @@ pub fn run(cli: Cli, command: Vec<String>) -> anyhow::Result<()> {
 /// Prints a note to stderr unless `--quiet`.
 pub fn note(quiet: bool, msg: impl std::fmt::Display) {
     if !quiet {
-        eprintln!("{msg}");
+        eprintln!("{}", flags::render(&msg.to_string()));
     }
 }

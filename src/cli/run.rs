@@ -29,8 +29,31 @@ pub struct RunArgs {
     pub force: bool,
 }
 
+/// Arguments a run file may not carry: help and version (they end the program) and `--force`
+/// (a replay never overrides output safety on a file's say-so).
+const FORBIDDEN_ARGS: [&str; 5] = ["-h", "--help", "-V", "--version", "--force"];
+
+/// The command as run, for manifests: verb and arguments without the program name and
+/// without `--force`.
+pub fn replayable(args: impl Iterator<Item = std::ffi::OsString>) -> Vec<String> {
+    args.skip(1)
+        .map(|a| a.to_string_lossy().into_owned())
+        .filter(|a| a != "--force")
+        .collect()
+}
+
 pub fn run(a: RunArgs, quiet: bool) -> Result<()> {
     let rf = RunFile::read(&a.file)?;
+    if let Some(x) = rf
+        .args
+        .iter()
+        .find(|x| FORBIDDEN_ARGS.contains(&x.as_str()) || x.starts_with("--force="))
+    {
+        bail!(
+            "{}: `args` may not contain `{x}` in a run file",
+            a.file.display()
+        );
+    }
     let changed = rf.changed_inputs();
     if !changed.is_empty() {
         let list: Vec<String> = changed

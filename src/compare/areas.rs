@@ -384,7 +384,7 @@ pub fn check_vertices(features: &[AreaFeature], params: &AreasParams) -> Result<
 /// assert!((set.areas[0].ring_m2.unwrap() - 94_247.78).abs() < 0.01);
 /// ```
 pub fn build(features: &[AreaFeature], path: &Path, params: &AreasParams) -> Result<AreaSet> {
-    let positive = |flag: &str, v: Option<f64>| -> Result<()> {
+    let positive = |flag: crate::Param, v: Option<f64>| -> Result<()> {
         match v {
             Some(x) if !(x.is_finite() && x > 0.0) => Err(Error::param(
                 flag,
@@ -393,15 +393,18 @@ pub fn build(features: &[AreaFeature], path: &Path, params: &AreasParams) -> Res
             _ => Ok(()),
         }
     };
-    positive("--radius", params.radius)?;
-    positive("--buffer", params.buffer)?;
+    positive(crate::Param::Radius, params.radius)?;
+    positive(crate::Param::Buffer, params.buffer)?;
     if params.buffer_control.is_some() && params.buffer.is_none() {
         return Err(Error::param(
-            "buffer_control",
+            crate::Param::BufferControl,
             "a control for the buffers needs buffers: give a buffer width",
         ));
     }
-    for (name, v) in [("radius", params.radius), ("buffer", params.buffer)] {
+    for (name, v) in [
+        (crate::Param::Radius, params.radius),
+        (crate::Param::Buffer, params.buffer),
+    ] {
         if let Some(x) = v {
             crate::limits::check_length(name, x, 0.0, crate::limits::MAX_DISTANCE)?;
         }
@@ -421,7 +424,7 @@ pub fn build(features: &[AreaFeature], path: &Path, params: &AreasParams) -> Res
                 f.number,
                 field,
                 format!(
-                    "no name: {} (choose the name property with --name-field)",
+                    "no name: {} (choose the name property with ‹name_field›)",
                     properties_list(f)
                 ),
             )
@@ -446,7 +449,7 @@ pub fn build(features: &[AreaFeature], path: &Path, params: &AreasParams) -> Res
                         f.number,
                         sf,
                         format!(
-                            "area `{name}` has no start month: {} (--start-field)",
+                            "area `{name}` has no start month: {} (‹start_field›)",
                             properties_list(f)
                         ),
                     ));
@@ -468,10 +471,9 @@ pub fn build(features: &[AreaFeature], path: &Path, params: &AreasParams) -> Res
         let (shape, treatment, repaired) = match &f.geometry {
             Geometry::Point(p) => {
                 let Some(r) = params.radius else {
-                    return Err(Error::param(
-                        "--radius",
+                    return Err(Error::param(crate::Param::Radius,
                         format!(
-                            "{}: feature {} (`{name}`) is a Point: give --radius M, the distance around each hub in metres",
+                            "{}: feature {} (`{name}`) is a Point: give ‹radius› M, the distance around each hub in metres",
                             path.display(),
                             f.number
                         ),
@@ -537,7 +539,7 @@ pub fn build(features: &[AreaFeature], path: &Path, params: &AreasParams) -> Res
     }
     if params.radius.is_some() && polygons_given > 0 {
         notes.push(format!(
-            "--radius applies to Point features only; {polygons_given} polygon area(s) are used as drawn"
+            "‹radius› applies to Point features only; {polygons_given} polygon area(s) are used as drawn"
         ));
     }
 
@@ -626,7 +628,7 @@ pub fn build(features: &[AreaFeature], path: &Path, params: &AreasParams) -> Res
 
     // Control and boundary.
     let fix_whole = |what: &str,
-                     flag: &str,
+                     flag: crate::Param,
                      mp: &MultiPolygon<f64>,
                      notes: &mut Vec<String>|
      -> Result<MultiPolygon<f64>> {
@@ -643,7 +645,7 @@ pub fn build(features: &[AreaFeature], path: &Path, params: &AreasParams) -> Res
     let control = match &params.control {
         None => None,
         Some(c) => {
-            let c = fix_whole("control area", "--control", c, &mut notes)?;
+            let c = fix_whole("control area", crate::Param::Control, c, &mut notes)?;
             let in_t = shared(&c, &union_t);
             if in_t > SLIVER_M2 {
                 overlaps.push(Overlap {
@@ -664,7 +666,7 @@ pub fn build(features: &[AreaFeature], path: &Path, params: &AreasParams) -> Res
             }
             if in_t + in_b > SLIVER_M2 {
                 notes.push(format!(
-                    "the control area (--control) overlaps treatment areas or buffers over {:.0} m²: incidents there count as treatment or buffer, not control",
+                    "the control area (‹control›) overlaps treatment areas or buffers over {:.0} m²: incidents there count as treatment or buffer, not control",
                     in_t + in_b
                 ));
             }
@@ -673,12 +675,22 @@ pub fn build(features: &[AreaFeature], path: &Path, params: &AreasParams) -> Res
     };
     let boundary = match &params.boundary {
         None => None,
-        Some(b) => Some(fix_whole("boundary", "--boundary", b, &mut notes)?),
+        Some(b) => Some(fix_whole(
+            "boundary",
+            crate::Param::Boundary,
+            b,
+            &mut notes,
+        )?),
     };
     let buffer_control = match &params.buffer_control {
         None => None,
         Some(d) => {
-            let d = fix_whole("buffer control area", "buffer_control", d, &mut notes)?;
+            let d = fix_whole(
+                "buffer control area",
+                crate::Param::BufferControl,
+                d,
+                &mut notes,
+            )?;
             if shared(&d, &covered) > SLIVER_M2 {
                 notes.push(
                     "the buffer control area overlaps treatment areas or buffers: incidents there count as treatment or buffer, not as buffer control".into(),
@@ -808,7 +820,7 @@ mod tests {
         )
         .unwrap_err()
         .to_string();
-        assert!(e.starts_with("--radius:") && e.contains("`Hub`"), "{e}");
+        assert!(e.starts_with("‹radius›:") && e.contains("`Hub`"), "{e}");
         let e = build(
             &[f],
             Path::new("h.geojson"),
@@ -816,7 +828,7 @@ mod tests {
         )
         .unwrap_err()
         .to_string();
-        assert!(e.starts_with("--radius:"), "{e}");
+        assert!(e.starts_with("‹radius›:"), "{e}");
     }
 
     #[test]

@@ -921,7 +921,7 @@ pub fn evaluate(
 ) -> Result<CompareResult> {
     let Some(span) = incidents.month_range() else {
         return Err(Error::Analysis(
-            "compare needs the month of each incident, and the input has none (police.uk files have a `Month` column; for your own CSV give --month-col)".into(),
+            "compare needs the month of each incident, and the input has none (police.uk files have a `Month` column; for your own CSV give ‹month_col›)".into(),
         ));
     };
     if areas.areas.is_empty() {
@@ -991,11 +991,11 @@ pub fn evaluate(
         .sum();
     if analysed == 0 {
         let why = match (&areas.control, &areas.boundary, areas.buffer_m) {
-            (Some(_), _, _) => "the control area (--control) holds no incident outside the treatment areas and buffers in the analysed months: draw it where incidents were recorded".to_string(),
+            (Some(_), _, _) => "the control area (‹control›) holds no incident outside the treatment areas and buffers in the analysed months: draw it where incidents were recorded".to_string(),
             (None, _, Some(b)) => format!(
-                "the control area is empty: the treatment areas and their {b} m buffers cover the whole study area, so no incident in the analysed months lies outside them; use a smaller --buffer, or give a control area with --control FILE"
+                "the control area is empty: the treatment areas and their {b} m buffers cover the whole study area, so no incident in the analysed months lies outside them; use a smaller ‹buffer›, or give a control area with ‹control› FILE"
             ),
-            (None, _, None) => "the control area is empty: the treatment areas cover the whole study area, so no incident in the analysed months lies outside them; give a control area with --control FILE".to_string(),
+            (None, _, None) => "the control area is empty: the treatment areas cover the whole study area, so no incident in the analysed months lies outside them; give a control area with ‹control› FILE".to_string(),
         };
         return Err(Error::Analysis(why));
     }
@@ -1170,11 +1170,11 @@ pub fn evaluate(
     // The control's geometry for the map, and its definition.
     let (definition, control_geometry) = match (&areas.control, &areas.boundary) {
         (Some(c), _) => (
-            "the control area given (--control), leaving out treatment areas and buffers".to_string(),
+            "the control area given, leaving out treatment areas and buffers".to_string(),
             c.difference(&areas.covered),
         ),
         (None, Some(b)) => (
-            "the study area (--boundary) minus every treatment area and buffer".to_string(),
+            "the study area (the boundary given) minus every treatment area and buffer".to_string(),
             b.difference(&areas.covered),
         ),
         (None, None) => (

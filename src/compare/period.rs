@@ -170,7 +170,7 @@ fn missing(range: MonthRange, available: &[Month]) -> Vec<Month> {
         .collect()
 }
 
-fn check(flag: &str, what: &str, range: MonthRange, available: &[Month]) -> Result<()> {
+fn check(flag: crate::Param, what: &str, range: MonthRange, available: &[Month]) -> Result<()> {
     let gone = missing(range, available);
     if gone.is_empty() {
         return Ok(());
@@ -236,12 +236,12 @@ pub fn resolve(
         PeriodSpec::Explicit { before, after } => {
             if after.from <= before.to {
                 return Err(Error::param(
-                    "--after",
-                    format!("{after} must start after --before {before} ends"),
+                    crate::Param::After,
+                    format!("{after} must start after ‹before› {before} ends"),
                 ));
             }
-            check("--before", "period", *before, available)?;
-            check("--after", "period", *after, available)?;
+            check(crate::Param::Before, "period", *before, available)?;
+            check(crate::Param::After, "period", *after, available)?;
             let p = Periods::new(*before, *after, None, false);
             if p.normalised {
                 notes.push(format!(
@@ -264,11 +264,11 @@ pub fn resolve(
         } => {
             let fit = fit_months(*start, *include_start, available);
             let k = match months {
-                Some(0) => return Err(Error::param("--months", "must be at least 1")),
+                Some(0) => return Err(Error::param(crate::Param::Months, "must be at least 1")),
                 Some(k) => *k,
                 None if fit == 0 => {
                     return Err(Error::param(
-                        "--start",
+                        crate::Param::Start,
                         format!(
                         "{start} leaves no month with data on one side of it; the data hold {data}"
                     ),
@@ -276,28 +276,31 @@ pub fn resolve(
                 }
                 None => {
                     notes.push(format!(
-                        "--months not given: using {fit} months before and after {start}, the most the data ({data}) hold on both sides"
+                        "number of months not given: using {fit} months before and after {start}, the most the data ({data}) hold on both sides"
                     ));
                     fit
                 }
             };
             let p = around(*start, k, *include_start).ok_or_else(|| {
-                Error::param("--months", format!("{k} months reach outside the calendar"))
+                Error::param(
+                    crate::Param::Months,
+                    format!("{k} months reach outside the calendar"),
+                )
             })?;
             let flag = if months.is_some() {
-                "--months"
+                crate::Param::Months
             } else {
-                "--start"
+                crate::Param::Start
             };
             check(
                 flag,
-                &format!("with --start {start}, the before period"),
+                &format!("with ‹start› {start}, the before period"),
                 p.before,
                 available,
             )?;
             check(
                 flag,
-                &format!("with --start {start}, the after period"),
+                &format!("with ‹start› {start}, the after period"),
                 p.after,
                 available,
             )?;
@@ -319,12 +322,15 @@ pub fn resolve(
             let mut starts = Vec::with_capacity(areas.len());
             for (name, s) in areas {
                 let s = s.ok_or_else(|| {
-                    Error::param("--start-field", format!("area `{name}` has no start month"))
+                    Error::param(
+                        crate::Param::StartField,
+                        format!("area `{name}` has no start month"),
+                    )
                 })?;
                 starts.push((name, s));
             }
             let k = match months {
-                Some(0) => return Err(Error::param("--months", "must be at least 1")),
+                Some(0) => return Err(Error::param(crate::Param::Months, "must be at least 1")),
                 Some(k) => *k,
                 None => {
                     let (k, name, s) = starts
@@ -333,13 +339,12 @@ pub fn resolve(
                         .min_by_key(|x| x.0)
                         .ok_or_else(|| Error::Analysis("no areas to evaluate".into()))?;
                     if k == 0 {
-                        return Err(Error::param(
-                            "--start-field",
+                        return Err(Error::param(crate::Param::StartField,
                             format!("area `{name}` starts {s}, which leaves no month with data on one side of it; the data hold {data}"),
                         ));
                     }
                     notes.push(format!(
-                        "--months not given: using {k} months before and after each area's start, the most the data ({data}) hold for every area (area `{name}` limits it)"
+                        "number of months not given: using {k} months before and after each area's start, the most the data ({data}) hold for every area (area `{name}` limits it)"
                     ));
                     k
                 }
@@ -347,16 +352,18 @@ pub fn resolve(
             let mut periods = Vec::with_capacity(starts.len());
             for (name, s) in &starts {
                 let p = around(*s, k, *include_start).ok_or_else(|| {
-                    Error::param("--months", format!("{k} months reach outside the calendar"))
+                    Error::param(
+                        crate::Param::Months,
+                        format!("{k} months reach outside the calendar"),
+                    )
                 })?;
                 for (what, r) in [("before", p.before), ("after", p.after)] {
                     if !missing(r, available).is_empty() {
-                        return Err(Error::param(
-                            "--start-field",
+                        return Err(Error::param(crate::Param::StartField,
                             format!(
                                 "area `{name}` starts {s}: its {what} period {r} ({k} months) includes months with no data ({}); the data hold {data}{}",
                                 describe_runs(&missing(r, available)),
-                                if months.is_some() { "; use a smaller --months" } else { "" }
+                                if months.is_some() { "; use a smaller ‹months›" } else { "" }
                             ),
                         ));
                     }
@@ -364,7 +371,7 @@ pub fn resolve(
                 periods.push(p);
             }
             let rule = format!(
-                "each area's own start month (--start-field), {k} months either side; start month {}",
+                "each area's own start month (from the areas file), {k} months either side; start month {}",
                 if *include_start { "counted in the after period" } else { "excluded from both periods" }
             );
             Ok(Resolved {
@@ -417,7 +424,7 @@ mod tests {
         // excluded: after = 2022-02..2023-01 runs past the data
         let e = resolve(&ex, &one("H"), &avail).unwrap_err().to_string();
         assert!(
-            e.starts_with("--months:") && e.contains("2023-01") && e.contains("2021-01..2022-12"),
+            e.starts_with("‹months›:") && e.contains("2023-01") && e.contains("2021-01..2022-12"),
             "{e}"
         );
         let inc = PeriodSpec::Start {
@@ -457,7 +464,7 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(
-            e.contains("--before")
+            e.contains(&crate::Param::Before.to_string())
                 && e.contains("2020-06..2020-12")
                 && e.contains("data hold 2021-01..2022-12"),
             "{e}"
@@ -468,7 +475,7 @@ mod tests {
             &avail,
         )
         .unwrap_err();
-        assert!(e.to_string().starts_with("--after:"));
+        assert!(e.to_string().starts_with("‹after›:"));
         let r = resolve(
             &spec("2021-01..2021-12", "2022-01..2022-06"),
             &one("H"),

@@ -355,11 +355,7 @@ pub fn wdq(a: [f64; 2], b: Option<[f64; 2]>, c: [f64; 2]) -> Wdq {
     }
     let sm = a[1] / c[1] - a[0] / c[0];
     let Some(b) = b else {
-        return none(
-            Some(sm),
-            None,
-            "not computed: no buffer was drawn (--buffer)",
-        );
+        return none(Some(sm), None, "not computed: no buffer was drawn");
     };
     let bdm = b[1] / c[1] - b[0] / c[0];
     if sm >= 0.0 {

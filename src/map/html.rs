@@ -108,7 +108,7 @@ pub fn script_json(v: &Value) -> String {
 /// assert!(basemap_source("https://tile.example/{z}/{x}.png").is_err());
 /// ```
 pub fn basemap_source(url: &str) -> Result<String> {
-    let bad = |why: &str| Error::param("--basemap-url", format!("`{url}`: {why}"));
+    let bad = |why: &str| Error::param(crate::Param::BasemapUrl, format!("`{url}`: {why}"));
     if url
         .chars()
         .any(|c| c.is_whitespace() || c.is_control() || "\"'<>;,`\\".contains(c))
@@ -487,7 +487,7 @@ mod tests {
             "https://a/{z}/{x}/{y}.png\"",
         ] {
             let e = basemap_source(bad).unwrap_err();
-            assert!(e.to_string().starts_with("--basemap-url: "), "{bad}: {e}");
+            assert!(e.to_string().starts_with("‹basemap_url›: "), "{bad}: {e}");
         }
     }
 

@@ -805,7 +805,7 @@ pub fn geojson_files(dir: &Path) -> Result<Vec<PathBuf>> {
     let md = std::fs::metadata(dir).map_err(|e| Error::io(dir, e))?;
     if !md.is_dir() {
         return Err(Error::param(
-            "RESULT_DIR",
+            crate::Param::ResultDir,
             format!(
                 "`{}` is not a folder: give the folder a harmspot verb wrote its GeoJSON layers to",
                 dir.display()
@@ -825,7 +825,7 @@ pub fn geojson_files(dir: &Path) -> Result<Vec<PathBuf>> {
     files.sort();
     if files.is_empty() {
         return Err(Error::param(
-            "RESULT_DIR",
+            crate::Param::ResultDir,
             format!(
                 "`{}` holds no *.geojson file: expected hotspots.geojson, cells.geojson, areas.geojson or other GeoJSON layers written by a harmspot verb",
                 dir.display()
@@ -1097,7 +1097,7 @@ fn label_text(v: &Value) -> Option<String> {
 pub fn build(inputs: Vec<(PathBuf, FeatureCollection)>, params: &MapParams) -> Result<MapData> {
     if !(2..=9).contains(&params.classes) {
         return Err(Error::param(
-            "--classes",
+            crate::Param::Classes,
             format!("{} density classes asked for: give 2 to 9", params.classes),
         ));
     }
@@ -1230,8 +1230,7 @@ pub fn build(inputs: Vec<(PathBuf, FeatureCollection)>, params: &MapParams) -> R
             CellsView::Auto if has_class && property != Some("density") => CellsView::Gistar,
             CellsView::Auto => CellsView::Density,
             CellsView::Gistar if !has_class => {
-                return Err(Error::param(
-                    "--cells",
+                return Err(Error::param(crate::Param::Cells,
                     format!("gistar asked for, but {} has no `class` property (write it with `harmspot gistar`)", cells.file),
                 ))
             }
@@ -1817,7 +1816,7 @@ mod tests {
         )
         .unwrap_err();
         assert!(
-            e.to_string().starts_with("--cells: gistar asked for"),
+            e.to_string().starts_with("‹cells›: gistar asked for"),
             "{e}"
         );
     }
@@ -1851,7 +1850,11 @@ mod tests {
             &MapParams::default().classes(12),
         )
         .unwrap_err();
-        assert!(e.to_string().starts_with("--classes"), "{e}");
+        assert!(
+            e.to_string()
+                .starts_with(&crate::Param::Classes.to_string()),
+            "{e}"
+        );
     }
 
     #[test]

@@ -463,7 +463,10 @@ fn swatch_rect(pm: &mut Pixmap, sw: &Swatch, r: Rect, hatch: &Pixmap, s: u32) {
 /// assert_eq!(u32::from_be_bytes(bytes[16..20].try_into().unwrap()), 400); // IHDR width
 /// ```
 pub fn render(map: &MapData, opts: &PngOptions) -> Result<Vec<u8>> {
-    for (name, v) in [("--width", opts.width), ("--height", opts.height)] {
+    for (name, v) in [
+        (crate::Param::Width, opts.width),
+        (crate::Param::Height, opts.height),
+    ] {
         if !(200..=10_000).contains(&v) {
             return Err(Error::param(name, format!("{v} pixels: give 200 to 10000")));
         }
@@ -540,7 +543,7 @@ pub fn render(map: &MapData, opts: &PngOptions) -> Result<Vec<u8>> {
     let (fw, fh) = ((fx1 - fx0) as f64, (fy1 - fy0) as f64);
     if fw < 50.0 || fh < 50.0 {
         return Err(Error::param(
-            "--width",
+            crate::Param::Width,
             format!("a {w}x{h} picture leaves no room for the map: make it larger"),
         ));
     }
@@ -1020,7 +1023,7 @@ mod tests {
             },
         )
         .unwrap_err();
-        assert!(e.to_string().starts_with("--width: 50 pixels"), "{e}");
+        assert!(e.to_string().starts_with("‹width›: 50 pixels"), "{e}");
         // A single point still renders (the frame spans at least 500 m).
         assert!(render(
             &map,

@@ -47,7 +47,7 @@ fn find(header: &[String], name: &str, path: &Path) -> Result<Option<usize>> {
     }
 }
 
-fn require(header: &[String], name: &str, flag: &str, path: &Path) -> Result<usize> {
+fn require(header: &[String], name: &str, flag: crate::Param, path: &Path) -> Result<usize> {
     find(header, name, path)?.ok_or_else(|| {
         Error::format(
             path,
@@ -61,12 +61,13 @@ fn require(header: &[String], name: &str, flag: &str, path: &Path) -> Result<usi
 
 pub(super) fn layout(header: &[String], path: &Path, opts: &ReadOptions) -> Result<Layout> {
     let c = &opts.columns;
-    let optional = |given: &Option<String>, default: &str, flag: &str| -> Result<Option<usize>> {
-        match given {
-            Some(name) => require(header, name, flag, path).map(Some),
-            None => find(header, default, path),
-        }
-    };
+    let optional =
+        |given: &Option<String>, default: &str, flag: crate::Param| -> Result<Option<usize>> {
+            match given {
+                Some(name) => require(header, name, flag, path).map(Some),
+                None => find(header, default, path),
+            }
+        };
     let (x, y, lonlat, format) = match &c.coords {
         None => {
             let missing: Vec<&str> = POLICE_UK
@@ -86,27 +87,27 @@ pub(super) fn layout(header: &[String], path: &Path, opts: &ReadOptions) -> Resu
                 if header.len() == 1 {
                     if let Some(d) = [';', '\t', '|'].iter().find(|d| header[0].contains(**d)) {
                         msg += &format!(
-                            "; the header reads as a single column but contains {d:?}: is the file {d:?}-delimited? (--delimiter)"
+                            "; the header reads as a single column but contains {d:?}: is the file {d:?}-delimited? (‹delimiter›)"
                         );
                     }
                 } else {
-                    msg += "; for your own extract name the columns with --lon-col/--lat-col or --x-col/--y-col --crs";
+                    msg += "; for your own extract name the columns with ‹lon_col›/‹lat_col› or ‹x_col›/‹y_col› ‹crs›";
                 }
                 return Err(Error::format(path, msg));
             }
-            let x = require(header, "Longitude", "police.uk", path)?;
-            let y = require(header, "Latitude", "police.uk", path)?;
+            let x = require(header, "Longitude", crate::Param::LonCol, path)?;
+            let y = require(header, "Latitude", crate::Param::LatCol, path)?;
             (x, y, true, "police.uk")
         }
         Some(CoordColumns::LonLat { lon, lat }) => (
-            require(header, lon, "--lon-col", path)?,
-            require(header, lat, "--lat-col", path)?,
+            require(header, lon, crate::Param::LonCol, path)?,
+            require(header, lat, crate::Param::LatCol, path)?,
             true,
             "csv",
         ),
         Some(CoordColumns::Projected { x, y, .. }) => (
-            require(header, x, "--x-col", path)?,
-            require(header, y, "--y-col", path)?,
+            require(header, x, crate::Param::XCol, path)?,
+            require(header, y, crate::Param::YCol, path)?,
             false,
             "csv",
         ),
@@ -114,16 +115,16 @@ pub(super) fn layout(header: &[String], path: &Path, opts: &ReadOptions) -> Resu
     Ok(Layout {
         x,
         y,
-        month: optional(&c.month, "Month", "--month-col")?,
-        crime_type: optional(&c.crime_type, "Crime type", "--type-col")?,
+        month: optional(&c.month, "Month", crate::Param::MonthCol)?,
+        crime_type: optional(&c.crime_type, "Crime type", crate::Param::TypeCol)?,
         weight: c
             .weight
             .as_ref()
-            .map(|w| require(header, w, "--weight-col", path))
+            .map(|w| require(header, w, crate::Param::WeightCol, path))
             .transpose()?,
-        id: optional(&c.id, "Crime ID", "--id-col")?,
-        location: optional(&c.location, "Location", "--location-col")?,
-        lsoa: optional(&c.lsoa, "LSOA name", "--lsoa-col")?,
+        id: optional(&c.id, "Crime ID", crate::Param::IdCol)?,
+        location: optional(&c.location, "Location", crate::Param::LocationCol)?,
+        lsoa: optional(&c.lsoa, "LSOA name", crate::Param::LsoaCol)?,
         lonlat,
         format,
         fields: header.len(),

@@ -45,7 +45,7 @@ pub(super) fn read<'a>(
     if let Some(CoordColumns::Projected { .. }) = opts.columns.coords {
         return Err(Error::format(
             path,
-            "GeoJSON coordinates are WGS84 lon/lat (RFC 7946): --x-col/--y-col do not apply",
+            "GeoJSON coordinates are WGS84 lon/lat (RFC 7946): ‹x_col›/‹y_col› do not apply",
         ));
     }
     let mut batch = Batch {

@@ -59,7 +59,7 @@ pub fn expand_inputs(inputs: &[PathBuf]) -> Result<Vec<PathBuf>> {
     }
     if out.is_empty() {
         return Err(Error::param(
-            "INPUT",
+            crate::Param::Input,
             "give at least one file, folder or `-`",
         ));
     }

@@ -226,7 +226,7 @@ pub(super) fn merge(
                     &f.path,
                     format!(
                         "{n} of {} rows have x/y within ±180/±90: these look like longitude and \
-                         latitude in degrees, not metres; give them with --lon-col/--lat-col",
+                         latitude in degrees, not metres; give them with ‹lon_col›/‹lat_col›",
                         f.rows
                     ),
                 ));
@@ -242,7 +242,7 @@ pub(super) fn merge(
     let seen: Vec<String> = seen_types.into_iter().collect();
     for name in opts.types.unmatched(&seen) {
         summary.warnings.push(format!(
-            "crime type `{name}` in --types/--exclude-types matches no row"
+            "crime type `{name}` in ‹types›/‹exclude_types› matches no row"
         ));
     }
     if let Some(n) = summary.skipped.get(&SkipReason::UnknownType) {
@@ -254,7 +254,7 @@ pub(super) fn merge(
     if repeated_kept > 0 && !opts.unique_ids {
         summary.warnings.push(format!(
             "repeated Crime ID, kept: {} rows share an id with an earlier row but differ in other \
-             fields (police.uk counts each row; --unique-ids keeps only the first)",
+             fields (police.uk counts each row; ‹unique_ids› keeps only the first)",
             repeated_kept
         ));
     }

@@ -107,7 +107,7 @@ impl TypeFilter {
     pub fn parse(types: Option<&str>, exclude: Option<&str>) -> Result<TypeFilter> {
         let include = types.map(split_names);
         if include.as_ref().is_some_and(Vec::is_empty) {
-            return Err(Error::param("--types", "names no crime type"));
+            return Err(Error::param(crate::Param::Types, "names no crime type"));
         }
         Ok(TypeFilter {
             include,

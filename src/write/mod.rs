@@ -30,7 +30,10 @@ impl AtomicFile {
     /// Starts writing `dest` (its folder must exist).
     pub fn create(dest: &Path) -> Result<AtomicFile> {
         let name = dest.file_name().ok_or_else(|| {
-            Error::param("out", format!("`{}` is not a file name", dest.display()))
+            Error::param(
+                crate::Param::Out,
+                format!("`{}` is not a file name", dest.display()),
+            )
         })?;
         safe::check_replaceable(dest)?;
         let dir = match dest.parent() {

@@ -38,10 +38,9 @@ const GDAL_METADATA: u16 = 42112;
 /// Refuses hexagonal grids, which cannot be written as rasters.
 pub fn check_rasterisable(shape: Shape, dest: &Path) -> Result<()> {
     if shape == Shape::Hex {
-        return Err(Error::param(
-            "--out",
+        return Err(Error::param(crate::Param::Out,
             format!(
-                "`{}`: hexagonal cells cannot be written as a raster (.tif, .asc); write .geojson or .csv, or use --shape square",
+                "`{}`: hexagonal cells cannot be written as a raster (.tif, .asc); write .geojson or .csv, or use ‹shape› square",
                 dest.display()
             ),
         ));
@@ -84,7 +83,7 @@ pub fn write_geotiff(dest: &Path, layer: &Layer, epsg: u32, empty_as_nodata: boo
     }
     let epsg16 = u16::try_from(epsg).map_err(|_| {
         Error::param(
-            "--working-crs",
+            crate::Param::WorkingCrs,
             format!("EPSG:{epsg} does not fit a GeoTIFF ProjectedCSTypeGeoKey (at most 65535)"),
         )
     })?;
