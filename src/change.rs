@@ -36,7 +36,6 @@ use crate::kde::{self, BandwidthRule, KdeParams, Values, Weights};
 use crate::layer::Layer;
 use crate::month::{Month, MonthRange};
 use serde::Serialize;
-use serde_json::json;
 
 /// How the two density surfaces are compared.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -134,6 +133,37 @@ pub struct ChangeSummary {
     pub bandwidth: Option<f64>,
     /// Floor of the ratios, per km².
     pub floor: Option<f64>,
+}
+
+/// What [`compute`] used, recorded in every output of its layer (see [`crate::used`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ChangeUsed {
+    /// The periods, their ratio and the study-area totals.
+    pub summary: ChangeSummary,
+    /// The dual kernel density, when one was computed.
+    pub kde: Option<KdeChangeUsed>,
+    /// The totals as published after disclosure control (suppressed members null); `None`
+    /// when no control was applied.
+    pub published_totals: Option<serde_json::Value>,
+}
+
+/// What the dual kernel density of [`compute`] used.
+#[derive(Clone, Debug, PartialEq)]
+pub struct KdeChangeUsed {
+    /// How the two densities are compared.
+    pub method: KdeChange,
+    /// The kernel.
+    pub kernel: crate::kde::Kernel,
+    /// Bandwidth in metres (one for both periods).
+    pub bandwidth: f64,
+    /// Where the bandwidth came from.
+    pub bandwidth_source: String,
+    /// What each incident weighed.
+    pub weights: Weights,
+    /// Floor of the ratios, per km².
+    pub floor: f64,
+    /// Whether the floor was given (else one incident's peak density, K_h(0)).
+    pub floor_given: bool,
 }
 
 /// The per-cell change layer and the totals.
@@ -257,6 +287,7 @@ pub fn compute(incidents: &Incidents, grid: &Grid, params: &ChangeParams) -> Res
 
     let mut bandwidth_used = None;
     let mut floor_used = None;
+    let mut kde_used = None;
     if let Some(kc) = &params.kde {
         // one bandwidth for both surfaces, from the incidents of both periods
         let both_xy: Vec<[f64; 2]> = sub_b.xy.iter().chain(&sub_a.xy).copied().collect();
@@ -310,19 +341,22 @@ pub fn compute(incidents: &Incidents, grid: &Grid, params: &ChangeParams) -> Res
             },
             out,
         );
-        layer.param(
-            "kde",
-            json!({
-                "method": kc.method.name(),
-                "kernel": kp.kernel.name(),
-                "bandwidth": h,
-                "bandwidth_source": if kc.kde.bandwidth.is_some() { "given".to_string() } else { format!("{} on the incidents of both periods", kc.kde.bandwidth_rule.describe()) },
-                "weights": match kc.kde.weights { Weights::Harm => "harm", Weights::Unweighted => "none" },
-                "units": "density per km2; kde_before is scaled by the period ratio k",
-                "floor": floor,
-                "floor_source": if kc.floor.is_some() { "given" } else { "peak density of one incident of weight 1, K_h(0)" },
-            }),
-        );
+        kde_used = Some(KdeChangeUsed {
+            method: kc.method,
+            kernel: kp.kernel,
+            bandwidth: h,
+            bandwidth_source: if kc.kde.bandwidth.is_some() {
+                "given".to_string()
+            } else {
+                format!(
+                    "{} on the incidents of both periods",
+                    kc.kde.bandwidth_rule.describe()
+                )
+            },
+            weights: kc.kde.weights,
+            floor,
+            floor_given: kc.floor.is_some(),
+        });
         bandwidth_used = Some(h);
         floor_used = Some(floor);
     }
@@ -343,25 +377,11 @@ pub fn compute(incidents: &Incidents, grid: &Grid, params: &ChangeParams) -> Res
         bandwidth: bandwidth_used,
         floor: floor_used,
     };
-    layer.param("analysis", "change");
-    layer.param("before", before.to_string());
-    layer.param("after", after.to_string());
-    layer.param("period_ratio", k);
-    layer.param(
-        "formulas",
-        json!({
-            "change": "n_after - k * n_before, k = months after / months before",
-            "pct_change": "100 * change / (k * n_before); null when n_before = 0",
-            "z": "change / sqrt(n_after + k^2 * n_before) (Poisson); null when both are 0",
-            "z_harm": "change_harm / sqrt(sum of squared harm weights after + k^2 * before)",
-        }),
-    );
-    layer.param(
-        "totals",
-        serde_json::to_value(&summary).expect("serialisable"),
-    );
-    layer.param("cell_size", spec.cell_size);
-    layer.param("shape", json!(spec.shape));
+    layer.used = crate::used::Used::Change(Box::new(ChangeUsed {
+        summary: summary.clone(),
+        kde: kde_used,
+        published_totals: None,
+    }));
     Ok(ChangeResult { layer, summary })
 }
 

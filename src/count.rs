@@ -18,7 +18,6 @@ use crate::incident::Incidents;
 use crate::layer::Layer;
 use crate::month::Month;
 use rayon::prelude::*;
-use serde_json::{json, Map, Value};
 
 /// The most memory a layer (its f64 columns plus per-incident working arrays) may take:
 /// 4 GB. Larger runs are refused before anything is allocated.
@@ -53,6 +52,19 @@ pub enum By {
     Type,
     /// One `n_`/`harm_` pair per month from the first to the last present.
     Month,
+}
+
+/// What [`aggregate`] used, recorded in every output of its layer (see [`crate::used`]).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CountUsed {
+    /// The extra columns per group, if any.
+    pub by: Option<By>,
+    /// Each group's column key (`n_KEY`, `harm_KEY`) and its name (crime type or month).
+    pub groups: Vec<(String, String)>,
+    /// Incidents given.
+    pub incidents: u64,
+    /// Incidents outside the grid (not counted).
+    pub outside_grid: u64,
 }
 
 /// Parameters of [`aggregate`].
@@ -251,10 +263,8 @@ pub fn aggregate(incidents: &Incidents, grid: &Grid, params: &CountParams) -> Re
     layer.set("n", n);
     layer.set("harm", harm);
     let keys = unique_slugs(&names);
-    let mut groups = Map::new();
     for (k, key) in keys.iter().enumerate() {
         layer.set(&format!("n_{key}"), gn[k * cells..(k + 1) * cells].to_vec());
-        groups.insert(key.clone(), Value::String(names[k].clone()));
     }
     drop(gn);
     for (k, key) in keys.iter().enumerate() {
@@ -263,22 +273,12 @@ pub fn aggregate(incidents: &Incidents, grid: &Grid, params: &CountParams) -> Re
             gh[k * cells..(k + 1) * cells].to_vec(),
         );
     }
-    layer.param("analysis", "count");
-    layer.param(
-        "by",
-        match params.by {
-            None => Value::Null,
-            Some(By::Type) => "type".into(),
-            Some(By::Month) => "month".into(),
-        },
-    );
-    if g > 0 {
-        layer.param("groups", groups);
-    }
-    layer.param("cell_size", spec.cell_size);
-    layer.param("shape", json!(spec.shape));
-    layer.param("incidents", incidents.len() as u64);
-    layer.param("incidents_outside_grid", outside);
+    layer.used = crate::used::Used::Count(CountUsed {
+        by: params.by,
+        groups: keys.into_iter().zip(names).collect(),
+        incidents: incidents.len() as u64,
+        outside_grid: outside,
+    });
     Ok(layer)
 }
 
@@ -344,7 +344,10 @@ mod tests {
         let l = aggregate(&incidents(), &grid(), &CountParams::default()).unwrap();
         assert_eq!(l.get("n").unwrap(), &[1.0, 2.0, 1.0, 0.0]);
         assert_eq!(l.get("harm").unwrap(), &[1.0, 6.0, 8.0, 0.0]);
-        assert_eq!(l.params["incidents_outside_grid"], 1);
+        match &l.used {
+            crate::used::Used::Count(u) => assert_eq!(u.outside_grid, 1),
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

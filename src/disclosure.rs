@@ -30,6 +30,16 @@ pub struct Disclosure {
     pub precision: usize,
 }
 
+/// Disclosure control as applied to a layer: what suppression did and the coordinate
+/// decimals its GeoJSON is written with.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Applied {
+    /// What suppression did.
+    pub report: DisclosureReport,
+    /// Decimal places of lon/lat in GeoJSON.
+    pub coordinate_decimals: usize,
+}
+
 /// What suppression did, reported in every output.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct DisclosureReport {

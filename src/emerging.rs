@@ -66,7 +66,6 @@ use crate::month::Month;
 use crate::pvalue;
 use rayon::prelude::*;
 use serde::Serialize;
-use serde_json::{json, Map, Value};
 
 /// Parameters of [`compute`] and [`compute_cube`].
 #[derive(Clone, Debug, PartialEq)]
@@ -784,25 +783,11 @@ impl EmergingResult {
                 );
             }
         }
-        layer.param("analysis", "emerging");
-        if let Value::Object(m) = serde_json::to_value(&self.used).expect("serialisable") {
-            for (k, v) in m {
-                layer.params.insert(k, v);
-            }
-        }
-        let legend: Map<String, Value> = Pattern::ALL
-            .iter()
-            .map(|p| (p.code().to_string(), Value::String(p.label().into())))
-            .collect();
-        layer.param("pattern_legend", legend);
-        let counts: Map<String, Value> = self
-            .summary
-            .iter()
-            .map(|(p, c)| (p.label().to_string(), json!(c)))
-            .collect();
-        layer.param("cells_per_pattern", counts);
-        layer.param("cell_size", grid.spec.cell_size);
-        layer.param("shape", json!(grid.spec.shape));
+        layer.used = crate::used::Used::Emerging(Box::new(crate::used::EmergingLayerUsed {
+            used: self.used.clone(),
+            cells_per_pattern: self.summary.clone(),
+            published: None,
+        }));
         layer
     }
 }

@@ -34,7 +34,6 @@ use crate::kde::{self, KdeParams, Values, Weights};
 use crate::layer::Layer;
 use crate::month::MonthRange;
 use serde::Serialize;
-use serde_json::json;
 
 /// The training surface that ranks cells for [`Hotspots::Top`].
 #[derive(Clone, Debug, PartialEq)]
@@ -96,6 +95,56 @@ impl EvaluateParams {
         self.hotspots = h;
         self
     }
+}
+
+/// What [`compute`] used, recorded in every output of its layer (see [`crate::used`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct EvaluateUsed {
+    /// Training period.
+    pub train: MonthRange,
+    /// Test period.
+    pub test: MonthRange,
+    /// How the hotspot cells were chosen.
+    pub how: HowUsed,
+    /// The scores, as computed.
+    pub scores: Scores,
+    /// The scores as published after disclosure control (suppressed members null); `None`
+    /// when no control was applied.
+    pub published_scores: Option<serde_json::Value>,
+}
+
+/// How [`compute`] chose the hotspot cells.
+#[derive(Clone, Debug, PartialEq)]
+pub enum HowUsed {
+    /// The top `percent`% of cells by the training kernel density.
+    TopKde {
+        /// Percent of study-area cells.
+        percent: f64,
+        /// The kernel.
+        kernel: crate::kde::Kernel,
+        /// Bandwidth in metres.
+        bandwidth: f64,
+        /// Where the bandwidth came from.
+        bandwidth_source: String,
+    },
+    /// The top `percent`% of cells by training incidents or harm.
+    TopCells {
+        /// Percent of study-area cells.
+        percent: f64,
+        /// Incidents (`Unweighted`) or harm.
+        surface: Weights,
+    },
+    /// Gi* hot cells of the training values.
+    Hot {
+        /// Least Gi* class.
+        min_class: i8,
+        /// Incidents (`Unweighted`) or harm.
+        value: Weights,
+        /// Neighbour distance in metres.
+        neighbour_distance: Option<f64>,
+        /// Whether the classes are FDR-corrected.
+        fdr: bool,
+    },
 }
 
 /// Accuracy scores of the hotspots on the test period.
@@ -243,21 +292,25 @@ pub fn compute(
                 Surface::Kde(kp) => {
                     let kp = kp.clone().values(Values::Density);
                     let l = kde::estimate(&sub_tr, grid, &kp)?;
-                    let h = l.params.get("bandwidth").cloned().unwrap_or_default();
-                    (
-                        l.get("density").expect("kde gives density").to_vec(),
-                        json!({"select": "top", "percent": percent, "surface": "kde density per km2", "kernel": kp.kernel.name(), "bandwidth": h, "bandwidth_source": l.params.get("bandwidth_source").cloned().unwrap_or_default()}),
-                    )
+                    let k = l.kde_used().expect("kde records what it used");
+                    let how = HowUsed::TopKde {
+                        percent: *percent,
+                        kernel: kp.kernel,
+                        bandwidth: k.bandwidth,
+                        bandwidth_source: k.source.clone(),
+                    };
+                    (l.get("density").expect("kde gives density").to_vec(), how)
                 }
                 Surface::Cells(w) => {
-                    let (v, name) = match w {
-                        Weights::Harm => (h_tr.clone(), "harm"),
-                        Weights::Unweighted => (n_tr.clone(), "n"),
+                    let v = match w {
+                        Weights::Harm => h_tr.clone(),
+                        Weights::Unweighted => n_tr.clone(),
                     };
-                    (
-                        v,
-                        json!({"select": "top", "percent": percent, "surface": name}),
-                    )
+                    let how = HowUsed::TopCells {
+                        percent: *percent,
+                        surface: *w,
+                    };
+                    (v, how)
                 }
             };
             let cv = CellValues {
@@ -275,9 +328,9 @@ pub fn compute(
             gistar: gp,
             value,
         } => {
-            let (v, name) = match value {
-                Weights::Harm => (&h_tr, "harm"),
-                Weights::Unweighted => (&n_tr, "n"),
+            let v = match value {
+                Weights::Harm => &h_tr,
+                Weights::Unweighted => &n_tr,
             };
             let g = gistar::compute(v, grid, gp)?;
             let class: Vec<f64> = g.class.iter().map(|&c| c as f64).collect();
@@ -298,7 +351,12 @@ pub fn compute(
             (
                 g.gistar.clone(),
                 sel,
-                json!({"select": "hot", "min_class": min_class, "value": name, "neighbour_distance": g.used.neighbour_distance, "fdr": g.used.fdr}),
+                HowUsed::Hot {
+                    min_class: *min_class,
+                    value: *value,
+                    neighbour_distance: g.used.neighbour_distance,
+                    fdr: g.used.fdr,
+                },
             )
         }
     };
@@ -418,25 +476,13 @@ pub fn compute(
     layer.set("harm_train", h_tr);
     layer.set("n_test", n_te);
     layer.set("harm_test", h_te);
-    layer.param("analysis", "evaluate");
-    layer.param("train", train.to_string());
-    layer.param("test", test.to_string());
-    layer.param("hotspots", how);
-    layer.param(
-        "scores",
-        serde_json::to_value(&scores).expect("serialisable"),
-    );
-    layer.param(
-        "definitions",
-        json!({
-            "hit_rate": "n/N: share of test-period incidents in the hotspot cells",
-            "pai": "Predictive Accuracy Index (Chainey, Tompson & Uhlig 2008): (n/N)/(a/A)",
-            "pei": "Predictive Efficiency Index (Hunt 2016): PAI / PAI*, PAI* the best PAI of the same number of cells in the test period = n/n*",
-            "rri": "Recapture Rate Index (Levine 2008): (n_test/n_train)/(N_test/N_train) for the hotspot cells",
-        }),
-    );
-    layer.param("cell_size", spec.cell_size);
-    layer.param("shape", json!(spec.shape));
+    layer.used = crate::used::Used::Evaluate(Box::new(EvaluateUsed {
+        train,
+        test,
+        how,
+        scores: scores.clone(),
+        published_scores: None,
+    }));
     Ok(EvaluateResult {
         scores,
         curve,

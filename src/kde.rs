@@ -37,7 +37,6 @@ use crate::incident::Incidents;
 use crate::layer::Layer;
 use crate::progress::{Progress, Silent};
 use rayon::prelude::*;
-use serde_json::json;
 use std::f64::consts::PI;
 
 mod sums;
@@ -205,6 +204,64 @@ impl Values {
             Values::Density => "density",
             Values::Expected => "expected",
             Values::Raw => "kde",
+        }
+    }
+}
+
+/// What [`estimate`] used, recorded in every output of its layer (see [`crate::used`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct KdeUsed {
+    /// The kernel.
+    pub kernel: Kernel,
+    /// Bandwidth h in metres, after any adjustment.
+    pub bandwidth: f64,
+    /// Where the bandwidth came from: "given", "ArcGIS rule", or the rule raised to the cell.
+    pub source: String,
+    /// The multiplier applied to the bandwidth (1 = none).
+    pub adjust: f64,
+    /// The bandwidth before the multiplier.
+    pub unadjusted: f64,
+    /// How far a point reaches: h × the kernel's support.
+    pub support_radius: f64,
+    /// What each incident weighed.
+    pub weights: WeightsUsed,
+    /// Which value the main column holds.
+    pub values: Values,
+    /// Incidents given.
+    pub incidents: u64,
+    /// Incidents outside the grid (they still add density to the cells they reach).
+    pub outside_grid: u64,
+}
+
+/// What each incident weighed in a density.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum WeightsUsed {
+    /// The harm table's weight.
+    Harm,
+    /// 1 each.
+    None,
+    /// A per-row weight column of the input.
+    Column(String),
+}
+
+impl WeightsUsed {
+    /// In words, as outputs record it: `harm`, `none` or ``column `NAME` ``.
+    pub fn describe(&self) -> String {
+        match self {
+            WeightsUsed::Harm => "harm".into(),
+            WeightsUsed::None => "none".into(),
+            WeightsUsed::Column(c) => format!("column `{c}`"),
+        }
+    }
+}
+
+impl Values {
+    /// What the main column holds, in words.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Values::Density => "density per km2",
+            Values::Expected => "expected per cell (density x cell area)",
+            Values::Raw => "raw kernel sum without the constant",
         }
     }
 }
@@ -410,40 +467,21 @@ pub fn estimate_with(
     layer.set(params.values.column(), main);
     layer.set("n", n);
     layer.set("harm", harm);
-    layer.param("analysis", "kde");
-    layer.param("kernel", params.kernel.name());
-    layer.param("bandwidth", h);
-    layer.param("bandwidth_source", source);
-    if params.bandwidth_adjust != 1.0 {
-        layer.param("bandwidth_adjust", params.bandwidth_adjust);
-        layer.param("bandwidth_unadjusted", h0);
-    }
-    layer.param("support_radius", h * params.kernel.support());
-    if params.kernel == Kernel::Gaussian {
-        layer.param(
-            "gaussian_truncation",
-            "4 standard deviations, renormalised to integrate to 1",
-        );
-    }
-    layer.param(
-        "weights",
-        match params.weights {
-            Weights::Harm => "harm",
-            Weights::Unweighted => "none",
+    layer.used = crate::used::Used::Kde(KdeUsed {
+        kernel: params.kernel,
+        bandwidth: h,
+        source,
+        adjust: params.bandwidth_adjust,
+        unadjusted: h0,
+        support_radius: h * params.kernel.support(),
+        weights: match params.weights {
+            Weights::Harm => WeightsUsed::Harm,
+            Weights::Unweighted => WeightsUsed::None,
         },
-    );
-    layer.param(
-        "values",
-        match params.values {
-            Values::Density => "density per km2",
-            Values::Expected => "expected per cell (density x cell area)",
-            Values::Raw => "raw kernel sum without the constant",
-        },
-    );
-    layer.param("cell_size", spec.cell_size);
-    layer.param("shape", json!(spec.shape));
-    layer.param("incidents", incidents.len() as u64);
-    layer.param("incidents_outside_grid", outside);
+        values: params.values,
+        incidents: incidents.len() as u64,
+        outside_grid: outside,
+    });
     Ok(layer)
 }
 

@@ -1,9 +1,11 @@
-//! A grid layer: named value columns over the cells of a [`Grid`], plus the run parameters
-//! that every output records. Analyses return layers; writers turn them into GeoJSON,
-//! GeoTIFF, CSV or ESRI ASCII grids.
+//! A grid layer: named value columns over the cells of a [`Grid`], plus typed records of
+//! what made them ([`crate::used`]). Analyses return layers; the publishing layer
+//! ([`crate::publish`]) turns them into GeoJSON, GeoTIFF, CSV or ESRI ASCII grids.
 
+use crate::disclosure::Applied;
 use crate::grid::Grid;
-use serde_json::{Map, Value};
+use crate::kde::KdeUsed;
+use crate::used::{RunRecord, Used};
 
 /// Named per-cell values over a grid. Every column has one value per cell of
 /// `grid.spec` (row-major ids); cells outside the study area hold whatever the analysis
@@ -14,8 +16,13 @@ pub struct Layer {
     pub grid: Grid,
     /// Columns in output order: (name, one value per cell).
     pub columns: Vec<(String, Vec<f64>)>,
-    /// Run parameters recorded in every output (cell size, bandwidth, kernel, CRS, ...).
-    pub params: Map<String, Value>,
+    /// What the analysis used (bandwidth, cell size, sources, ...).
+    pub used: Used,
+    /// What the run read and decided (input, CRS, grid choices, manifest), when a command
+    /// made the layer.
+    pub run: Option<RunRecord>,
+    /// The disclosure control applied to the columns, if any.
+    pub disclosure: Option<Applied>,
 }
 
 impl Layer {
@@ -24,7 +31,9 @@ impl Layer {
         Layer {
             grid,
             columns: Vec::new(),
-            params: Map::new(),
+            used: Used::Nothing,
+            run: None,
+            disclosure: None,
         }
     }
 
@@ -50,8 +59,12 @@ impl Layer {
             .map(|(_, v)| v.as_slice())
     }
 
-    /// Records a run parameter.
-    pub fn param(&mut self, key: &str, value: impl Into<Value>) {
-        self.params.insert(key.to_string(), value.into());
+    /// The kernel density behind the layer, if it has one (`kde`, `hotspots`).
+    pub fn kde_used(&self) -> Option<&KdeUsed> {
+        match &self.used {
+            Used::Kde(k) => Some(k),
+            Used::Hotspots(h) => Some(&h.kde),
+            _ => None,
+        }
     }
 }

@@ -57,12 +57,14 @@ pub mod param;
 pub mod pipeline;
 pub mod places;
 pub mod progress;
+pub mod publish;
 pub mod pvalue;
 pub mod read;
 pub mod rng;
 pub mod spot;
 pub mod study_area;
 pub mod summary;
+pub mod used;
 pub mod write;
 
 pub use count::{By, CountParams};

@@ -9,9 +9,10 @@ use crate::gistar::{compute_with, GistarParams, GistarUsed};
 use crate::grid::Grid;
 use crate::hotspot::{polygons, select_cells, CellValues, Hotspot, Select};
 use crate::incident::Incidents;
-use crate::kde::{estimate_with, KdeParams, Weights};
+use crate::kde::{estimate_with, KdeParams, KdeUsed, Weights};
 use crate::layer::Layer;
 use crate::spot::{SpotParams, SpotResult};
+use crate::used::Used;
 use serde::Serialize;
 
 /// Which per-cell value Gi* tests.
@@ -186,6 +187,28 @@ pub struct JobUsed {
     pub cell_area: f64,
 }
 
+/// What the hotspots job used, recorded in every output of its cells layer (see
+/// [`crate::used`]).
+#[derive(Clone, Debug)]
+pub struct HotspotsUsed {
+    /// The density.
+    pub kde: KdeUsed,
+    /// The value Gi* tested.
+    pub value: GistarValue,
+    /// What Gi* used.
+    pub gistar: GistarUsed,
+    /// How hotspot cells were selected.
+    pub select: Select,
+    /// Cell size of the harm spots, metres.
+    pub spot_cell_size: f64,
+    /// The harm spot rules.
+    pub spot_params: SpotParams,
+    /// Harm spots found.
+    pub spots: usize,
+    /// Candidate places considered.
+    pub spot_candidates: usize,
+}
+
 /// How hotspot cells were selected.
 #[derive(Copy, Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "lowercase", tag = "by")]
@@ -253,11 +276,8 @@ pub fn run_with(
         .to_vec();
     let g = compute_with(&values, grid, &params.gistar, progress)?;
     g.add_to(&mut cells);
-    let bandwidth = cells
-        .params
-        .get("bandwidth")
-        .and_then(|v| v.as_f64())
-        .unwrap_or(f64::NAN);
+    let kde = cells.kde_used().expect("kde records what it used").clone();
+    let bandwidth = kde.bandwidth;
     let study = |name: &str| -> Vec<f64> {
         let col = cells.get(name).expect("column present");
         (0..col.len())
@@ -278,12 +298,7 @@ pub fn run_with(
         kernel: params.kde.kernel.name(),
         weighted: params.kde.weights == Weights::Harm,
         bandwidth,
-        bandwidth_source: cells
-            .params
-            .get("bandwidth_source")
-            .and_then(|v| v.as_str())
-            .unwrap_or("given")
-            .to_string(),
+        bandwidth_source: kde.source.clone(),
         value: params.value,
         select: match params.select {
             Select::Hot { min_class } => SelectUsed::Gistar {
@@ -298,6 +313,16 @@ pub fn run_with(
         cell_size: grid.spec.cell_size,
         cell_area: grid.spec.cell_area(),
     };
+    cells.used = Used::Hotspots(Box::new(HotspotsUsed {
+        kde,
+        value: params.value,
+        gistar: g.used.clone(),
+        select: params.select,
+        spot_cell_size: spots.cell_size,
+        spot_params: spots.params,
+        spots: spots.spots.len(),
+        spot_candidates: spots.candidates,
+    }));
     Ok(HotspotJob {
         spots,
         used,

@@ -211,10 +211,16 @@ fn automatic_bandwidth_is_recorded() {
     let grid = Grid::from_extent(Shape::Square, 10.0, [0.0, 0.0, 400.0, 300.0]).unwrap();
     let l = estimate(&inc, &grid, &KdeParams::default()).unwrap();
     let h = bandwidth::arcgis(&xy, Some(&vec![1.0; 50])).unwrap();
-    assert_eq!(l.params["bandwidth"], h);
-    assert_eq!(l.params["bandwidth_source"], "ArcGIS rule");
+    let used = l.kde_used().unwrap();
+    assert_eq!(used.bandwidth, h);
+    assert_eq!(used.source, "ArcGIS rule");
+    // and the outputs record it
+    let m = harmspot::publish::metadata(&l);
+    assert_eq!(m["bandwidth"], h);
+    assert_eq!(m["bandwidth_source"], "ArcGIS rule");
     let adj = estimate(&inc, &grid, &KdeParams::default().bandwidth_adjust(2.0)).unwrap();
-    assert_eq!(adj.params["bandwidth"], 2.0 * h);
+    assert_eq!(adj.kde_used().unwrap().bandwidth, 2.0 * h);
+    assert_eq!(harmspot::publish::metadata(&adj)["bandwidth_unadjusted"], h);
 }
 
 #[test]

@@ -352,8 +352,9 @@ fn automatic_bandwidth_below_the_cell_is_raised_not_refused() {
     assert!(rule < 100.0, "{rule}");
     let grid = Grid::from_extent(Shape::Square, 100.0, [0.0, 0.0, 599.0, 599.0]).unwrap();
     let layer = kde::estimate(&inc, &grid, &kde::KdeParams::default()).unwrap();
-    assert_eq!(layer.params["bandwidth"].as_f64().unwrap(), 100.0);
-    let src = layer.params["bandwidth_source"].as_str().unwrap();
+    let used = layer.kde_used().unwrap();
+    assert_eq!(used.bandwidth, 100.0);
+    let src = used.source.as_str();
     assert!(src.contains("raised to the 100 m cell size"), "{src}");
     // a given bandwidth below the cell is still refused
     let e = kde::estimate(&inc, &grid, &kde::KdeParams::default().bandwidth(60.0)).unwrap_err();

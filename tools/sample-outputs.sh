@@ -14,8 +14,10 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 rm -rf "$OUT"
 mkdir -p "$OUT"
 cd "$OUT"
-D=$ROOT/data/police-uk/
-H=$ROOT/data/hubs-example.geojson
+# inputs by a relative path, so that manifests are the same whichever checkout runs this
+ln -s "$ROOT/data" data
+D=data/police-uk/
+H=data/hubs-example.geojson
 h() { "$BIN" --quiet "$@"; }
 
 h hotspots "$D" --out hot/

@@ -257,12 +257,14 @@ pub fn run(a: ChangeArgs, quiet: bool) -> Result<()> {
                 );
             }
         }
-        layer.param("totals", totals.clone());
+        if let harmspot::used::Used::Change(c) = &mut layer.used {
+            c.published_totals = Some(totals.clone());
+        }
     }
     if let Some(p) = &a.summary {
         harmspot::write::write_json(
             p,
-            &serde_json::json!({"totals": totals, "parameters": layer.params}),
+            &serde_json::json!({"totals": totals, "parameters": harmspot::publish::metadata(&layer)}),
         )?;
         note(quiet, format!("wrote totals to {}", p.display()));
     }

@@ -13,7 +13,6 @@ use harmspot::emerging::{compute, EmergingParams, EmergingResult, Pattern};
 use harmspot::grid::Grid;
 use harmspot::kde::Weights;
 use harmspot::{Incidents, Layer};
-use serde_json::{Map, Value};
 use std::path::PathBuf;
 
 /// Arguments of `harmspot emerging`.
@@ -186,10 +185,13 @@ pub fn run(a: EmergingArgs, quiet: bool) -> Result<()> {
         protect(&a, &mut layer, &r, &loaded.incidents, &built.grid, quiet)?;
     }
     if let Some(p) = &a.summary {
-        let per = layer.params["cells_per_pattern"].clone();
+        let per = match &layer.used {
+            harmspot::used::Used::Emerging(e) => harmspot::publish::metadata::cells_per_pattern(e),
+            _ => Default::default(),
+        };
         harmspot::write::write_json(
             p,
-            &serde_json::json!({"cells_per_pattern": per, "parameters": layer.params}),
+            &serde_json::json!({"cells_per_pattern": per, "parameters": harmspot::publish::metadata(&layer)}),
         )?;
         note(quiet, format!("wrote the summary to {}", p.display()));
     }
@@ -265,16 +267,16 @@ fn protect(
         .filter(|(_, &inside)| inside)
         .map(|(&p, _)| p)
         .collect();
-    let mut counts: Map<String, Value> = Pattern::ALL
+    let per: Vec<(Pattern, usize)> = Pattern::ALL
         .iter()
-        .map(|p| {
+        .map(|&p| {
             let code = p.code() as f64;
-            let c = published.iter().filter(|&&v| v == code).count();
-            (p.label().to_string(), c.into())
+            (p, published.iter().filter(|&&v| v == code).count())
         })
         .collect();
     let suppressed = published.iter().filter(|v| v.is_nan()).count();
-    counts.insert("suppressed".into(), suppressed.into());
-    layer.param("cells_per_pattern", counts);
+    if let harmspot::used::Used::Emerging(e) = &mut layer.used {
+        e.published = Some((per, suppressed));
+    }
     Ok(())
 }

@@ -10,7 +10,9 @@ use super::note;
 use anyhow::{bail, Result};
 use clap::{Args, ValueEnum};
 use harmspot::disclosure::{neighbourhood_sums, Disclosure, Support};
-use harmspot::evaluate::{compute, CurvePoint, EvaluateParams, EvaluateResult, Hotspots, Surface};
+use harmspot::evaluate::{
+    compute, CurvePoint, EvaluateParams, EvaluateResult, Hotspots, HowUsed, Surface,
+};
 use harmspot::gistar::GistarParams;
 use harmspot::kde::{raw_sums, Kernel, Weights};
 use harmspot::write::{number::push_csv_float, write_atomic, write_json};
@@ -238,7 +240,9 @@ pub fn run(a: EvaluateArgs, quiet: bool) -> Result<()> {
         ];
         out.disclosure
             .protect(&mut r.layer, &inc.xy, 0.0, &supports, quiet)?;
-        r.layer.param("scores", scores.clone());
+        if let harmspot::used::Used::Evaluate(e) = &mut r.layer.used {
+            e.published_scores = Some(scores.clone());
+        }
         note(
             quiet,
             format!(
@@ -254,7 +258,7 @@ pub fn run(a: EvaluateArgs, quiet: bool) -> Result<()> {
                 "scores": scores,
                 "curve": r.curve,
                 "concentration": concentration,
-                "parameters": r.layer.params,
+                "parameters": harmspot::publish::metadata(&r.layer),
             }),
         )?;
         note(quiet, format!("wrote the report to {}", p.display()));
@@ -296,13 +300,20 @@ fn score_support(
     grid: &harmspot::grid::Grid,
 ) -> Result<Vec<f64>> {
     let n_train = r.layer.get("n_train").expect("n_train column");
-    let how = &r.layer.params["hotspots"];
+    let how = match &r.layer.used {
+        harmspot::used::Used::Evaluate(e) => &e.how,
+        _ => unreachable!("evaluate records what it used"),
+    };
     Ok(match (a.hot, a.rank_by) {
         (Some(_), _) => {
             // Gi* of the training values: the study-area cells within the neighbour distance
-            let d = how["neighbour_distance"]
-                .as_f64()
-                .unwrap_or(std::f64::consts::SQRT_2 * grid.spec.cell_size);
+            let d = match how {
+                HowUsed::Hot {
+                    neighbour_distance: Some(d),
+                    ..
+                } => *d,
+                _ => std::f64::consts::SQRT_2 * grid.spec.cell_size,
+            };
             let n: Vec<f64> = n_train
                 .iter()
                 .zip(&grid.in_area)
@@ -311,9 +322,9 @@ fn score_support(
             neighbourhood_sums(grid, &n, d)
         }
         (None, RankArg::Kde) => {
-            let h = how["bandwidth"]
-                .as_f64()
-                .expect("a kde ranking records its bandwidth");
+            let HowUsed::TopKde { bandwidth: h, .. } = *how else {
+                unreachable!("a kde ranking records its bandwidth")
+            };
             let radius = h * Kernel::from(a.kde.bandwidth.kernel).support();
             let xy: Vec<[f64; 2]> = (0..inc.len())
                 .filter(|&i| train.contains(inc.month[i]))

@@ -8,7 +8,7 @@ use clap::{Args, ValueEnum};
 use harmspot::count::{aggregate, CountParams};
 use harmspot::disclosure::{neighbourhood_sums, Support};
 use harmspot::gistar::{compute_with, GistarParams, MAX_PERMUTATIONS};
-use serde_json::json;
+use harmspot::pipeline::GistarValue;
 
 /// The per-cell value Gi* tests.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -19,11 +19,11 @@ pub enum ValueArg {
     Harm,
 }
 
-impl ValueArg {
-    fn column(self) -> &'static str {
-        match self {
-            ValueArg::N => "n",
-            ValueArg::Harm => "harm",
+impl From<ValueArg> for GistarValue {
+    fn from(v: ValueArg) -> GistarValue {
+        match v {
+            ValueArg::N => GistarValue::N,
+            ValueArg::Harm => GistarValue::Harm,
         }
     }
 }
@@ -112,7 +112,7 @@ pub fn run(a: GistarArgs, quiet: bool) -> Result<()> {
     let mut layer = aggregate(&loaded.incidents, &built.grid, &CountParams::default())?;
     harmspot::count::check_layer_bytes(6, built.grid.spec.len(), 0)?;
     let values = layer
-        .get(a.gi.value.column())
+        .get(GistarValue::from(a.gi.value).column())
         .expect("count gives n and harm")
         .to_vec();
     let bar = super::progress::Bar::new(quiet);
@@ -130,32 +130,19 @@ pub fn run(a: GistarArgs, quiet: bool) -> Result<()> {
     }
     r.add_to(&mut layer);
     record_run(&mut layer, &built, &loaded, &a.input)?;
-    layer.param("analysis", "gistar");
-    layer.param(
-        "gistar",
-        json!({
-            "value": a.gi.value.column(),
-            "neighbour_distance_m": d,
-            "neighbour_distance_source": if used.neighbour_distance_auto { "automatic: sqrt(2) x cell size" } else { "given" },
-            "weights": "binary distance band between cell centres, the cell itself included (Gi*)",
-            "fdr": used.fdr,
-            "permutations": used.permutations,
-            "seed": used.seed,
-            "pvalue": used.pvalue,
-            "pvalue_sides": "two-sided",
-            "classes": "+-3: p < 0.01, +-2: p < 0.05, +-1: p < 0.10 (hot positive)",
-            "population_cells": used.population,
-            "mean": used.mean,
-            "sd": used.sd,
-            "study_area": used.study_area,
-        }),
-    );
+    if let harmspot::used::Used::Count(cells) = &layer.used {
+        layer.used = harmspot::used::Used::Gistar {
+            cells: cells.clone(),
+            value: a.gi.value.into(),
+            gistar: used.clone(),
+        };
+    }
     let count = |f: &dyn Fn(i8) -> bool| r.class.iter().filter(|&&c| f(c)).count();
     note(
         quiet,
         format!(
             "Gi* on `{}` over {} study-area cells: {} hot and {} cold at 95%{} ({} hot at 99%)",
-            a.gi.value.column(),
+            GistarValue::from(a.gi.value).column(),
             used.population,
             count(&|c| c >= 2),
             count(&|c| c <= -2),

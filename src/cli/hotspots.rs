@@ -1,6 +1,6 @@
 //! `harmspot hotspots`: the one-shot job, from extracts to a partner-ready hotspot layer.
 
-use super::gistar::{GiOpts, ValueArg};
+use super::gistar::GiOpts;
 use super::input::InputArgs;
 use super::kde::KdeOpts;
 use super::layer_out::{record_run, DisclosureArgs, GridArgs};
@@ -9,9 +9,8 @@ use anyhow::{bail, Context, Result};
 use clap::Args;
 use harmspot::disclosure::{neighbourhood_sums, Disclosure, Support};
 use harmspot::hotspot::Select;
-use harmspot::pipeline::{
-    run_with as run_job, summary_markdown, GistarValue, HotspotJobParams, RunContext,
-};
+use harmspot::pipeline::{run_with as run_job, summary_markdown, HotspotJobParams, RunContext};
+use harmspot::publish::metadata;
 use harmspot::write::geojson::{FeatureWriter, Geom};
 use harmspot::write::safe::ResultDir;
 use harmspot::write::{cells, raster, write_atomic, write_json, AtomicFile};
@@ -98,10 +97,7 @@ fn params(a: &HotspotsArgs) -> Result<HotspotJobParams> {
     Ok(HotspotJobParams {
         kde: a.density.params()?,
         gistar: a.gi.params(!a.no_fdr)?,
-        value: match a.gi.value {
-            ValueArg::N => GistarValue::N,
-            ValueArg::Harm => GistarValue::Harm,
-        },
+        value: a.gi.value.into(),
         select: match &a.top {
             Some(t) => Select::Top {
                 percent: parse_top(t)?,
@@ -162,53 +158,17 @@ pub fn run(a: HotspotsArgs, quiet: bool) -> Result<()> {
         ),
     );
     record_run(&mut job.cells, &built, &loaded, &a.input)?;
-    job.cells.param("analysis", "hotspots");
-    job.cells.param(
-        "gistar",
-        json!({
-            "value": p.value.column(),
-            "neighbour_distance_m": u.neighbour_distance,
-            "fdr": u.fdr,
-            "permutations": u.permutations,
-            "seed": u.seed,
-            "pvalue": u.pvalue,
-            "pvalue_sides": "two-sided",
-            "population_cells": u.population,
-            "study_area": u.study_area,
-        }),
-    );
-    job.cells.param(
-        "hotspots",
-        match p.select {
-            Select::Hot { min_class } => {
-                format!("edge-contiguous cells with Gi* class >= {min_class}")
-            }
-            Select::Top { percent } => {
-                format!("edge-contiguous cells among the top {percent}% by density")
-            }
-        },
-    );
     let informative = harmspot::pipeline::informative_cells(&job.cells);
-    job.cells.param(
-        "harm_spots",
-        json!({
-            "cell_size_m": job.spots.cell_size,
-            "max_cells": job.spots.params.max_cells,
-            "join_share": job.spots.params.join_share,
-            "power_share": job.spots.params.power_share,
-            "spots": job.spots.spots.len(),
-            "candidates": job.spots.candidates,
-        }),
-    );
     let rules = a.disclosure.rules()?;
     let mut protected = harmspot::disclosure::DisclosureReport::default();
     if rules.active() {
         let n = job.cells.get("n").expect("count column").to_vec();
         let band = job.gistar_used.neighbour_distance.unwrap_or(0.0);
         let nb = neighbourhood_sums(&built.grid, &n, band);
-        let reach = job.cells.params["support_radius"]
-            .as_f64()
-            .unwrap_or(f64::INFINITY);
+        let reach = job
+            .cells
+            .kde_used()
+            .map_or(f64::INFINITY, |k| k.support_radius);
         let supports = [
             ("gistar", Support::Vector(&nb)),
             ("pvalue", Support::Vector(&nb)),
@@ -233,8 +193,11 @@ pub fn run(a: HotspotsArgs, quiet: bool) -> Result<()> {
     }
     let cells_layer = &mut job.cells;
     let boundary: Vec<&Path> = built.boundary.iter().map(PathBuf::as_path).collect();
-    let manifest = super::manifest(&loaded, &cells_layer.params, &boundary)?;
-    cells_layer.param("manifest", manifest.to_json());
+    let manifest = super::manifest(&loaded, &metadata(cells_layer), &boundary)?;
+    if let Some(run) = &mut cells_layer.run {
+        run.manifest = Some(manifest.clone());
+    }
+    let params = metadata(cells_layer);
 
     let (shared, _) = harmspot::info::shared_locations(&loaded.incidents.xy);
     let ctx = RunContext {
@@ -252,24 +215,13 @@ pub fn run(a: HotspotsArgs, quiet: bool) -> Result<()> {
         ],
         shared_location_share: shared as f64 / loaded.incidents.len() as f64,
         harm: cells_layer
-            .params
-            .get("harm")
-            .and_then(|v| v.as_str())
-            .unwrap_or("")
-            .to_string(),
+            .run
+            .as_ref()
+            .map_or_else(String::new, |r| r.harm.clone()),
         working_crs: loaded.projector.working.to_string(),
         types: a.input.types.clone(),
-        cell_size_source: built
-            .params
-            .get("cell_size_source")
-            .and_then(|v| v.as_str())
-            .unwrap_or("given")
-            .to_string(),
-        strays_left_out: built
-            .params
-            .get("strays_left_out")
-            .and_then(|v| v.as_u64())
-            .map(|k| k as usize),
+        cell_size_source: built.decisions.cell_size_source().to_string(),
+        strays_left_out: built.decisions.strays_left_out,
     };
 
     let out = |name: &str| dir.path(name);
@@ -282,7 +234,7 @@ pub fn run(a: HotspotsArgs, quiet: bool) -> Result<()> {
     write_hotspots(
         &out("hotspots.geojson"),
         &job.hotspots,
-        &job.cells.params,
+        &params,
         &loaded.projector,
         &rules,
     )?;
@@ -299,7 +251,7 @@ pub fn run(a: HotspotsArgs, quiet: bool) -> Result<()> {
     super::harm_spots::write(
         &out("harmspots.geojson"),
         &job.spots,
-        &job.cells.params,
+        &params,
         &loaded.projector,
         &rules,
     )?;
@@ -323,7 +275,9 @@ pub fn run(a: HotspotsArgs, quiet: bool) -> Result<()> {
             "density",
             job.cells.get("density").expect("kde column").to_vec(),
         );
-        density.params = job.cells.params.clone();
+        density.used = job.cells.used.clone();
+        density.run = job.cells.run.clone();
+        density.disclosure = job.cells.disclosure.clone();
         raster::write_geotiff(
             &out("density.tif"),
             &density,
@@ -343,7 +297,7 @@ pub fn run(a: HotspotsArgs, quiet: bool) -> Result<()> {
         .map(|h| Value::Object(protect_hotspot(h.properties(), h.incidents, &rules)))
         .collect();
     let summary = json!({
-        "parameters": Value::Object(job.cells.params.clone()),
+        "parameters": Value::Object(params.clone()),
         "context": ctx,
         "disclosure": protected,
         "hotspots": hotspot_rows,

@@ -124,7 +124,7 @@ impl BandwidthOpts {
         if self.bandwidth.is_some() {
             return;
         }
-        let h = layer.params["bandwidth"].as_f64().unwrap_or(f64::NAN);
+        let h = layer.kde_used().map_or(f64::NAN, |k| k.bandwidth);
         let rule = match self.bandwidth_rule {
             RuleArg::Arcgis => BandwidthRule::Arcgis,
             RuleArg::Sfhotspot => BandwidthRule::Sfhotspot,
@@ -253,13 +253,13 @@ pub fn run(mut a: KdeArgs, quiet: bool) -> Result<()> {
     let mut layer = estimate_with(&loaded.incidents, &built.grid, &params, &bar)?;
     a.density.note_bandwidth(&layer, quiet);
     if a.weights != "harm" && a.weights != "none" {
-        layer.param("weights", format!("column `{}`", a.weights));
+        if let harmspot::used::Used::Kde(k) = &mut layer.used {
+            k.weights = harmspot::kde::WeightsUsed::Column(a.weights.clone());
+        }
     }
     record_run(&mut layer, &built, &loaded, &a.input)?;
     // a cell's density is built from the incidents within the kernel's support radius
-    let reach = layer.params["support_radius"]
-        .as_f64()
-        .unwrap_or(f64::INFINITY);
+    let reach = layer.kde_used().map_or(f64::INFINITY, |k| k.support_radius);
     a.out
         .disclosure
         .protect(&mut layer, &loaded.incidents.xy, reach, &[], quiet)?;

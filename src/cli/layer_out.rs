@@ -6,12 +6,13 @@ use super::input::{InputArgs, Loaded};
 use super::note;
 use anyhow::{bail, Context, Result};
 use clap::{Args, ValueEnum};
-use harmspot::disclosure::{default_support, Disclosure, DisclosureReport, Support};
+use harmspot::disclosure::{default_support, Applied, Disclosure, DisclosureReport, Support};
 use harmspot::grid::{auto_cell_size, Grid, GridSpec, Shape};
 use harmspot::kde::{raw_sums, Kernel};
+use harmspot::used::{GridDecisions, InputRecord, RunRecord};
 use harmspot::write::{cells, raster};
 use harmspot::{Layer, Projector};
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -74,8 +75,8 @@ pub struct BuiltGrid {
     pub grid: Grid,
     /// The boundary file the study area came from, if any.
     pub boundary: Option<PathBuf>,
-    /// Parameters to record in the outputs (cell size source, study area, grid size).
-    pub params: Map<String, Value>,
+    /// How the grid was chosen, recorded in the outputs.
+    pub decisions: GridDecisions,
 }
 
 fn parse_extent(s: &str) -> Result<[f64; 4]> {
@@ -158,7 +159,10 @@ impl GridArgs {
                     .extent
             }
         };
-        let mut params = Map::new();
+        let decisions = GridDecisions {
+            cell_size_given: self.cell_size.is_some(),
+            strays_left_out: robust.as_ref().map(|r| r.strays),
+        };
         if let Some(r) = robust.as_ref().filter(|r| r.strays > 0) {
             note(
                 quiet,
@@ -172,23 +176,13 @@ impl GridArgs {
                 ),
             );
         }
-        if let Some(r) = &robust {
-            params.insert("strays_left_out".into(), json!(r.strays));
-        }
         let cell_size = match self.cell_size {
-            Some(c) => {
-                params.insert("cell_size_source".into(), "given".into());
-                c
-            }
+            Some(c) => c,
             None => {
                 let c = auto_cell_size(span);
                 note(
                     quiet,
                     format!("cell size set to {c} m automatically (shorter side / 250, rounded)"),
-                );
-                params.insert(
-                    "cell_size_source".into(),
-                    "automatic: shorter side of the extent / 250, rounded, at least 50 m".into(),
                 );
                 c
             }
@@ -228,22 +222,9 @@ impl GridArgs {
                 format!("warning: a large grid, {} x {} = {} cells: if that is not what you meant, set --cell-size, --extent or --boundary", spec.nx, spec.ny, spec.len()),
             );
         }
-        params.insert("cell_size".into(), json!(cell_size));
-        params.insert("shape".into(), json!(spec.shape));
-        params.insert("study_area".into(), grid.area_note.clone().into());
-        params.insert(
-            "grid".into(),
-            json!({
-                "nx": spec.nx,
-                "ny": spec.ny,
-                "bounds": spec.bounds(),
-                "cells": spec.len(),
-                "study_area_cells": grid.area_cells(),
-            }),
-        );
         Ok(BuiltGrid {
             grid,
-            params,
+            decisions,
             boundary: self.boundary.clone(),
         })
     }
@@ -373,11 +354,10 @@ impl DisclosureArgs {
         let mut copy = layer.clone();
         let report = rules.apply_layer(&mut copy, &refs);
         *layer = copy;
-        layer.param(
-            "disclosure",
-            serde_json::to_value(&report).unwrap_or_default(),
-        );
-        layer.param("coordinate_decimals", rules.precision);
+        layer.disclosure = Some(Applied {
+            report: report.clone(),
+            coordinate_decimals: rules.precision,
+        });
         note(quiet, format!("disclosure control: {}", report.note));
         Ok(report)
     }
@@ -458,7 +438,7 @@ impl OutArgs {
                 all.push(path);
             }
         }
-        if layer.params.contains_key("manifest") {
+        if layer.run.as_ref().is_some_and(|r| r.manifest.is_some()) {
             all.extend(self.manifest_path());
         }
         Ok(all)
@@ -467,12 +447,15 @@ impl OutArgs {
     /// Writes the run's manifest (with its start time and the outputs) beside the first
     /// output, as `FILE.manifest.json`; `harmspot run FILE.manifest.json` replays the run.
     pub fn write_manifest(&self, layer: &Layer, written: &[PathBuf], quiet: bool) -> Result<()> {
-        let (Some(path), Some(Value::Object(m))) =
-            (self.manifest_path(), layer.params.get("manifest"))
-        else {
+        let (Some(path), Some(man)) = (
+            self.manifest_path(),
+            layer.run.as_ref().and_then(|r| r.manifest.as_ref()),
+        ) else {
             return Ok(());
         };
-        let mut m = m.clone();
+        let Value::Object(mut m) = man.to_json() else {
+            bail!("a manifest serialises to an object");
+        };
         m.insert(
             "started_utc".into(),
             harmspot::manifest::rfc3339(super::started()).into(),
@@ -502,7 +485,7 @@ impl OutArgs {
         empty_as_nodata: bool,
         quiet: bool,
     ) -> Result<()> {
-        if self.disclosure.rules()?.active() && !layer.params.contains_key("disclosure") {
+        if self.disclosure.rules()?.active() && layer.disclosure.is_none() {
             bail!(
                 "--min-count/--partner: this verb's values are not protected yet; run without them"
             );
@@ -571,39 +554,31 @@ pub fn record_run(
     loaded: &Loaded,
     input: &InputArgs,
 ) -> Result<()> {
-    for (k, v) in &built.params {
-        layer.params.insert(k.clone(), v.clone());
-    }
-    layer.param("harmspot_version", env!("CARGO_PKG_VERSION"));
-    layer.param("working_crs", loaded.projector.working.to_string());
     let s = &loaded.summary;
-    let months = loaded.incidents.month_range().map(|r| r.to_string());
-    layer.param(
-        "input",
-        json!({
-            "files": s.files.iter().map(|f| f.path.clone()).collect::<Vec<_>>(),
-            "rows": s.rows,
-            "kept": s.kept,
-            "skipped": s.skipped_total(),
-            "filtered": s.filtered.values().sum::<u64>(),
-            "months": months,
-            "types": input.types,
-            "exclude_types": input.exclude_types,
-        }),
-    );
-    layer.param(
-        "harm",
-        match &input.weight_col {
+    let boundary: Vec<&Path> = built.boundary.iter().map(PathBuf::as_path).collect();
+    // the run's command and inputs; its parameters are the outputs' other entries
+    let manifest = super::manifest(loaded, &Map::new(), &boundary)?;
+    layer.run = Some(RunRecord {
+        working_crs: loaded.projector.working.to_string(),
+        input: InputRecord {
+            files: s.files.iter().map(|f| f.path.clone()).collect(),
+            rows: s.rows,
+            kept: s.kept,
+            skipped: s.skipped_total(),
+            filtered: s.filtered.values().sum::<u64>(),
+            months: loaded.incidents.month_range().map(|r| r.to_string()),
+            types: input.types.clone(),
+            exclude_types: input.exclude_types.clone(),
+        },
+        harm: match &input.weight_col {
             Some(c) => format!("weight column `{c}`"),
             None => format!(
                 "harm table `{}` (version {})",
                 loaded.harm.origin, loaded.harm.version
             ),
         },
-    );
-    // the run's command and inputs; its parameters are this member's other entries
-    let boundary: Vec<&Path> = built.boundary.iter().map(PathBuf::as_path).collect();
-    let manifest = super::manifest(loaded, &Map::new(), &boundary)?;
-    layer.param("manifest", manifest.to_json());
+        grid: built.decisions.clone(),
+        manifest: Some(manifest),
+    });
     Ok(())
 }

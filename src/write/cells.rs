@@ -33,7 +33,7 @@ pub fn is_nonempty(layer: &Layer, id: usize) -> bool {
 ///
 /// Each cell's ring (closed, counter-clockwise) is projected vertex by vertex to lon/lat,
 /// oriented counter-clockwise again if the projection flipped it, and written with 6
-/// decimals (about 0.1 m). The collection's `"harmspot"` member is `layer.params`.
+/// decimals (about 0.1 m). The collection's `"harmspot"` member is the layer's [`crate::publish::metadata`].
 ///
 /// ```
 /// use harmspot::{grid::{Grid, Shape}, Layer, Projector};
@@ -73,10 +73,13 @@ pub fn write_geojson_where(
         .filter(|&id| layer.grid.in_area[id] && keep(id))
         .collect();
     let mut members = Map::new();
-    members.insert("harmspot".into(), Value::Object(layer.params.clone()));
+    members.insert(
+        "harmspot".into(),
+        Value::Object(crate::publish::metadata(layer)),
+    );
     let mut count = 0;
     write_atomic(dest, |w| {
-        let mut fw = FeatureWriter::begin(w, &members)?.with_decimals(decimals_of(&layer.params));
+        let mut fw = FeatureWriter::begin(w, &members)?.with_decimals(decimals_of(layer));
         for chunk in ids.chunks(BATCH) {
             let mut pts: Vec<[f64; 2]> = Vec::with_capacity(chunk.len() * 7);
             let mut ends = Vec::with_capacity(chunk.len());

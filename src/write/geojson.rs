@@ -175,13 +175,13 @@ pub fn json_num(v: f64) -> Value {
     serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number)
 }
 
-/// The coordinate decimals a layer asks for in its `coordinate_decimals` parameter
-/// (set by disclosure control), else [`PRECISION`].
-pub fn decimals_of(params: &Map<String, Value>) -> usize {
-    params
-        .get("coordinate_decimals")
-        .and_then(Value::as_u64)
-        .map_or(PRECISION, |d| d as usize)
+/// The coordinate decimals of `layer`'s GeoJSON: those its disclosure control asks for,
+/// else [`PRECISION`].
+pub fn decimals_of(layer: &crate::Layer) -> usize {
+    layer
+        .disclosure
+        .as_ref()
+        .map_or(PRECISION, |d| d.coordinate_decimals)
 }
 
 #[cfg(test)]

@@ -173,7 +173,7 @@ fn encode<W: Write + Seek, K: TiffKind>(
 /// GDAL's metadata XML: run parameters as dataset items, column names as band descriptions.
 fn gdal_metadata(layer: &Layer) -> String {
     let mut s = String::from("<GDALMetadata>\n");
-    for (k, v) in &layer.params {
+    for (k, v) in &crate::publish::metadata(layer) {
         let text = match v {
             serde_json::Value::String(t) => t.clone(),
             other => other.to_string(),
