@@ -2,7 +2,7 @@
 //!
 //! Hotspots are chosen from a **training** period — the top x% of study-area cells by a
 //! surface (kernel density, incidents or harm per cell), or the Gi* hot cells
-//! ([`crate::hotspot::select_cells`]) — and scored on the incidents of a **test** period
+//! ([`crate::hotspot_area::select_cells`]) — and scored on the incidents of a **test** period
 //! counted on the same snapped grid. With N test incidents in the study area, n of them in
 //! the hotspot cells, a the hotspots' area and A the study area's:
 //!
@@ -28,7 +28,7 @@ use crate::count::{self, CountParams};
 use crate::error::{Error, Result};
 use crate::gistar::{self, GistarParams};
 use crate::grid::Grid;
-use crate::hotspot::{self, CellValues, Select};
+use crate::hotspot_area::{self, CellValues, Select};
 use crate::incident::Incidents;
 use crate::kde::{self, KdeParams, Values, Weights};
 use crate::layer::Layer;
@@ -320,7 +320,7 @@ pub fn compute(
                 gistar: None,
                 class: None,
             };
-            let sel = hotspot::select_cells(grid, Select::Top { percent: *percent }, &cv)?;
+            let sel = hotspot_area::select_cells(grid, Select::Top { percent: *percent }, &cv)?;
             (score, sel, how)
         }
         Hotspots::Hot {
@@ -341,7 +341,7 @@ pub fn compute(
                 gistar: Some(&g.gistar),
                 class: Some(&class),
             };
-            let sel = hotspot::select_cells(
+            let sel = hotspot_area::select_cells(
                 grid,
                 Select::Hot {
                     min_class: *min_class,

@@ -50,7 +50,7 @@ pub const MAX_PERMUTATIONS: u32 = 99_999;
 /// What the outputs say about time resolution.
 pub const TIME_NOTE: &str = "police.uk records the month, not the date, of each incident: pairs in the same month have a time distance of 0 months whatever their days, so near repeats can only be seen at the scale of months";
 
-/// Parameters of [`test`].
+/// Parameters of [`test`](fn@test).
 #[derive(Clone, Debug, PartialEq)]
 pub struct KnoxParams {
     /// Upper edges of the spatial bands in metres, ascending (inclusive).

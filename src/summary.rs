@@ -1,7 +1,7 @@
 //! `summary.md` of the hotspot job: a Markdown page an analyst can paste into a briefing.
 //!
 //! Every sentence about the method is built from what the run used ([`JobUsed`],
-//! [`crate::gistar::GistarUsed`], [`crate::spot::SpotResult`], [`RunContext`]), never from
+//! [`crate::gistar::GistarUsed`], [`crate::harm_spot::SpotResult`], [`RunContext`]), never from
 //! fixed strings (issue 11): the density's unit follows the weights (harm per km² when
 //! weighted: summed over the cells times the cell area the density returns the total harm),
 //! the tested value, the confidence or `top` selection and the FDR correction are stated as
@@ -9,8 +9,8 @@
 //! (z places)* (Sherman's "power few"; METHODS §7).
 
 use crate::disclosure::Disclosure;
-use crate::hotspot::TypeCount;
-use crate::pipeline::{HotspotJob, JobUsed, SelectUsed};
+use crate::hotspot_area::TypeCount;
+use crate::hotspots::{HotspotJob, JobUsed, SelectUsed};
 use serde::Serialize;
 use std::fmt::Write as _;
 
@@ -307,8 +307,8 @@ fn parameters_section(
         density_words(u)
     );
     let tested = match u.value {
-        crate::pipeline::GistarValue::Harm => "harm",
-        crate::pipeline::GistarValue::N => "incidents",
+        crate::hotspots::GistarValue::Harm => "harm",
+        crate::hotspots::GistarValue::N => "incidents",
     };
     let gi = format!(
         "Getis-Ord Gi* on {tested} per cell, neighbours within {:.0} m (the cell included), two-sided p{}{}",

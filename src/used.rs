@@ -10,9 +10,9 @@ use crate::count::CountUsed;
 use crate::emerging::{EmergingUsed, Pattern};
 use crate::evaluate::EvaluateUsed;
 use crate::gistar::GistarUsed;
+use crate::hotspots::{GistarValue, HotspotsUsed};
 use crate::kde::KdeUsed;
 use crate::manifest::Manifest;
-use crate::pipeline::{GistarValue, HotspotsUsed};
 
 /// What the analysis behind a layer used.
 #[derive(Clone, Debug, Default)]
@@ -33,7 +33,7 @@ pub enum Used {
         /// What Gi* used.
         gistar: GistarUsed,
     },
-    /// The hotspots job ([`crate::pipeline::run`]): density, Gi*, hotspot areas, harm spots.
+    /// The hotspots job ([`crate::hotspots::run`]): density, Gi*, hotspot areas, harm spots.
     Hotspots(Box<HotspotsUsed>),
     /// Before/after change per cell ([`crate::change::compute`]).
     Change(Box<ChangeUsed>),

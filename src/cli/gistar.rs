@@ -8,7 +8,7 @@ use clap::{Args, ValueEnum};
 use harmspot::count::{aggregate, CountParams};
 use harmspot::disclosure::{neighbourhood_sums, Support};
 use harmspot::gistar::{compute_with, GistarParams, MAX_PERMUTATIONS};
-use harmspot::pipeline::GistarValue;
+use harmspot::hotspots::GistarValue;
 
 /// The per-cell value Gi* tests.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]

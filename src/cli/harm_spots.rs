@@ -2,7 +2,7 @@
 
 use anyhow::Result;
 use harmspot::disclosure::Disclosure;
-use harmspot::spot::{HarmSpot, SpotResult};
+use harmspot::harm_spot::{HarmSpot, SpotResult};
 use harmspot::write::geojson::{json_num as num, FeatureWriter, Geom};
 use harmspot::write::AtomicFile;
 use serde_json::{Map, Value};
@@ -47,7 +47,7 @@ pub fn properties(s: &HarmSpot, rules: &Disclosure) -> Map<String, Value> {
         n.lsoas.retain(|c| !rules.small(c.incidents as f64));
         n
     };
-    harmspot::hotspot::name_properties(&mut m, &names);
+    harmspot::hotspot_area::name_properties(&mut m, &names);
     m
 }
 

@@ -8,8 +8,8 @@ use super::note;
 use anyhow::{bail, Context, Result};
 use clap::Args;
 use harmspot::disclosure::{neighbourhood_sums, Disclosure, Support};
-use harmspot::hotspot::Select;
-use harmspot::pipeline::{run_with as run_job, summary_markdown, HotspotJobParams, RunContext};
+use harmspot::hotspot_area::Select;
+use harmspot::hotspots::{run_with as run_job, summary_markdown, HotspotJobParams, RunContext};
 use harmspot::publish::metadata;
 use harmspot::write::geojson::{FeatureWriter, Geom};
 use harmspot::write::safe::ResultDir;
@@ -158,7 +158,7 @@ pub fn run(a: HotspotsArgs, quiet: bool) -> Result<()> {
         ),
     );
     record_run(&mut job.cells, &built, &loaded, &a.input)?;
-    let informative = harmspot::pipeline::informative_cells(&job.cells);
+    let informative = harmspot::hotspots::informative_cells(&job.cells);
     let rules = a.disclosure.rules()?;
     let mut protected = harmspot::disclosure::DisclosureReport::default();
     if rules.active() {
@@ -324,7 +324,7 @@ pub fn run(a: HotspotsArgs, quiet: bool) -> Result<()> {
 
 use std::io::Write as _;
 
-/// Hotspot polygons in WGS84, one feature each, properties from [`harmspot::hotspot::Hotspot::properties`].
+/// Hotspot polygons in WGS84, one feature each, properties from [`harmspot::hotspot_area::Hotspot::properties`].
 /// Hotspot properties with every value built from its incidents nulled when the hotspot
 /// holds fewer than K incidents (its id, rank, cells and area stay: they come from the grid).
 fn protect_hotspot(
@@ -385,7 +385,7 @@ fn write_points(
 
 fn write_hotspots(
     dest: &Path,
-    hotspots: &[harmspot::hotspot::Hotspot],
+    hotspots: &[harmspot::hotspot_area::Hotspot],
     params: &Map<String, Value>,
     projector: &harmspot::Projector,
     rules: &Disclosure,

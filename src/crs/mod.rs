@@ -5,7 +5,7 @@
 //!
 //! Built in, in pure Rust: WGS84 (EPSG:4326), ETRS89 (EPSG:4258, taken as WGS84) and the
 //! British National Grid (EPSG:27700) through the Ordnance Survey's OSTN15 transformation
-//! ([`ostn15`]; about 0.1 m). Points outside OSTN15's coverage of Great Britain — Ireland
+//! (the `ostn15` module; about 0.1 m). Points outside OSTN15's coverage of Great Britain — Ireland
 //! and Northern Ireland included — do not transform and are skipped by the readers.
 //!
 //! Every other EPSG code (the Irish Grid, UTM, a force's local grid) goes through the PROJ

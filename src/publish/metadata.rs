@@ -9,10 +9,10 @@ use crate::emerging::Pattern;
 use crate::evaluate::{EvaluateUsed, HowUsed};
 use crate::gistar::GistarUsed;
 use crate::grid::{Grid, GridSpec};
-use crate::hotspot::Select;
+use crate::hotspot_area::Select;
+use crate::hotspots::{GistarValue, HotspotsUsed};
 use crate::kde::{KdeUsed, Kernel, Weights};
 use crate::layer::Layer;
-use crate::pipeline::{GistarValue, HotspotsUsed};
 use crate::used::{EmergingLayerUsed, RunRecord, Used};
 use serde_json::{json, Map, Value};
 

@@ -33,7 +33,7 @@ pub fn is_nonempty(layer: &Layer, id: usize) -> bool {
 ///
 /// Each cell's ring (closed, counter-clockwise) is projected vertex by vertex to lon/lat,
 /// oriented counter-clockwise again if the projection flipped it, and written with 6
-/// decimals (about 0.1 m). The collection's `"harmspot"` member is the layer's [`crate::publish::metadata`].
+/// decimals (about 0.1 m). The collection's `"harmspot"` member is the layer's [`crate::publish::metadata()`].
 ///
 /// ```
 /// use harmspot::{grid::{Grid, Shape}, Layer, Projector};

@@ -1,17 +1,17 @@
 //! The one-shot harm hotspot job behind `harmspot hotspots`: harm-weighted kernel density
 //! ([`crate::kde`], METHODS §2–3), Getis-Ord Gi* with FDR ([`crate::gistar`], §5), hotspot
-//! polygons ranked by harm ([`crate::hotspot`]) and concentration ([`crate::concentration`],
+//! polygons ranked by harm ([`crate::hotspot_area`]) and concentration ([`crate::concentration`],
 //! §7), all on one grid ([`crate::grid`], §4).
 
 use crate::concentration::{summarise, Concentration};
 use crate::error::Result;
 use crate::gistar::{compute_with, GistarParams, GistarUsed};
 use crate::grid::Grid;
-use crate::hotspot::{polygons, select_cells, CellValues, Hotspot, Select};
+use crate::harm_spot::{SpotParams, SpotResult};
+use crate::hotspot_area::{polygons, select_cells, CellValues, Hotspot, Select};
 use crate::incident::Incidents;
 use crate::kde::{estimate_with, KdeParams, KdeUsed, Weights};
 use crate::layer::Layer;
-use crate::spot::{SpotParams, SpotResult};
 use crate::used::Used;
 use serde::Serialize;
 
@@ -47,7 +47,7 @@ pub struct HotspotJobParams {
     pub value: GistarValue,
     /// Which cells become hotspots (Gi* hot at 95% by default).
     pub select: Select,
-    /// Harm spots inside the hotspot areas ([`crate::spot`]).
+    /// Harm spots inside the hotspot areas ([`crate::harm_spot`]).
     pub spots: SpotParams,
 }
 
@@ -92,7 +92,7 @@ pub const DENSITY_FLOOR_SHARE: f64 = 0.01;
 /// Gi* class other than 0 (not significant). The rest are empty countryside.
 ///
 /// ```
-/// use harmspot::{grid::{Grid, Shape}, pipeline::informative_cells, Layer};
+/// use harmspot::{grid::{Grid, Shape}, hotspots::informative_cells, Layer};
 /// let grid = Grid::from_extent(Shape::Square, 100.0, [0.0, 0.0, 399.0, 99.0]).unwrap();
 /// let mut l = Layer::new(grid);
 /// l.set("n", vec![1.0, 0.0, 0.0, 0.0]);
@@ -243,7 +243,7 @@ impl JobUsed {
 /// [`crate::gistar::compute`] (e.g. "no variance" when every cell has the same value).
 ///
 /// ```
-/// use harmspot::{grid::{Grid, Shape}, pipeline::{run, HotspotJobParams}, Incidents, Month};
+/// use harmspot::{grid::{Grid, Shape}, hotspots::{run, HotspotJobParams}, Incidents, Month};
 /// // 60 incidents in one 100 m cell and 1 in each of 99 others: one hotspot
 /// let (mut xy, mut kind) = (vec![], vec![]);
 /// for i in 0..60 { xy.push([550.0 + (i % 5) as f64, 550.0]); kind.push(0) }
@@ -292,7 +292,8 @@ pub fn run_with(
     let cv = CellValues::from_layer(&cells)?;
     let selected = select_cells(grid, params.select, &cv)?;
     let mut hotspots = polygons(grid, &cv, &selected, incidents)?;
-    let mut spots = crate::spot::find(grid, &hotspots, incidents, conc_h.total, &params.spots)?;
+    let mut spots =
+        crate::harm_spot::find(grid, &hotspots, incidents, conc_h.total, &params.spots)?;
     name_places(grid, incidents, &mut hotspots, &mut spots);
     let used = JobUsed {
         kernel: params.kde.kernel.name(),

@@ -7,7 +7,7 @@
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use harmspot::generate::{generate, GenerateParams};
 use harmspot::grid::{auto_cell_size, Grid, Shape};
-use harmspot::pipeline::{run, HotspotJobParams};
+use harmspot::hotspots::{run, HotspotJobParams};
 use harmspot::{read_incidents, Incidents, Projector, ReadOptions};
 
 mod common;

@@ -1,6 +1,6 @@
 //! Harm spots: micro-places inside hotspot areas, ranked by harm (issue 11).
 //!
-//! Gi* regions ([`crate::hotspot`]) say *which part of the force* is hot; they are *hotspot
+//! Gi* regions ([`crate::hotspot_area`]) say *which part of the force* is hot; they are *hotspot
 //! areas* and can be many km² wide. A partner asks *which streets*. Following the "power
 //! few" practice of crime-harm work (Sherman, Neyroud & Neyroud 2016, the Cambridge Crime
 //! Harm Index; Weinborn et al. 2017, "Hotspots vs. harmspots"), harmspot finds inside each
@@ -30,7 +30,7 @@
 use crate::dissolve::{cells_to_polygons, CellPolygon};
 use crate::error::{Error, Result};
 use crate::grid::{Grid, GridSpec, Shape};
-use crate::hotspot::{Hotspot, TypeCount};
+use crate::hotspot_area::{Hotspot, TypeCount};
 use crate::incident::Incidents;
 use serde::Serialize;
 
@@ -132,9 +132,9 @@ impl SpotResult {
 /// the smallest integer making it at most `max`.
 ///
 /// ```
-/// assert_eq!(harmspot::spot::micro_cell_size(250.0, 150.0), 125.0);
-/// assert_eq!(harmspot::spot::micro_cell_size(100.0, 150.0), 100.0);
-/// assert_eq!(harmspot::spot::micro_cell_size(1000.0, 150.0), 1000.0 / 7.0);
+/// assert_eq!(harmspot::harm_spot::micro_cell_size(250.0, 150.0), 125.0);
+/// assert_eq!(harmspot::harm_spot::micro_cell_size(100.0, 150.0), 100.0);
+/// assert_eq!(harmspot::harm_spot::micro_cell_size(1000.0, 150.0), 1000.0 / 7.0);
 /// ```
 pub fn micro_cell_size(cell_size: f64, max: f64) -> f64 {
     let k = (cell_size / max).ceil().max(1.0);
@@ -151,7 +151,7 @@ pub fn micro_cell_size(cell_size: f64, max: f64) -> f64 {
 /// of range.
 ///
 /// ```
-/// use harmspot::{grid::{Grid, Shape}, hotspot::{polygons, CellValues}, spot, Incidents, Month};
+/// use harmspot::{grid::{Grid, Shape}, hotspot_area::{polygons, CellValues}, harm_spot, Incidents, Month};
 /// // one 250 m hotspot cell holding 10 incidents at one point and 1 elsewhere in the cell
 /// let grid = Grid::from_extent(Shape::Square, 250.0, [0.0, 0.0, 749.0, 749.0]).unwrap();
 /// let mut xy = vec![[300.0, 300.0]; 10];
@@ -162,7 +162,7 @@ pub fn micro_cell_size(cell_size: f64, max: f64) -> f64 {
 /// n[4] = 11.0; harm[4] = 22.0;
 /// let v = CellValues { n: &n, harm: &harm, density: None, gistar: None, class: None };
 /// let areas = polygons(&grid, &v, &[4], &inc).unwrap();
-/// let r = spot::find(&grid, &areas, &inc, 22.0, &spot::SpotParams::default()).unwrap();
+/// let r = harm_spot::find(&grid, &areas, &inc, 22.0, &harm_spot::SpotParams::default()).unwrap();
 /// assert_eq!(r.cell_size, 125.0);
 /// // the 10-incident micro-cell alone holds 20/22 of the harm: it is the power few
 /// assert_eq!(r.spots.len(), 1);
@@ -354,7 +354,8 @@ pub fn find(
         }
     }
     for (i, sp) in result.spots.iter_mut().enumerate() {
-        sp.top_types = crate::hotspot::top_types(&types[i * nt..(i + 1) * nt], &incidents.types);
+        sp.top_types =
+            crate::hotspot_area::top_types(&types[i * nt..(i + 1) * nt], &incidents.types);
     }
     result.spec = Some(spec);
     result.cell_spot = cell_spot;
@@ -381,7 +382,7 @@ fn check(p: &SpotParams) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::hotspot::{polygons, CellValues};
+    use crate::hotspot_area::{polygons, CellValues};
     use crate::month::Month;
 
     fn incidents(points: &[([f64; 2], f64)]) -> Incidents {

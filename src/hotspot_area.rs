@@ -187,7 +187,7 @@ pub fn name_properties(m: &mut Map<String, Value>, names: &crate::places::PlaceN
 /// [`Select::Top`] without a density column or with a percent outside (0, 100].
 ///
 /// ```
-/// use harmspot::hotspot::{select_cells, CellValues, Select};
+/// use harmspot::hotspot_area::{select_cells, CellValues, Select};
 /// use harmspot::grid::{Grid, Shape};
 /// let grid = Grid::from_extent(Shape::Square, 100.0, [0.0, 0.0, 999.0, 999.0]).unwrap(); // 100 cells
 /// let d: Vec<f64> = (0..100).map(|i| i as f64).collect();
@@ -293,7 +293,7 @@ const TYPE_CHUNK: usize = 1 << 16;
 /// Examples: two separate hot cells, the second with more harm:
 ///
 /// ```
-/// use harmspot::hotspot::{polygons, CellValues};
+/// use harmspot::hotspot_area::{polygons, CellValues};
 /// use harmspot::grid::{Grid, Shape};
 /// use harmspot::{Incidents, Month};
 /// let grid = Grid::from_extent(Shape::Square, 100.0, [0.0, 0.0, 299.0, 299.0]).unwrap();
