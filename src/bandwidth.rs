@@ -49,7 +49,7 @@ pub fn arcgis(xy: &[[f64; 2]], weights: Option<&[f64]>) -> Result<f64> {
     let w = |i: usize| weights.map_or(1.0, |w| w[i]);
     if let Some(ws) = weights {
         if ws.len() != xy.len() {
-            return Err(Error::Analysis(format!(
+            return Err(Error::Mismatch(format!(
                 "{} weights for {} points",
                 ws.len(),
                 xy.len()
@@ -58,7 +58,7 @@ pub fn arcgis(xy: &[[f64; 2]], weights: Option<&[f64]>) -> Result<f64> {
     }
     let total: f64 = (0..xy.len()).map(w).sum();
     if xy.is_empty() || total.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) {
-        return Err(Error::Analysis(
+        return Err(Error::Degenerate(
             "no incidents with a positive weight to choose a bandwidth from: give ‹bandwidth›"
                 .into(),
         ));
@@ -89,7 +89,7 @@ pub fn arcgis(xy: &[[f64; 2]], weights: Option<&[f64]>) -> Result<f64> {
     };
     let h = 0.9 * sd.min(SQRT_INV_LN2 * dm) * n.powf(-0.2);
     if !(h.is_finite() && h > 0.0) {
-        return Err(Error::Analysis(
+        return Err(Error::Degenerate(
             "every incident is at the same place (or the median distance to their centre is 0), so the ArcGIS rule gives a zero bandwidth: give ‹bandwidth›".into(),
         ));
     }
@@ -129,7 +129,7 @@ pub fn sfhotspot(xy: &[[f64; 2]]) -> Result<f64> {
     let x: Vec<f64> = xy.iter().map(|p| p[0]).collect();
     let h = nrd(&x);
     if !(h.is_finite() && h > 0.0) {
-        return Err(Error::Analysis(
+        return Err(Error::Degenerate(
             "the sfhotspot rule needs at least two incidents with different x coordinates: give ‹bandwidth›".into(),
         ));
     }

@@ -126,7 +126,7 @@ fn gini_sorted(asc: &[f64]) -> f64 {
 /// ```
 pub fn summarise(values: &[f64]) -> Result<Concentration> {
     if values.is_empty() {
-        return Err(Error::Analysis(
+        return Err(Error::NoData(
             "concentration: no cells in the study area".into(),
         ));
     }
@@ -135,7 +135,7 @@ pub fn summarise(values: &[f64]) -> Result<Concentration> {
         .enumerate()
         .find(|(_, v)| !(v.is_finite() && **v >= 0.0))
     {
-        return Err(Error::Analysis(format!(
+        return Err(Error::Mismatch(format!(
             "concentration: cell {i} has value {v}; values must be finite and at least 0"
         )));
     }
@@ -143,7 +143,7 @@ pub fn summarise(values: &[f64]) -> Result<Concentration> {
     asc.sort_by(f64::total_cmp);
     let total: f64 = asc.iter().rev().sum();
     if total <= 0.0 {
-        return Err(Error::Analysis(
+        return Err(Error::Degenerate(
             "concentration: every cell is zero, there is nothing to be concentrated".into(),
         ));
     }

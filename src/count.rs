@@ -35,7 +35,7 @@ pub const MAX_LAYER_BYTES: f64 = 4e9;
 pub fn check_layer_bytes(columns: usize, cells: usize, points: usize) -> Result<()> {
     let bytes = columns as f64 * cells as f64 * 8.0 + points as f64 * 32.0;
     if bytes > MAX_LAYER_BYTES {
-        return Err(Error::Analysis(format!(
+        return Err(Error::TooLarge(format!(
             "the output would need about {:.1} GB of memory ({columns} columns x {cells} cells x 8 bytes{}), more than the {:.0} GB harmspot allows: use a larger ‹cell_size›, limit the area with ‹extent› or ‹boundary›, or fewer columns (‹by›)",
             bytes / 1e9,
             if points > 0 { format!(" + {points} incidents") } else { String::new() },
@@ -230,7 +230,7 @@ pub fn column_count(incidents: &Incidents, params: &CountParams) -> Result<usize
 /// ```
 pub fn aggregate(incidents: &Incidents, grid: &Grid, params: &CountParams) -> Result<Layer> {
     if incidents.is_empty() {
-        return Err(Error::Analysis("no incidents to count".into()));
+        return Err(Error::NoData("no incidents to count".into()));
     }
     let spec = &grid.spec;
     let (group, names) = groups(incidents, params.by)?;

@@ -236,18 +236,18 @@ pub fn compute(
     params: &EmergingParams,
 ) -> Result<EmergingResult> {
     if incidents.is_empty() {
-        return Err(Error::Analysis(
+        return Err(Error::NoData(
             "no incidents for an emerging hot spot analysis".into(),
         ));
     }
     if incidents.month.contains(&Month::UNKNOWN) {
-        return Err(Error::Analysis(
+        return Err(Error::NoData(
             "emerging hot spots need the month of every incident: the input has incidents without a month (give ‹month_col›)".into(),
         ));
     }
     let range = incidents
         .month_range()
-        .ok_or_else(|| Error::Analysis("no months in the input".into()))?;
+        .ok_or_else(|| Error::NoData("no months in the input".into()))?;
     let layer = count::aggregate(incidents, grid, &CountParams::default().by(By::Month))?;
     let prefix = match params.weights {
         Weights::Harm => "harm",
@@ -261,7 +261,7 @@ pub fn compute(
             layer
                 .get(&name)
                 .map(|v| v.to_vec())
-                .ok_or_else(|| Error::Analysis(format!("count layer has no column {name}")))
+                .ok_or_else(|| Error::Mismatch(format!("count layer has no column {name}")))
         })
         .collect::<Result<_>>()?;
     compute_cube(&cube, &months, grid, params)
@@ -291,7 +291,7 @@ pub fn compute_cube(
     let spec = &grid.spec;
     let cells = spec.len();
     if cube.len() != months.len() || cube.iter().any(|m| m.len() != cells) {
-        return Err(Error::Analysis(format!(
+        return Err(Error::Mismatch(format!(
             "emerging: the cube must have one value per cell ({cells}) for each of the {} months",
             months.len()
         )));
@@ -310,7 +310,7 @@ pub fn compute_cube(
     let k = params.time_window as usize;
     let t_all = months.len();
     if t_all < k + 3 {
-        return Err(Error::Analysis(format!(
+        return Err(Error::Degenerate(format!(
             "emerging hot spots need at least {} months with ‹time_window› {k} (the first {k} only serve as neighbours of later months, and a trend needs at least 3), found {t_all}",
             k + 3
         )));
@@ -333,7 +333,7 @@ pub fn compute_cube(
     let area: Vec<usize> = (0..cells).filter(|&i| grid.in_area[i]).collect();
     let n = area.len() * t_all;
     if area.len() < 2 {
-        return Err(Error::Analysis(format!(
+        return Err(Error::Degenerate(format!(
             "emerging hot spots need at least 2 cells in the study area, found {}",
             area.len()
         )));
@@ -343,7 +343,7 @@ pub fn compute_cube(
         for &i in &area {
             let v = month[i];
             if !v.is_finite() {
-                return Err(Error::Analysis(format!(
+                return Err(Error::Mismatch(format!(
                     "emerging: cell {i} of month {} has no finite value ({v})",
                     months[t]
                 )));
@@ -366,7 +366,7 @@ pub fn compute_cube(
     }
     let sd = (ss / n as f64).sqrt();
     if sd == 0.0 {
-        return Err(Error::Analysis(format!(
+        return Err(Error::Degenerate(format!(
             "no variance: every bin (cell x month) has the same value ({mean}) in the {n} bins of the cube, so Gi* is undefined; check the filters (‹types›, ‹from›, ‹to›) or use a larger study area"
         )));
     }

@@ -54,8 +54,25 @@ pub enum Error {
         /// What is wrong and what would be accepted.
         reason: String,
     },
-    /// The analysis cannot give a meaningful answer on this input (no incidents left after
-    /// the filters, no variance for Gi*, a grid too large for memory, ...).
+    /// Nothing to analyse: no incidents (or months, or study-area cells) left for the step
+    /// the message names, or incidents without the month a space-time method needs.
+    #[error("{0}")]
+    NoData(String),
+    /// The data give the method no answer: no variance for Gi*, every incident at one place
+    /// for a bandwidth rule, too few months for a trend, no hot spot to evaluate. The message
+    /// says which parameter or filter to change.
+    #[error("{0}")]
+    Degenerate(String),
+    /// The job would need more memory, cells or distinct values than harmspot allows; the
+    /// message gives the size and the parameter to change.
+    #[error("{0}")]
+    TooLarge(String),
+    /// Inputs that do not fit together: a column of the wrong length or missing, a value
+    /// that is not finite, an index built over other incidents. From the CLI this is a bug;
+    /// from the library, a caller's mistake.
+    #[error("{0}")]
+    Mismatch(String),
+    /// Any other reason an analysis cannot give a meaningful answer.
     #[error("{0}")]
     Analysis(String),
     /// A job or control file larger than harmspot will take on; the message gives the
@@ -96,3 +113,23 @@ impl Error {
 
 /// Result with the library's [`Error`].
 pub type Result<T> = std::result::Result<T, Error>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::grid::{Grid, Shape};
+
+    #[test]
+    fn a_caller_can_tell_the_reasons_apart() {
+        let grid = Grid::from_extent(Shape::Square, 100.0, [0.0, 0.0, 299.0, 99.0]).unwrap();
+        let empty = crate::Incidents::default();
+        let e = crate::count::aggregate(&empty, &grid, &Default::default()).unwrap_err();
+        assert!(matches!(e, Error::NoData(_)), "{e:?}");
+        let e = crate::gistar::compute(&[2.0; 3], &grid, &Default::default()).unwrap_err();
+        assert!(matches!(e, Error::Degenerate(_)), "{e:?}");
+        let e = Grid::from_extent(Shape::Square, 1.0, [0.0, 0.0, 1e7, 1e7]).unwrap_err();
+        assert!(matches!(e, Error::TooLarge(_)), "{e:?}");
+        let e = crate::gistar::compute(&[2.0; 2], &grid, &Default::default()).unwrap_err();
+        assert!(matches!(e, Error::Mismatch(_)), "{e:?}");
+    }
+}

@@ -361,7 +361,7 @@ pub fn compute(
         }
     };
     if selected.is_empty() {
-        return Err(Error::Analysis(match &params.hotspots {
+        return Err(Error::Degenerate(match &params.hotspots {
             Hotspots::Hot { min_class, .. } => format!(
                 "no Gi* hot spot of class {min_class} or more in the training period ({train}): nothing to evaluate; try a lower ‹hot›, or ‹top›"
             ),

@@ -173,7 +173,7 @@ fn moments(values: &[f64], in_area: &[bool]) -> Result<Moments> {
     for (i, (&v, &a)) in values.iter().zip(in_area).enumerate() {
         if a {
             if !v.is_finite() {
-                return Err(Error::Analysis(format!(
+                return Err(Error::Mismatch(format!(
                     "Gi*: cell {i} of the study area has no finite value ({v})"
                 )));
             }
@@ -184,12 +184,12 @@ fn moments(values: &[f64], in_area: &[bool]) -> Result<Moments> {
         }
     }
     if n < 2 {
-        return Err(Error::Analysis(format!(
+        return Err(Error::Degenerate(format!(
             "Gi* needs at least 2 cells in the study area, found {n}: use a smaller ‹cell_size› or a larger area"
         )));
     }
     if lo == hi {
-        return Err(Error::Analysis(format!(
+        return Err(Error::Degenerate(format!(
             "no variance: every cell has the same value ({lo}) in the {n} cells of the study area, so Gi* is undefined and there are no hot or cold spots to find; check the filters (‹types›, ‹from›, ‹to›) or use a larger study area"
         )));
     }
@@ -245,7 +245,7 @@ pub fn compute_weights(
 ) -> Result<GistarResult> {
     let n = values.len();
     if neighbours.len() != n {
-        return Err(Error::Analysis(format!(
+        return Err(Error::Mismatch(format!(
             "Gi*: {} neighbour lists for {n} values",
             neighbours.len()
         )));
@@ -255,7 +255,7 @@ pub fn compute_weights(
         .enumerate()
         .find_map(|(i, l)| l.iter().find(|&&j| j >= n).map(|&j| (i, j)))
     {
-        return Err(Error::Analysis(format!(
+        return Err(Error::Mismatch(format!(
             "Gi*: neighbour {j} of observation {i} does not exist ({n} values)"
         )));
     }
@@ -341,7 +341,7 @@ pub fn compute_with(
 ) -> Result<GistarResult> {
     let spec = &grid.spec;
     if values.len() != spec.len() || grid.in_area.len() != spec.len() {
-        return Err(Error::Analysis(format!(
+        return Err(Error::Mismatch(format!(
             "Gi*: {} values for a grid of {} cells",
             values.len(),
             spec.len()

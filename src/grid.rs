@@ -90,7 +90,7 @@ impl GridSpec {
         };
         let (nx, ny) = (c1 - c0 + 1.0, r1 - r0 + 1.0);
         if nx * ny > MAX_CELLS as f64 {
-            return Err(Error::Analysis(format!(
+            return Err(Error::TooLarge(format!(
                 "the grid would have {nx:.0} x {ny:.0} = {:.0} cells at {cell_size} m ({:.1} GB per layer), more than the {MAX_CELLS} harmspot allows: use a larger ‹cell_size›, or limit the area with ‹extent› or ‹boundary› (a stray point far away can blow up the extent: run `harmspot info`)",
                 nx * ny,
                 nx * ny * 8.0 / 1e9
@@ -345,7 +345,7 @@ impl Grid {
     /// within `cell_size` of the hull.
     pub fn from_points(shape: Shape, cell_size: f64, xy: &[[f64; 2]]) -> Result<Grid> {
         if xy.is_empty() {
-            return Err(Error::Analysis("no incidents to build a grid on".into()));
+            return Err(Error::NoData("no incidents to build a grid on".into()));
         }
         let mp: MultiPoint<f64> = xy.iter().map(|p| Point::new(p[0], p[1])).collect();
         let hull: Polygon<f64> = mp.convex_hull();

@@ -299,7 +299,7 @@ pub fn find(
         let polygon = cells_to_polygons(&spec, cells)
             .into_iter()
             .next()
-            .ok_or_else(|| Error::Analysis("a harm spot without cells".into()))?;
+            .ok_or_else(|| Error::Mismatch("a harm spot without cells".into()))?;
         let bx = polygon.exterior.iter().fold(
             [
                 f64::INFINITY,
@@ -363,7 +363,7 @@ pub fn find(
 }
 
 fn check(p: &SpotParams) -> Result<()> {
-    let bad = |name: &str, why: &str| Err(Error::Analysis(format!("harm spots: `{name}` {why}")));
+    let bad = |name: &str, why: &str| Err(Error::Mismatch(format!("harm spots: `{name}` {why}")));
     if !(p.max_cell_size.is_finite() && p.max_cell_size > 0.0) {
         return bad("max_cell_size", "must be a positive length in metres");
     }

@@ -72,7 +72,7 @@ impl<'a> CellValues<'a> {
         let need = |name: &str| {
             layer
                 .get(name)
-                .ok_or_else(|| Error::Analysis(format!("hotspots need a `{name}` column")))
+                .ok_or_else(|| Error::Mismatch(format!("hotspots need a `{name}` column")))
         };
         Ok(CellValues {
             n: need("n")?,
@@ -206,7 +206,7 @@ pub fn select_cells(grid: &Grid, select: Select, values: &CellValues) -> Result<
                 ));
             }
             let class = values.class.ok_or_else(|| {
-                Error::Analysis("selecting hot spots needs Gi* classes (a `class` column)".into())
+                Error::Mismatch("selecting hot spots needs Gi* classes (a `class` column)".into())
             })?;
             check_len("class", class.len(), len)?;
             Ok((0..len)
@@ -249,7 +249,7 @@ pub fn select_cells(grid: &Grid, select: Select, values: &CellValues) -> Result<
 
 fn check_len(name: &str, got: usize, want: usize) -> Result<()> {
     if got != want {
-        return Err(Error::Analysis(format!(
+        return Err(Error::Mismatch(format!(
             "column `{name}` has {got} values for {want} cells"
         )));
     }

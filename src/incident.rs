@@ -143,7 +143,7 @@ impl Incidents {
         b: (crate::Param, MonthRange),
     ) -> crate::Result<(Incidents, Incidents)> {
         if self.month.contains(&Month::UNKNOWN) {
-            return Err(crate::Error::Analysis(format!(
+            return Err(crate::Error::NoData(format!(
                 "{analysis} needs the month of every incident: the input has incidents without a month (give ‹month_col›)"
             )));
         }

@@ -389,7 +389,7 @@ pub fn estimate_with(
     progress: &dyn Progress,
 ) -> Result<Layer> {
     if incidents.is_empty() {
-        return Err(Error::Analysis(
+        return Err(Error::NoData(
             "no incidents to estimate a density from".into(),
         ));
     }

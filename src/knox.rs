@@ -210,17 +210,17 @@ pub fn test(
 ) -> Result<KnoxResult> {
     let n = incidents.len();
     if n < 2 {
-        return Err(Error::Analysis(format!(
+        return Err(Error::Degenerate(format!(
             "the Knox test needs at least 2 incidents, found {n}"
         )));
     }
     if index.len() != n {
-        return Err(Error::Analysis(
+        return Err(Error::Mismatch(
             "Knox: the index was built over other incidents".into(),
         ));
     }
     if incidents.month.contains(&Month::UNKNOWN) {
-        return Err(Error::Analysis(
+        return Err(Error::NoData(
             "the Knox test needs the month of every incident: the input has incidents without a month (give ‹month_col›)".into(),
         ));
     }
@@ -251,12 +251,12 @@ pub fn test(
         .collect();
     let span = last.since(first) as usize;
     if span == 0 {
-        return Err(Error::Analysis(format!(
+        return Err(Error::Degenerate(format!(
             "every incident is in {first}: the Knox test compares time distances, so it needs incidents from at least two months"
         )));
     }
     if span > u16::MAX as usize {
-        return Err(Error::Analysis(format!(
+        return Err(Error::TooLarge(format!(
             "the incidents span {span} months; the Knox test handles at most {}",
             u16::MAX
         )));

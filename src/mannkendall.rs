@@ -65,7 +65,7 @@ pub struct MannKendall {
 /// ```
 pub fn test(x: &[f64]) -> Result<MannKendall> {
     if let Some(i) = x.iter().position(|v| !v.is_finite()) {
-        return Err(Error::Analysis(format!(
+        return Err(Error::Mismatch(format!(
             "Mann-Kendall: value {} of the series is not a finite number ({})",
             i + 1,
             x[i]

@@ -151,7 +151,7 @@ pub fn near_incidents(
         }
     }
     if b[0] > b[2] {
-        return Err(Error::Analysis("no incidents to build a grid on".into()));
+        return Err(Error::NoData("no incidents to build a grid on".into()));
     }
     let reach = reach.max(cell_size);
     let pad = reach + cell_size;

@@ -138,7 +138,7 @@ pub(super) fn merge(
         );
     }
     if names.len() > MAX_TYPES {
-        return Err(Error::Analysis(format!(
+        return Err(Error::TooLarge(format!(
             "the input names {} distinct crime types; harmspot handles at most {MAX_TYPES} \
              (is the crime type column the right one?)",
             names.len()

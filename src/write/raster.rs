@@ -77,7 +77,7 @@ pub fn write_geotiff(dest: &Path, layer: &Layer, epsg: u32, empty_as_nodata: boo
     let spec = &layer.grid.spec;
     check_rasterisable(spec.shape, dest)?;
     if layer.columns.is_empty() {
-        return Err(Error::Analysis(
+        return Err(Error::Mismatch(
             "nothing to write: the layer has no columns".into(),
         ));
     }
