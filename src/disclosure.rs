@@ -232,6 +232,59 @@ impl Disclosure {
     }
 }
 
+/// The support of a value built from two counts: the smaller of them when both are
+/// positive, else the positive one (0 when both are 0). Either count small makes the value
+/// small; a value built from nothing discloses nobody.
+///
+/// ```
+/// use harmspot::disclosure::min_positive;
+/// assert_eq!(min_positive(3.0, 40.0), 3.0); // a change from 3 incidents discloses them
+/// assert_eq!(min_positive(0.0, 40.0), 40.0);
+/// assert_eq!(min_positive(0.0, 0.0), 0.0);
+/// ```
+pub fn min_positive(a: f64, b: f64) -> f64 {
+    if a > 0.0 && b > 0.0 {
+        a.min(b)
+    } else {
+        a.max(b)
+    }
+}
+
+/// Applies the disclosure `rules` to the members of a JSON summary: each `(name, support,
+/// is_count)` is nulled when its support is small (a count is rounded instead when the
+/// rules round). Returns the number of members changed. Missing or null members are left.
+///
+/// ```
+/// use harmspot::disclosure::{protect_members, Disclosure};
+/// let mut m = serde_json::json!({"n_before": 3, "n_after": 40, "change": 37}).as_object().unwrap().clone();
+/// let rules = Disclosure { min_count: 5, ..Disclosure::off() };
+/// let changed = protect_members(&mut m, &rules, &[("n_before", 3.0, true), ("n_after", 40.0, true), ("change", 3.0, false)]);
+/// assert_eq!(changed, 2);
+/// assert!(m["n_before"].is_null() && m["change"].is_null());
+/// assert_eq!(m["n_after"], 40);
+/// ```
+pub fn protect_members(
+    m: &mut serde_json::Map<String, serde_json::Value>,
+    rules: &Disclosure,
+    fields: &[(&str, f64, bool)],
+) -> usize {
+    let mut changed = 0;
+    for &(name, support, is_count) in fields {
+        let Some(v) = m.get_mut(name) else { continue };
+        if v.is_null() || !rules.small(support) {
+            continue;
+        }
+        *v = match (is_count, v.as_f64()) {
+            (true, Some(x)) => rules
+                .count(x)
+                .map_or(serde_json::Value::Null, serde_json::Value::from),
+            _ => serde_json::Value::Null,
+        };
+        changed += 1;
+    }
+    changed
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

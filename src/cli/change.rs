@@ -1,45 +1,19 @@
 //! `harmspot change`: cell-by-cell change between a before and an after period, with
 //! optional dual kernel density surfaces (METHODS §4, §6).
 
+use super::args::{json_path, period};
 use super::input::InputArgs;
 use super::kde::KdeOpts;
 use super::layer_out::{record_run, GridArgs, OutArgs};
 use super::note;
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, Result};
 use clap::{Args, ValueEnum};
 use harmspot::change::{compute, ChangeParams, KdeChange, KdeChangeParams};
-use harmspot::disclosure::{Disclosure, Support};
+use harmspot::disclosure::{min_positive, protect_members, Support};
 use harmspot::kde::{raw_sums, Kernel};
 use harmspot::{Incidents, MonthRange};
-use serde_json::{Map, Value};
-use std::path::Path;
+use serde_json::Value;
 use std::path::PathBuf;
-
-/// A `YYYY-MM..YYYY-MM` period flag.
-pub fn period(flag: &str, s: &str) -> Result<MonthRange> {
-    MonthRange::parse(s).with_context(|| {
-        format!("{flag}: `{s}` is not a month range YYYY-MM..YYYY-MM (or one month YYYY-MM) with the first month not after the last")
-    })
-}
-
-/// Checks, before any work, that a JSON output path has a `.json` extension and an existing
-/// folder.
-pub fn json_path(flag: &str, p: &Path) -> Result<()> {
-    let ext = p
-        .extension()
-        .map(|e| e.to_string_lossy().to_ascii_lowercase());
-    if ext.as_deref() != Some("json") {
-        bail!("{flag}: `{}` must end in .json", p.display());
-    }
-    let dir = p
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    if !dir.is_dir() {
-        bail!("{flag}: folder `{}` does not exist", dir.display());
-    }
-    Ok(())
-}
 
 /// Dual-KDE comparisons on the command line.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -279,41 +253,7 @@ fn period_xy(inc: &Incidents, r: MonthRange) -> Vec<[f64; 2]> {
         .collect()
 }
 
-/// The support of a value built from two counts: the smaller of them when both are
-/// positive, else the positive one (0 when both are 0). Either count small makes the value
-/// small; a value built from nothing discloses nobody.
-pub fn min_positive(a: f64, b: f64) -> f64 {
-    if a > 0.0 && b > 0.0 {
-        a.min(b)
-    } else {
-        a.max(b)
-    }
-}
-
 /// [`min_positive`] cell by cell.
 fn min_positive_cells(a: &[f64], b: &[f64]) -> Vec<f64> {
     a.iter().zip(b).map(|(&x, &y)| min_positive(x, y)).collect()
-}
-
-/// Applies the disclosure `rules` to the members of a JSON summary: each `(name, support,
-/// is_count)` is nulled when its support is small (a count is rounded instead when the
-/// rules round). Returns the number of members changed. Missing or null members are left.
-pub fn protect_members(
-    m: &mut Map<String, Value>,
-    rules: &Disclosure,
-    fields: &[(&str, f64, bool)],
-) -> usize {
-    let mut changed = 0;
-    for &(name, support, is_count) in fields {
-        let Some(v) = m.get_mut(name) else { continue };
-        if v.is_null() || !rules.small(support) {
-            continue;
-        }
-        *v = match (is_count, v.as_f64()) {
-            (true, Some(x)) => rules.count(x).map_or(Value::Null, Value::from),
-            _ => Value::Null,
-        };
-        changed += 1;
-    }
-    changed
 }

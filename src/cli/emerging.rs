@@ -1,7 +1,7 @@
 //! `harmspot emerging`: emerging hot spots — monthly space-time Gi*, the Mann-Kendall trend of
 //! each cell's z series, and the ArcGIS categories (METHODS §8).
 
-use super::change::json_path;
+use super::args::json_path;
 use super::gistar::ValueArg;
 use super::input::InputArgs;
 use super::layer_out::{record_run, GridArgs, OutArgs};

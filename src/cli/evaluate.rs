@@ -1,7 +1,7 @@
 //! `harmspot evaluate`: hotspots from a training period scored on a test period (hit rate,
 //! PAI, PEI, RRI, PAI curve, concentration; METHODS §7).
 
-use super::change::{json_path, min_positive, period, protect_members};
+use super::args::{json_path, period};
 use super::gistar::ValueArg;
 use super::input::InputArgs;
 use super::kde::{KdeOpts, WeightsArg};
@@ -9,6 +9,7 @@ use super::layer_out::{record_run, DisclosureArgs, GridArgs, OutArgs};
 use super::note;
 use anyhow::{bail, Result};
 use clap::{Args, ValueEnum};
+use harmspot::disclosure::{min_positive, protect_members};
 use harmspot::disclosure::{neighbourhood_sums, Disclosure, Support};
 use harmspot::evaluate::{
     compute, CurvePoint, EvaluateParams, EvaluateResult, Hotspots, HowUsed, Surface,

@@ -1,6 +1,7 @@
 //! Command-line front end: clap argument structs (raw flags), their validation into library
 //! parameters, and one file per subcommand. The work is in the library.
 
+pub mod args;
 pub mod change;
 pub mod compare;
 pub mod count;
