@@ -6,14 +6,12 @@ use super::input::{InputArgs, Loaded};
 use super::note;
 use anyhow::{bail, Context, Result};
 use clap::{Args, ValueEnum};
-use harmspot::disclosure::{default_support, Applied, Disclosure, DisclosureReport, Support};
+use harmspot::disclosure::{Disclosure, DisclosureReport, Support};
 use harmspot::grid::{auto_cell_size, Grid, GridSpec, Shape};
-use harmspot::kde::{raw_sums, Kernel};
+use harmspot::publish::grid::GridOutputs;
 use harmspot::used::{GridDecisions, InputRecord, RunRecord};
-use harmspot::write::{cells, raster};
 use harmspot::{Layer, Projector};
-use serde_json::{Map, Value};
-use std::io::Write as _;
+use serde_json::Map;
 use std::path::{Path, PathBuf};
 
 /// Cell shape on the command line.
@@ -230,19 +228,6 @@ impl GridArgs {
     }
 }
 
-/// Output formats, by extension.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
-pub enum Format {
-    /// `.geojson` / `.json`: RFC 7946 polygons in WGS84.
-    GeoJson,
-    /// `.tif` / `.tiff`: Float32 GeoTIFF in the working CRS.
-    Tiff,
-    /// `.csv`: one row per cell.
-    Csv,
-    /// `.asc`: ESRI ASCII grid(s).
-    Asc,
-}
-
 /// Where outputs go.
 #[derive(Args, Debug, Clone)]
 pub struct OutArgs {
@@ -330,154 +315,33 @@ impl DisclosureArgs {
         if !rules.active() {
             return Ok(DisclosureReport::default());
         }
-        let reach_counts: Vec<f64> = if reach > 0.0 {
-            // incidents strictly within `reach` of each cell centre (uniform kernel, raw)
-            raw_sums(xy, None, &layer.grid.spec, Kernel::Uniform, reach)
-        } else {
-            Vec::new()
-        };
-        let mut all: Vec<(&str, Support)> = supports.to_vec();
-        if !reach_counts.is_empty() {
-            for (name, _) in &layer.columns {
-                // counts and harm sums come from the cell itself; the rest from the reach
-                let derived = !matches!(default_support(name), Support::Own)
-                    && name != "harm"
-                    && !name.starts_with("harm_");
-                if derived && !all.iter().any(|(n, _)| n == name) {
-                    all.push((name.as_str(), Support::Vector(&reach_counts)));
-                }
-            }
-        }
-        let all: Vec<(String, Support)> =
-            all.into_iter().map(|(n, s)| (n.to_string(), s)).collect();
-        let refs: Vec<(&str, Support)> = all.iter().map(|(n, s)| (n.as_str(), s.clone())).collect();
-        let mut copy = layer.clone();
-        let report = rules.apply_layer(&mut copy, &refs);
-        *layer = copy;
-        layer.disclosure = Some(Applied {
-            report: report.clone(),
-            coordinate_decimals: rules.precision,
-        });
+        let report = harmspot::publish::grid::protect(layer, &rules, xy, reach, supports);
         note(quiet, format!("disclosure control: {}", report.note));
         Ok(report)
     }
 }
 
 impl OutArgs {
-    /// The format of each output, checked before any work: known extension, an existing
-    /// folder, no raster for hexagons, no path given twice.
-    pub fn formats(&self, shape: Shape) -> Result<Vec<(PathBuf, Format)>> {
-        let mut out = Vec::new();
-        for p in &self.out {
-            let ext = p
-                .extension()
-                .map(|e| e.to_string_lossy().to_ascii_lowercase())
-                .unwrap_or_default();
-            let f = match ext.as_str() {
-                "geojson" | "json" => Format::GeoJson,
-                "tif" | "tiff" => Format::Tiff,
-                "csv" => Format::Csv,
-                "asc" => Format::Asc,
-                _ => bail!(
-                    "--out: `{}` has no known extension: use .geojson, .tif, .csv or .asc",
-                    p.display()
-                ),
-            };
-            if matches!(f, Format::Tiff | Format::Asc) {
-                raster::check_rasterisable(shape, p)?;
-            }
-            let dir = p
-                .parent()
-                .filter(|d| !d.as_os_str().is_empty())
-                .unwrap_or(Path::new("."));
-            if !dir.is_dir() {
-                bail!("--out: folder `{}` does not exist", dir.display());
-            }
-            if p.is_dir() {
-                bail!("--out: `{}` is a folder: give a file name", p.display());
-            }
-            if out.iter().any(|(q, _)| q == p) {
-                bail!("--out: `{}` given twice", p.display());
-            }
-            out.push((p.clone(), f));
-        }
-        Ok(out)
+    /// The outputs, checked before any work: known extension, an existing folder, no
+    /// raster for hexagons, no path given twice.
+    pub fn outputs(&self, shape: Shape) -> Result<GridOutputs> {
+        Ok(GridOutputs::new(
+            &self.out,
+            shape,
+            self.all_cells,
+            self.force,
+        )?)
     }
 
-    /// [`OutArgs::formats`], and the output-safety checks before any work: no output is,
+    /// [`OutArgs::outputs`], and the output-safety checks before any work: no output is,
     /// or resolves to, an input; an existing output is a writable regular file.
-    pub fn check(&self, shape: Shape, input: &InputArgs) -> Result<Vec<(PathBuf, Format)>> {
-        let f = self.formats(shape)?;
-        let inputs = input.safety_inputs();
-        for (p, _) in &f {
-            harmspot::write::safe::check_output_file(p, &inputs)?;
-        }
-        Ok(f)
-    }
-
-    /// The manifest's path: `FIRST.manifest.json`.
-    fn manifest_path(&self) -> Option<PathBuf> {
-        let mut name = self.out.first()?.as_os_str().to_owned();
-        name.push(".manifest.json");
-        Some(PathBuf::from(name))
-    }
-
-    /// Every file `write` makes for `layer`: the outputs, their companions (per-column
-    /// grids, `.prj`) and the manifest.
-    fn planned(&self, layer: &Layer, projector: &Projector) -> Result<Vec<PathBuf>> {
-        let mut all = Vec::new();
-        for (path, format) in self.formats(layer.grid.spec.shape)? {
-            if format == Format::Asc {
-                for p in raster::ascii_grid_paths(&path, layer) {
-                    if projector.working.wkt_esri().is_some() {
-                        all.push(p.with_extension("prj"));
-                    }
-                    all.push(p);
-                }
-            } else {
-                all.push(path);
-            }
-        }
-        if layer.run.as_ref().is_some_and(|r| r.manifest.is_some()) {
-            all.extend(self.manifest_path());
-        }
-        Ok(all)
-    }
-
-    /// Writes the run's manifest (with its start time and the outputs) beside the first
-    /// output, as `FILE.manifest.json`; `harmspot run FILE.manifest.json` replays the run.
-    pub fn write_manifest(&self, layer: &Layer, written: &[PathBuf], quiet: bool) -> Result<()> {
-        let (Some(path), Some(man)) = (
-            self.manifest_path(),
-            layer.run.as_ref().and_then(|r| r.manifest.as_ref()),
-        ) else {
-            return Ok(());
-        };
-        let Value::Object(mut m) = man.to_json() else {
-            bail!("a manifest serialises to an object");
-        };
-        m.insert(
-            "started_utc".into(),
-            harmspot::manifest::rfc3339(super::started()).into(),
-        );
-        m.insert(
-            "outputs".into(),
-            written
-                .iter()
-                .map(|p| p.display().to_string())
-                .collect::<Vec<_>>()
-                .into(),
-        );
-        harmspot::write::write_json(&path, &Value::Object(m))?;
-        note(
-            quiet,
-            format!("wrote the run's manifest to {}", path.display()),
-        );
+    pub fn check(&self, shape: Shape, input: &InputArgs) -> Result<()> {
+        self.outputs(shape)?.check_inputs(&input.safety_inputs())?;
         Ok(())
     }
 
-    /// Writes `layer` to every output. `empty_as_nodata` makes all-zero cells NoData in
-    /// rasters (kernel surfaces).
+    /// Writes `layer` to every output and the run's manifest beside the first.
+    /// `empty_as_nodata` makes all-zero cells NoData in rasters (kernel surfaces).
     pub fn write(
         &self,
         layer: &Layer,
@@ -485,63 +349,12 @@ impl OutArgs {
         empty_as_nodata: bool,
         quiet: bool,
     ) -> Result<()> {
-        if self.disclosure.rules()?.active() && layer.disclosure.is_none() {
-            bail!(
-                "--min-count/--partner: this verb's values are not protected yet; run without them"
-            );
+        let outputs = self.outputs(layer.grid.spec.shape)?;
+        let rules = self.disclosure.rules()?;
+        let written = outputs.write(layer, projector, empty_as_nodata, &rules, super::started())?;
+        for w in written {
+            note(quiet, w.to_string());
         }
-        // nothing is written until every file the run makes is known to be safe to write
-        let planned = self.planned(layer, projector)?;
-        if let Some(first) = self.out.first() {
-            for p in planned.iter().filter(|p| !self.out.contains(p)) {
-                harmspot::write::safe::check_companion(p, first, self.force)?;
-            }
-        }
-        for (path, format) in self.formats(layer.grid.spec.shape)? {
-            match format {
-                Format::GeoJson => {
-                    let n = cells::write_geojson(&path, layer, &projector.inverse, self.all_cells)?;
-                    note(quiet, format!("wrote {n} cells to {}", path.display()));
-                }
-                Format::Csv => {
-                    let n = cells::write_csv(&path, layer)?;
-                    note(quiet, format!("wrote {n} cells to {}", path.display()));
-                }
-                Format::Tiff => {
-                    raster::write_geotiff(&path, layer, projector.working.code(), empty_as_nodata)?;
-                    let names: Vec<&str> = layer.columns.iter().map(|c| c.0.as_str()).collect();
-                    note(
-                        quiet,
-                        format!(
-                            "wrote {} x {} raster, bands {}, to {}",
-                            layer.grid.spec.nx,
-                            layer.grid.spec.ny,
-                            names.join(", "),
-                            path.display()
-                        ),
-                    );
-                }
-                Format::Asc => {
-                    let paths = raster::write_ascii_grids(&path, layer, empty_as_nodata)?;
-                    // the grid format has no CRS: a .prj sidecar (ESRI WKT) gives it
-                    if let Some(wkt) = projector.working.wkt_esri() {
-                        for p in &paths {
-                            harmspot::write::write_atomic(&p.with_extension("prj"), |w| {
-                                w.write_all(wkt.as_bytes())
-                            })?;
-                        }
-                    }
-                    for (p, (name, _)) in paths.iter().zip(&layer.columns) {
-                        note(quiet, format!("wrote {name} to {}", p.display()));
-                    }
-                }
-            }
-        }
-        let written: Vec<PathBuf> = planned
-            .into_iter()
-            .filter(|p| Some(p) != self.manifest_path().as_ref())
-            .collect();
-        self.write_manifest(layer, &written, quiet)?;
         Ok(())
     }
 }

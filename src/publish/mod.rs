@@ -3,6 +3,7 @@
 //! safety ([`crate::write::safe`]) and disclosure control ([`crate::disclosure`]) are
 //! applied on the way out; nothing upstream spells an output key.
 
+pub mod grid;
 pub mod metadata;
 
 pub use metadata::metadata;
