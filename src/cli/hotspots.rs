@@ -7,15 +7,12 @@ use super::layer_out::{record_run, DisclosureArgs, GridArgs};
 use super::note;
 use anyhow::{bail, Context, Result};
 use clap::Args;
-use harmspot::disclosure::{neighbourhood_sums, Disclosure, Support};
+use harmspot::disclosure::{neighbourhood_sums, Support};
+use harmspot::grid::Shape;
 use harmspot::hotspot_area::Select;
-use harmspot::hotspots::{run_with as run_job, summary_markdown, HotspotJobParams, RunContext};
+use harmspot::hotspots::{run_with as run_job, HotspotJobParams, RunContext};
 use harmspot::publish::metadata;
-use harmspot::write::geojson::{FeatureWriter, Geom};
 use harmspot::write::safe::ResultDir;
-use harmspot::write::{cells, raster, write_atomic, write_json, AtomicFile};
-use harmspot::{grid::Shape, Layer};
-use serde_json::{json, Map, Value};
 use std::path::{Path, PathBuf};
 
 /// Arguments of `harmspot hotspots`.
@@ -69,18 +66,6 @@ pub struct HotspotsArgs {
     pub force: super::ForceArg,
 }
 
-/// The files `hotspots` may write in its folder.
-pub const OUTPUTS: [&str; 8] = [
-    "harmspots.geojson",
-    "hotspots.geojson",
-    "boundary.geojson",
-    "points.geojson",
-    "cells.geojson",
-    "density.tif",
-    "summary.json",
-    "summary.md",
-];
-
 fn parse_top(s: &str) -> Result<f64> {
     let t = s.trim().trim_end_matches('%');
     let v: f64 = t
@@ -120,7 +105,7 @@ pub fn run(a: HotspotsArgs, quiet: bool) -> Result<()> {
     a.grid.validate()?;
     let mut reads = a.input.safety_inputs();
     reads.extend(a.grid.boundary.iter().cloned());
-    let known: Vec<&str> = OUTPUTS
+    let known: Vec<&str> = harmspot::publish::hotspots::OUTPUTS
         .iter()
         .chain(&super::FOLDER_EXTRAS)
         .copied()
@@ -158,7 +143,6 @@ pub fn run(a: HotspotsArgs, quiet: bool) -> Result<()> {
         ),
     );
     record_run(&mut job.cells, &built, &loaded, &a.input)?;
-    let informative = harmspot::hotspots::informative_cells(&job.cells);
     let rules = a.disclosure.rules()?;
     let mut protected = harmspot::disclosure::DisclosureReport::default();
     if rules.active() {
@@ -197,7 +181,6 @@ pub fn run(a: HotspotsArgs, quiet: bool) -> Result<()> {
     if let Some(run) = &mut cells_layer.run {
         run.manifest = Some(manifest.clone());
     }
-    let params = metadata(cells_layer);
 
     let (shared, _) = harmspot::info::shared_locations(&loaded.incidents.xy);
     let ctx = RunContext {
@@ -224,90 +207,26 @@ pub fn run(a: HotspotsArgs, quiet: bool) -> Result<()> {
         strays_left_out: built.decisions.strays_left_out,
     };
 
-    let out = |name: &str| dir.path(name);
-    let mut written = vec![
-        "hotspots.geojson",
-        "cells.geojson",
-        "summary.json",
-        "summary.md",
-    ];
-    write_hotspots(
-        &out("hotspots.geojson"),
-        &job.hotspots,
-        &params,
-        &loaded.projector,
-        &rules,
-    )?;
-    let points = out("points.geojson");
-    if a.include_points {
-        write_points(
-            &points,
-            &loaded.incidents,
-            &loaded.projector,
-            rules.precision,
-        )?;
-        written.push("points.geojson");
-    }
-    super::harm_spots::write(
-        &out("harmspots.geojson"),
-        &job.spots,
-        &params,
-        &loaded.projector,
-        &rules,
-    )?;
-    written.push("harmspots.geojson");
-    // the study-area boundary beside the results, so that `harmspot map` draws it
-    if let Some(b) = &built.boundary {
-        let bytes = std::fs::read(b).with_context(|| format!("--boundary: {}", b.display()))?;
-        write_atomic(&out("boundary.geojson"), |w| w.write_all(&bytes))?;
-        written.push("boundary.geojson");
-    }
-    let all_cells = a.all_cells;
-    let n = cells::write_geojson_where(
-        &out("cells.geojson"),
-        &job.cells,
-        &loaded.projector.inverse,
-        |id| all_cells || informative[id],
-    )?;
-    if built.grid.spec.shape == Shape::Square {
-        let mut density = Layer::new(built.grid.clone());
-        density.set(
-            "density",
-            job.cells.get("density").expect("kde column").to_vec(),
-        );
-        density.used = job.cells.used.clone();
-        density.run = job.cells.run.clone();
-        density.disclosure = job.cells.disclosure.clone();
-        raster::write_geotiff(
-            &out("density.tif"),
-            &density,
-            loaded.projector.working.code(),
-            true,
-        )?;
-        written.push("density.tif");
-    } else {
+    let folder = harmspot::publish::hotspots::Folder {
+        incidents: &loaded.incidents,
+        projector: &loaded.projector,
+        context: &ctx,
+        rules: &rules,
+        protected: &protected,
+        manifest: &manifest,
+        boundary: built.boundary.as_deref(),
+        table: a.table,
+        all_cells: a.all_cells,
+        include_points: a.include_points,
+        started: super::started(),
+    };
+    let (_, n) = harmspot::publish::hotspots::write(&dir, &job, &folder)?;
+    if built.grid.spec.shape != Shape::Square {
         note(
             quiet,
             "hexagonal cells: no density.tif (a raster needs square cells)",
         );
     }
-    let hotspot_rows: Vec<Value> = job
-        .hotspots
-        .iter()
-        .map(|h| Value::Object(protect_hotspot(h.properties(), h.incidents, &rules)))
-        .collect();
-    let summary = json!({
-        "parameters": Value::Object(params.clone()),
-        "context": ctx,
-        "disclosure": protected,
-        "hotspots": hotspot_rows,
-        "harm_spots": super::harm_spots::rows(&job.spots, &rules),
-        "concentration": { "incidents": job.incidents, "harm": job.harm },
-    });
-    write_json(&out("summary.json"), &summary)?;
-    let md = summary_markdown(&job, &ctx, a.table, &rules);
-    write_atomic(&out("summary.md"), |w| w.write_all(md.as_bytes()))?;
-    super::write_manifest(&out(""), &manifest, &written)?;
     dir.commit()?;
     note(
         quiet,
@@ -319,93 +238,5 @@ pub fn run(a: HotspotsArgs, quiet: bool) -> Result<()> {
             if built.grid.spec.shape == Shape::Square { "density.tif, " } else { "" }
         ),
     );
-    Ok(())
-}
-
-use std::io::Write as _;
-
-/// Hotspot polygons in WGS84, one feature each, properties from [`harmspot::hotspot_area::Hotspot::properties`].
-/// Hotspot properties with every value built from its incidents nulled when the hotspot
-/// holds fewer than K incidents (its id, rank, cells and area stay: they come from the grid).
-fn protect_hotspot(
-    mut props: Map<String, Value>,
-    incidents: f64,
-    rules: &Disclosure,
-) -> Map<String, Value> {
-    if rules.small(incidents) {
-        for (k, v) in props.iter_mut() {
-            if !matches!(k.as_str(), "id" | "rank" | "cells" | "area_km2") {
-                *v = Value::Null;
-            }
-        }
-    }
-    // a crime type's count is its own support: 1..K-1 of one type is withheld with its name
-    for k in 1..=3 {
-        let n = props.get(&format!("type_{k}_n")).and_then(Value::as_f64);
-        if n.is_some_and(|n| rules.small(n)) {
-            props.insert(format!("type_{k}"), Value::Null);
-            props.insert(format!("type_{k}_n"), Value::Null);
-        }
-    }
-    // likewise a place name carried by 1..K-1 incidents
-    for (name, n) in [("location", "location_n"), ("lsoa_name", "lsoa_n")] {
-        let c = props.get(n).and_then(Value::as_f64);
-        if c.is_some_and(|c| rules.small(c)) {
-            props.insert(name.into(), Value::Null);
-            props.insert(n.into(), Value::Null);
-        }
-    }
-    props
-}
-
-/// Incidents as points, lon/lat at `decimals` places, with month and crime type.
-fn write_points(
-    dest: &Path,
-    inc: &harmspot::Incidents,
-    projector: &harmspot::Projector,
-    decimals: usize,
-) -> Result<()> {
-    let mut ll = inc.xy.clone();
-    projector.inverse.apply(&mut ll);
-    let mut f = AtomicFile::create(dest)?;
-    let mut fw = FeatureWriter::begin(f.writer(), &Map::new())?.with_decimals(decimals);
-    for (i, p) in ll.iter().enumerate() {
-        let mut props = Map::new();
-        props.insert("month".into(), inc.month[i].to_string().into());
-        props.insert(
-            "crime_type".into(),
-            inc.types[inc.kind[i] as usize].clone().into(),
-        );
-        fw.feature(&Geom::Point(*p), &props)?;
-    }
-    fw.finish()?;
-    f.commit()?;
-    Ok(())
-}
-
-fn write_hotspots(
-    dest: &Path,
-    hotspots: &[harmspot::hotspot_area::Hotspot],
-    params: &Map<String, Value>,
-    projector: &harmspot::Projector,
-    rules: &Disclosure,
-) -> Result<()> {
-    let mut f = AtomicFile::create(dest)?;
-    let mut members = Map::new();
-    members.insert("harmspot".into(), Value::Object(params.clone()));
-    let mut fw = FeatureWriter::begin(f.writer(), &members)?.with_decimals(rules.precision);
-    for h in hotspots {
-        let mut rings = vec![h.polygon.exterior.clone()];
-        rings.extend(h.polygon.holes.iter().cloned());
-        for r in &mut rings {
-            projector.inverse.apply(r);
-        }
-        fw.feature(
-            &Geom::Polygon(rings).oriented(),
-            &protect_hotspot(h.properties(), h.incidents, rules),
-        )?;
-    }
-    fw.finish()?;
-    f.commit()?;
     Ok(())
 }

@@ -10,7 +10,6 @@ pub mod evaluate;
 pub mod flags;
 pub mod generate;
 pub mod gistar;
-pub mod harm_spots;
 pub mod hotspots;
 pub mod info;
 pub mod input;
@@ -133,13 +132,7 @@ pub fn write_manifest(
     m: &harmspot::manifest::Manifest,
     outputs: &[&str],
 ) -> anyhow::Result<()> {
-    let mut v = m.to_json_with_time(started());
-    v["outputs"] = outputs.into();
-    harmspot::write::write_json(&dir.join("manifest.json"), &v)?;
-    let toml = m.to_run_toml();
-    harmspot::write::write_atomic(&dir.join("run.toml"), |w| {
-        std::io::Write::write_all(w, toml.as_bytes())
-    })?;
+    harmspot::publish::write_folder_manifest(dir, m, outputs, started())?;
     Ok(())
 }
 

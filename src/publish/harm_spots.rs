@@ -1,17 +1,20 @@
-//! `harmspots.geojson` and the `harm_spots` rows of `summary.json` (`harmspot hotspots`).
+//! `harmspots.geojson` and the `harm_spots` rows of `summary.json`: the harm spots of
+//! [`crate::harm_spot`] as partners receive them, values built from fewer than K incidents
+//! withheld ([`crate::disclosure`]).
 
-use anyhow::Result;
-use harmspot::disclosure::Disclosure;
-use harmspot::harm_spot::{HarmSpot, SpotResult};
-use harmspot::write::geojson::{json_num as num, FeatureWriter, Geom};
-use harmspot::write::AtomicFile;
+use crate::disclosure::Disclosure;
+use crate::error::Result;
+use crate::harm_spot::{HarmSpot, SpotResult};
+use crate::write::geojson::{json_num as num, FeatureWriter, Geom};
+use crate::write::write_atomic;
 use serde_json::{Map, Value};
 use std::path::Path;
 
 /// Flat properties of a harm spot: `rank, area_id, area_rank, cells, area_km2, incidents,
 /// harm, harm_share, cumulative_share, type_1, type_1_n, type_2, type_2_n, type_3,
-/// type_3_n, location, location_n, lsoa_name, lsoa_n` (the most frequent street and LSOA). Values built from fewer than K incidents are null under disclosure control
-/// (rank, area and cells come from the grid and stay).
+/// type_3_n, location, location_n, lsoa_name, lsoa_n` (the most frequent street and LSOA).
+/// Values built from fewer than K incidents are null under disclosure control (rank, area
+/// and cells come from the grid and stay).
 pub fn properties(s: &HarmSpot, rules: &Disclosure) -> Map<String, Value> {
     let mut m = Map::new();
     m.insert("rank".into(), s.rank.into());
@@ -47,7 +50,7 @@ pub fn properties(s: &HarmSpot, rules: &Disclosure) -> Map<String, Value> {
         n.lsoas.retain(|c| !rules.small(c.incidents as f64));
         n
     };
-    harmspot::hotspot_area::name_properties(&mut m, &names);
+    crate::hotspot_area::name_properties(&mut m, &names);
     m
 }
 
@@ -66,22 +69,22 @@ pub fn write(
     dest: &Path,
     r: &SpotResult,
     params: &Map<String, Value>,
-    projector: &harmspot::Projector,
+    projector: &crate::Projector,
     rules: &Disclosure,
 ) -> Result<()> {
-    let mut f = AtomicFile::create(dest)?;
     let mut members = Map::new();
     members.insert("harmspot".into(), Value::Object(params.clone()));
-    let mut fw = FeatureWriter::begin(f.writer(), &members)?.with_decimals(rules.precision);
-    for s in &r.spots {
-        let mut rings = vec![s.polygon.exterior.clone()];
-        rings.extend(s.polygon.holes.iter().cloned());
-        for ring in &mut rings {
-            projector.inverse.apply(ring);
+    write_atomic(dest, |w| {
+        let mut fw = FeatureWriter::begin(w, &members)?.with_decimals(rules.precision);
+        for s in &r.spots {
+            let mut rings = vec![s.polygon.exterior.clone()];
+            rings.extend(s.polygon.holes.iter().cloned());
+            for ring in &mut rings {
+                projector.inverse.apply(ring);
+            }
+            fw.feature(&Geom::Polygon(rings).oriented(), &properties(s, rules))?;
         }
-        fw.feature(&Geom::Polygon(rings).oriented(), &properties(s, rules))?;
-    }
-    fw.finish()?;
-    f.commit()?;
-    Ok(())
+        fw.finish()?;
+        Ok(())
+    })
 }

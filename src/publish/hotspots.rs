@@ -1,0 +1,232 @@
+//! The `harmspot hotspots` result folder: `harmspots.geojson`, `hotspots.geojson`,
+//! `cells.geojson` (the informative cells), `density.tif`, `summary.json`, `summary.md`,
+//! the study-area `boundary.geojson` and, only when asked, `points.geojson`, written from
+//! a [`HotspotJob`] and the typed records it carries. Values built from fewer than K
+//! incidents are withheld ([`crate::disclosure`]); the folder is written beside the old one
+//! and swapped in whole ([`crate::write::safe::ResultDir`]).
+
+use crate::disclosure::{Disclosure, DisclosureReport};
+use crate::error::{Error, Result};
+use crate::grid::Shape;
+use crate::hotspots::{informative_cells, summary_markdown, HotspotJob, RunContext};
+use crate::manifest::Manifest;
+use crate::publish::{harm_spots, metadata};
+use crate::write::geojson::{FeatureWriter, Geom};
+use crate::write::safe::ResultDir;
+use crate::write::{cells, raster, write_atomic, write_json};
+use crate::{Incidents, Layer, Projector};
+use serde_json::{json, Map, Value};
+use std::io::Write as _;
+use std::path::Path;
+
+/// Every file the folder can hold.
+pub const OUTPUTS: [&str; 8] = [
+    "hotspots.geojson",
+    "harmspots.geojson",
+    "cells.geojson",
+    "density.tif",
+    "summary.json",
+    "summary.md",
+    "points.geojson",
+    "boundary.geojson",
+];
+
+/// What goes into a hotspots folder besides the job.
+pub struct Folder<'a> {
+    /// The incidents (for `points.geojson`).
+    pub incidents: &'a Incidents,
+    /// Working CRS to WGS84.
+    pub projector: &'a Projector,
+    /// What the run read, for the summaries.
+    pub context: &'a RunContext,
+    /// The disclosure rules.
+    pub rules: &'a Disclosure,
+    /// What disclosure control did to the cells.
+    pub protected: &'a DisclosureReport,
+    /// The run's manifest.
+    pub manifest: &'a Manifest,
+    /// The study-area boundary file, copied beside the results for `harmspot map`.
+    pub boundary: Option<&'a Path>,
+    /// Rows of summary.md's tables.
+    pub table: usize,
+    /// cells.geojson holds every study-area cell, not only the informative ones.
+    pub all_cells: bool,
+    /// Also write the incidents as points.
+    pub include_points: bool,
+    /// When the run started (for the manifest).
+    pub started: std::time::SystemTime,
+}
+
+/// Writes the folder's files into `dir` (not yet committed) and returns their names and
+/// the number of cells in cells.geojson.
+pub fn write(dir: &ResultDir, job: &HotspotJob, f: &Folder) -> Result<(Vec<&'static str>, u64)> {
+    let out = |name: &str| dir.path(name);
+    let params = metadata(&job.cells);
+    let rules = f.rules;
+    let mut written = vec![
+        "hotspots.geojson",
+        "cells.geojson",
+        "summary.json",
+        "summary.md",
+    ];
+    write_hotspots(
+        &out("hotspots.geojson"),
+        &job.hotspots,
+        &params,
+        f.projector,
+        rules,
+    )?;
+    if f.include_points {
+        write_points(
+            &out("points.geojson"),
+            f.incidents,
+            f.projector,
+            rules.precision,
+        )?;
+        written.push("points.geojson");
+    }
+    harm_spots::write(
+        &out("harmspots.geojson"),
+        &job.spots,
+        &params,
+        f.projector,
+        rules,
+    )?;
+    written.push("harmspots.geojson");
+    // the study-area boundary beside the results, so that `harmspot map` draws it
+    if let Some(b) = f.boundary {
+        let bytes = std::fs::read(b).map_err(|e| Error::io(b, e))?;
+        write_atomic(&out("boundary.geojson"), |w| w.write_all(&bytes))?;
+        written.push("boundary.geojson");
+    }
+    let informative = informative_cells(&job.cells);
+    let all_cells = f.all_cells;
+    let n = cells::write_geojson_where(
+        &out("cells.geojson"),
+        &job.cells,
+        &f.projector.inverse,
+        |id| all_cells || informative[id],
+    )?;
+    if job.cells.grid.spec.shape == Shape::Square {
+        let mut density = Layer::new(job.cells.grid.clone());
+        density.set(
+            "density",
+            job.cells.get("density").expect("kde column").to_vec(),
+        );
+        density.used = job.cells.used.clone();
+        density.run = job.cells.run.clone();
+        density.disclosure = job.cells.disclosure.clone();
+        raster::write_geotiff(
+            &out("density.tif"),
+            &density,
+            f.projector.working.code(),
+            true,
+        )?;
+        written.push("density.tif");
+    }
+    let hotspot_rows: Vec<Value> = job
+        .hotspots
+        .iter()
+        .map(|h| Value::Object(protect_hotspot(h.properties(), h.incidents, rules)))
+        .collect();
+    let summary = json!({
+        "parameters": Value::Object(params),
+        "context": f.context,
+        "disclosure": f.protected,
+        "hotspots": hotspot_rows,
+        "harm_spots": harm_spots::rows(&job.spots, rules),
+        "concentration": { "incidents": job.incidents, "harm": job.harm },
+    });
+    write_json(&out("summary.json"), &summary)?;
+    let md = summary_markdown(job, f.context, f.table, rules);
+    write_atomic(&out("summary.md"), |w| w.write_all(md.as_bytes()))?;
+    super::write_folder_manifest(&out(""), f.manifest, &written, f.started)?;
+    Ok((written, n))
+}
+
+/// Hotspot properties with every value built from its incidents nulled when the hotspot
+/// holds fewer than K incidents (its id, rank, cells and area stay: they come from the grid).
+fn protect_hotspot(
+    mut props: Map<String, Value>,
+    incidents: f64,
+    rules: &Disclosure,
+) -> Map<String, Value> {
+    if rules.small(incidents) {
+        for (k, v) in props.iter_mut() {
+            if !matches!(k.as_str(), "id" | "rank" | "cells" | "area_km2") {
+                *v = Value::Null;
+            }
+        }
+    }
+    // a crime type's count is its own support: 1..K-1 of one type is withheld with its name
+    for k in 1..=3 {
+        let n = props.get(&format!("type_{k}_n")).and_then(Value::as_f64);
+        if n.is_some_and(|n| rules.small(n)) {
+            props.insert(format!("type_{k}"), Value::Null);
+            props.insert(format!("type_{k}_n"), Value::Null);
+        }
+    }
+    // likewise a place name carried by 1..K-1 incidents
+    for (name, n) in [("location", "location_n"), ("lsoa_name", "lsoa_n")] {
+        let c = props.get(n).and_then(Value::as_f64);
+        if c.is_some_and(|c| rules.small(c)) {
+            props.insert(name.into(), Value::Null);
+            props.insert(n.into(), Value::Null);
+        }
+    }
+    props
+}
+
+/// Incidents as points, lon/lat at `decimals` places, with month and crime type.
+fn write_points(
+    dest: &Path,
+    inc: &crate::Incidents,
+    projector: &crate::Projector,
+    decimals: usize,
+) -> Result<()> {
+    let mut ll = inc.xy.clone();
+    projector.inverse.apply(&mut ll);
+    write_atomic(dest, |w| {
+        let mut fw = FeatureWriter::begin(w, &Map::new())?.with_decimals(decimals);
+        for (i, p) in ll.iter().enumerate() {
+            let mut props = Map::new();
+            props.insert("month".into(), inc.month[i].to_string().into());
+            props.insert(
+                "crime_type".into(),
+                inc.types[inc.kind[i] as usize].clone().into(),
+            );
+            fw.feature(&Geom::Point(*p), &props)?;
+        }
+        fw.finish()?;
+        Ok(())
+    })
+}
+
+/// Hotspot polygons in WGS84, one feature each, properties from
+/// [`crate::hotspot_area::Hotspot::properties`].
+fn write_hotspots(
+    dest: &Path,
+    hotspots: &[crate::hotspot_area::Hotspot],
+    params: &Map<String, Value>,
+    projector: &crate::Projector,
+    rules: &Disclosure,
+) -> Result<()> {
+    let mut members = Map::new();
+    members.insert("harmspot".into(), Value::Object(params.clone()));
+    write_atomic(dest, |w| {
+        let mut fw = FeatureWriter::begin(w, &members)?.with_decimals(rules.precision);
+        for h in hotspots {
+            let mut rings = vec![h.polygon.exterior.clone()];
+            rings.extend(h.polygon.holes.iter().cloned());
+            for r in &mut rings {
+                projector.inverse.apply(r);
+            }
+            fw.feature(
+                &Geom::Polygon(rings).oriented(),
+                &protect_hotspot(h.properties(), h.incidents, rules),
+            )?;
+        }
+        fw.finish()?;
+        Ok(())
+    })
+}
