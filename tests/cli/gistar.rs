@@ -1,7 +1,6 @@
 //! `harmspot gistar` end to end: the real binary on hand-made extracts in temp folders.
 
-mod common;
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 use std::path::Path;
 

@@ -3,9 +3,8 @@
 //! no point geometry and coarsens coordinates to 4 decimals; `--round` rounds instead; a
 //! run without the flags publishes everything, as before.
 
-mod common;
 
-use common::ok;
+use crate::common::ok;
 use serde_json::{json, Value};
 use std::path::Path;
 

@@ -2,8 +2,7 @@
 //! CSV numbers. Each test runs the real binary and checks its output against values
 //! computed here independently (own CSV parsing, own distances).
 
-mod common;
-use common::*;
+use crate::common::*;
 use harmspot::Projector;
 use serde_json::{json, Value};
 use std::collections::HashMap;

@@ -1,8 +1,7 @@
 //! Issue 11: harm spots an analyst can act on, automatic choices that fit real extracts,
 //! a summary that states what was used, outputs sized for partners.
 
-mod common;
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 use std::path::Path;
 

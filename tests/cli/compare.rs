@@ -1,9 +1,8 @@
 //! `harmspot compare` run as a binary: outputs, their fixed columns and properties, the
 //! period rule in the outputs, and a clear message (and no output) for each bad input.
 
-mod common;
 
-use common::{fails, ok, run};
+use crate::common::{fails, ok, run};
 use serde_json::{json, Value};
 use std::path::Path;
 
@@ -236,7 +235,7 @@ res_ci_low,res_ci_high,res_z,res_p,res_zero_corrected"
     ] {
         assert!(md.contains(s), "report.md lacks {s}");
     }
-    assert!(common::temporaries(&out).is_empty());
+    assert!(crate::common::temporaries(&out).is_empty());
 }
 
 #[test]

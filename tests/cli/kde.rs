@@ -1,9 +1,8 @@
 //! `harmspot kde` end to end: every output format read back, automatic choices, thread
 //! independence, bad input.
 
-mod common;
 
-use common::{fails, ok, run, temporaries};
+use crate::common::{fails, ok, run, temporaries};
 use harmspot::generate::{generate, GenerateParams};
 use std::collections::HashMap;
 use std::path::Path;

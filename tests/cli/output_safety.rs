@@ -2,8 +2,7 @@
 //! leaves a mix of old and new results, and fails (exit 2, the OS error) when an output
 //! cannot be written completely.
 
-mod common;
-use common::*;
+use crate::common::*;
 use std::path::Path;
 
 fn extract(dir: &Path, name: &str) -> String {

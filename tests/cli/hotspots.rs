@@ -1,7 +1,6 @@
 //! `harmspot hotspots`: the one-shot job, its outputs, and replay with `harmspot run`.
 
-mod common;
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 use std::path::Path;
 

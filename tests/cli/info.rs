@@ -1,7 +1,6 @@
 //! `harmspot info` on police.uk-format fixtures: exact per-type, per-month counts.
 
-mod common;
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 
 fn month_folder(dir: &std::path::Path) {

@@ -1,8 +1,7 @@
 //! Disclosure control (issue 7): no output of a `--partner` run holds a value built from
 //! 1 to K-1 incidents, nor a point geometry; `--include-points` is the only way to points.
 
-mod common;
-use common::*;
+use crate::common::*;
 use harmspot::{read_incidents, Projector, ReadOptions};
 use serde_json::Value;
 use std::path::Path;

@@ -1,5 +1,4 @@
 //! Shared helpers for the CLI tests: run the real binary in a temporary folder.
-#![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -1,8 +1,7 @@
 //! `harmspot map`: HTML page and PNG picture from a result folder (issue 7).
 
-mod common;
 
-use common::{decode_png, fails, map_page_data, map_results, ok, run, temporaries};
+use crate::common::{decode_png, fails, map_page_data, map_results, ok, run, temporaries};
 use std::collections::HashSet;
 
 /// Cells of the fixture whose values are all `null`: (i + 20 j) % 17 == 0 over 300 cells,

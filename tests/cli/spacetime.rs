@@ -1,9 +1,8 @@
 //! The real binary on `change`, `evaluate`, `emerging` and `knox`: outputs, column names,
 //! recorded parameters, errors and determinism.
 
-mod common;
 
-use common::{fails, ok, row, run, temporaries, write, HEADER};
+use crate::common::{fails, ok, row, run, temporaries, write, HEADER};
 use serde_json::Value;
 use std::path::Path;
 

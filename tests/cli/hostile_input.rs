@@ -1,8 +1,7 @@
 //! Hostile inputs: each ends in a clear error (exit 2, message naming the file and problem)
 //! or in counted skips — never a panic (exit 101) or a silently wrong count.
 
-mod common;
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 use std::path::Path;
 

@@ -1,8 +1,7 @@
 //! Issue 14, injection: names quoted in CSV outputs cannot run as spreadsheet formulas, and
 //! names quoted in Markdown outputs cannot add HTML or break tables.
 
-mod common;
-use common::*;
+use crate::common::*;
 use serde_json::json;
 
 #[test]

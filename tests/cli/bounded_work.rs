@@ -2,8 +2,7 @@
 //! counts, names that are not UTF-8 or not ASCII, side files without end, areas too
 //! detailed — each a clear error naming the estimate and the flag, or a correct result.
 
-mod common;
-use common::*;
+use crate::common::*;
 use std::path::Path;
 
 const LON: &str = "-1.6100";

@@ -3,8 +3,7 @@
 //! from the input, is 0 or at least K = 5; suppressed values are null; no point geometry;
 //! and a run without the flags carries no `disclosure` member.
 
-mod common;
-use common::*;
+use crate::common::*;
 use harmspot::{read_incidents, Incidents, Month, Projector, ReadOptions};
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};

@@ -1,8 +1,7 @@
 //! `harmspot count` end to end on a hand-made extract in British National Grid metres.
 
-mod common;
 
-use common::{fails, ok, temporaries};
+use crate::common::{fails, ok, temporaries};
 use std::path::Path;
 
 /// Seven incidents on a 100 m grid snapped at (420 000, 560 000), near Newcastle:
@@ -278,7 +277,7 @@ fn warns_when_a_stray_point_blows_up_the_grid() {
     }
     csv.push_str("450000,590000\n");
     std::fs::write(d.join("s.csv"), csv).unwrap();
-    let o = common::run(
+    let o = crate::common::run(
         d,
         &[
             "count",

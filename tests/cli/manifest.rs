@@ -1,8 +1,7 @@
 //! Run manifests (issue 7): every file-writing run records its command, inputs (sizes and
 //! SHA-256), row counts, CRS and time, and `harmspot run` replays it byte for byte.
 
-mod common;
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 
 fn load(p: &std::path::Path) -> Value {

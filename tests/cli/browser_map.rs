@@ -7,9 +7,8 @@
 //! `HARMSPOT_REQUIRE_BROWSER=1` is set (`.ci/run` sets it), when a missing browser fails them,
 //! so that CI never ships a page no browser has drawn.
 
-mod common;
 
-use common::{decode_png, map_results, ok};
+use crate::common::{decode_png, map_results, ok};
 use std::collections::HashSet;
 use std::io::Read;
 use std::path::{Path, PathBuf};
