@@ -7,11 +7,18 @@
 //! | read police.uk CSV, named-column CSV, GeoJSON points | [`read`] | [`read_incidents`] |
 //! | coordinate reference systems (PROJ) | [`crs`] | [`Projector`] |
 //! | harm weights per crime type (METHODS §9) | [`harm`] | [`HarmTable`] |
-//! | R-tree over incidents | [`index`] | [`IncidentIndex`] |
+//! | R-tree over incidents | | [`IncidentIndex`] |
 //! | extract summary (`harmspot info`) | [`info`] | [`info::summarise`] |
 //! | synthetic police.uk extracts | [`generate`] | [`generate::generate`] |
 //! | grid counts: incidents and harm per cell, per type or month (METHODS §4) | [`count`] | [`count::aggregate`] |
 //! | kernel density, six kernels, exact and parallel (METHODS §2) | [`kde`] | [`kde::estimate`] |
+//! | Getis-Ord Gi* with FDR or permutations (METHODS §5) | [`gistar`] | [`gistar::compute`] |
+//! | the hotspots job: harm density, Gi* hotspot areas, harm spots, concentration | [`hotspots`] | [`hotspots::run`] |
+//! | hotspot areas: selected cells merged into ranked polygons | [`hotspot_area`] | [`hotspot_area::polygons`] |
+//! | harm spots: micro-places inside hotspot areas, by harm | [`harm_spot`] | [`harm_spot::find`] |
+//! | disclosure control: suppression, rounding, coarsened coordinates | [`disclosure`] | [`disclosure::Disclosure`] |
+//! | what a result was made with, as typed records | [`used`] | [`used::Used`] |
+//! | outputs: metadata, grid files, result folders | [`publish`] | [`publish::metadata()`] |
 //! | default bandwidths: ArcGIS, sfhotspot (METHODS §3) | [`bandwidth`] | [`bandwidth::arcgis`] |
 //! | before/after around hubs: WDQ, WDD, RES (METHODS §6) | [`compare`] | [`compare::evaluate`] |
 //! | maps of a result folder: offline HTML page, static PNG | [`map`] | [`map::load`] |
@@ -24,6 +31,30 @@
 //! Lengths are metres in a projected working CRS (default EPSG:27700, British National
 //! Grid). GeoJSON output is WGS84 lon/lat (RFC 7946). Method definitions live in
 //! `METHODS.md` of the project's shared material and are cited in each module.
+//!
+//! The main job, as `harmspot hotspots` runs it, on incidents already read (here 60 in one
+//! street and one in each of 99 other places):
+//!
+//! ```
+//! use harmspot::{grid::{Grid, Shape}, hotspots::{run, HotspotJobParams}, Incidents, Month};
+//! let (mut xy, mut kind) = (vec![], vec![]);
+//! for i in 0..60 { xy.push([550.0 + (i % 5) as f64, 550.0]); kind.push(0) }
+//! for c in 0..100 {
+//!     if c != 55 { xy.push([50.0 + 100.0 * (c % 10) as f64, 50.0 + 100.0 * (c / 10) as f64]); kind.push(0) }
+//! }
+//! let n = xy.len();
+//! let incidents = Incidents { xy, kind, harm: vec![1.0; n], month: vec![Month::UNKNOWN; n],
+//!     types: vec!["Robbery".into()], ..Default::default() };
+//! let grid = Grid::from_extent(Shape::Square, 100.0, [0.0, 0.0, 999.0, 999.0]).unwrap();
+//! let mut params = HotspotJobParams::default();
+//! params.kde = params.kde.bandwidth(150.0);
+//! let job = run(&incidents, &grid, &params).unwrap();
+//! assert_eq!(job.hotspots.len(), 1);                 // one hotspot area ...
+//! assert!(job.spots.spots[0].harm >= 60.0);          // ... whose top harm spot holds the street
+//! let meta = harmspot::publish::metadata(&job.cells); // what every output records
+//! assert_eq!(meta["analysis"], "hotspots");
+//! assert_eq!(meta["bandwidth"], 150.0);
+//! ```
 #![deny(missing_docs)]
 
 pub mod bandwidth;
@@ -45,25 +76,25 @@ pub mod harm_spot;
 pub mod hotspot_area;
 pub mod hotspots;
 pub mod incident;
-pub mod index;
+mod index;
 pub mod info;
 pub mod kde;
 pub mod knox;
-pub mod layer;
+mod layer;
 pub mod limits;
 pub mod manifest;
 pub mod mannkendall;
 pub mod map;
-pub mod month;
-pub mod param;
+mod month;
+mod param;
 pub mod places;
 pub mod progress;
 pub mod publish;
 pub mod pvalue;
 pub mod read;
-pub mod rng;
+mod rng;
 pub mod study_area;
-pub mod summary;
+mod summary;
 pub mod used;
 pub mod write;
 

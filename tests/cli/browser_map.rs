@@ -7,7 +7,6 @@
 //! `HARMSPOT_REQUIRE_BROWSER=1` is set (`.ci/run` sets it), when a missing browser fails them,
 //! so that CI never ships a page no browser has drawn.
 
-
 use crate::common::{decode_png, map_results, ok};
 use std::collections::HashSet;
 use std::io::Read;

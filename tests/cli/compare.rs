@@ -1,7 +1,6 @@
 //! `harmspot compare` run as a binary: outputs, their fixed columns and properties, the
 //! period rule in the outputs, and a clear message (and no output) for each bad input.
 
-
 use crate::common::{fails, ok, run};
 use serde_json::{json, Value};
 use std::path::Path;

@@ -1,6 +1,5 @@
 //! `harmspot count` end to end on a hand-made extract in British National Grid metres.
 
-
 use crate::common::{fails, ok, temporaries};
 use std::path::Path;
 

@@ -1,7 +1,6 @@
 //! `harmspot kde` end to end: every output format read back, automatic choices, thread
 //! independence, bad input.
 
-
 use crate::common::{fails, ok, run, temporaries};
 use harmspot::generate::{generate, GenerateParams};
 use std::collections::HashMap;

@@ -1,6 +1,5 @@
 //! `harmspot map`: HTML page and PNG picture from a result folder (issue 7).
 
-
 use crate::common::{decode_png, fails, map_page_data, map_results, ok, run, temporaries};
 use std::collections::HashSet;
 

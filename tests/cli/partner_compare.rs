@@ -3,7 +3,6 @@
 //! no point geometry and coarsens coordinates to 4 decimals; `--round` rounds instead; a
 //! run without the flags publishes everything, as before.
 
-
 use crate::common::ok;
 use serde_json::{json, Value};
 use std::path::Path;

@@ -1,7 +1,6 @@
 //! The real binary on `change`, `evaluate`, `emerging` and `knox`: outputs, column names,
 //! recorded parameters, errors and determinism.
 
-
 use crate::common::{fails, ok, row, run, temporaries, write, HEADER};
 use serde_json::Value;
 use std::path::Path;
