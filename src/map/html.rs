@@ -15,7 +15,7 @@
 //! U+2029 escaped, so no property can close the `<script>` element. The title is
 //! HTML-escaped ([`escape_html`]).
 //!
-//! **Coordinates.** Positions are Web Mercator metres ([`super::mercator`]) relative to the
+//! **Coordinates.** Positions are Web Mercator metres (Web Mercator, EPSG:3857) relative to the
 //! north-west corner of the extent, in decimetres, rounded to integers: about 0.1 m on the
 //! ground, and small enough for the 32-bit floats browsers draw SVG with.
 //!
@@ -23,9 +23,13 @@
 //! in a visible `<ul id="errors">` list and sets `data-ready="true"` on `<html>` once drawn,
 //! so a headless browser can check it (`tests/browser_map.rs`).
 
+use super::frame::mercator;
+use super::style::{
+    CONTEXT_OUTLINE, HARM_SPOT_FILL, NO_VALUE_FILL, SUPPRESSED_FILL, SUPPRESSED_HATCH,
+};
 use super::{
-    gi_colour, mercator, CellFill, CellsView, GiFill, LayerKind, MapData, Rgb, Role, Shape, Swatch,
-    ATTRIBUTION, NO_VALUE_FILL, SUPPRESSED_FILL, SUPPRESSED_HATCH,
+    gi_colour, CellFill, CellsView, Geometry, GiFill, LayerKind, MapData, Rgb, Role, Swatch,
+    ATTRIBUTION,
 };
 use crate::error::{Error, Result};
 use crate::write::write_atomic;
@@ -217,15 +221,15 @@ fn page_data(map: &MapData, opts: &HtmlOptions) -> Value {
             let mut d = String::new();
             let mut lines = String::new();
             let mut pts = Vec::new();
-            for s in &f.shapes {
+            for s in &f.parts {
                 match s {
-                    Shape::Polygon(rings) => {
+                    Geometry::Polygon(rings) => {
                         for r in rings {
                             path_data(&mut d, r, origin, true);
                         }
                     }
-                    Shape::Line(ps) => path_data(&mut lines, ps, origin, false),
-                    Shape::Point(p) => {
+                    Geometry::Line(ps) => path_data(&mut lines, ps, origin, false),
+                    Geometry::Point(p) => {
                         let q = local(*p, origin);
                         pts.push(json!([q.0, q.1]));
                     }
@@ -321,8 +325,8 @@ fn page_data(map: &MapData, opts: &HtmlOptions) -> Value {
     .collect();
     json!({
         "title": map.title,
-        "harmspot_fill": hex(super::HARM_SPOT_FILL),
-        "context_outline": hex(super::CONTEXT_OUTLINE),
+        "harmspot_fill": hex(HARM_SPOT_FILL),
+        "context_outline": hex(CONTEXT_OUTLINE),
         "unit": UNIT,
         "origin": origin,
         "extent": extent,

@@ -12,11 +12,12 @@
 //! q, y and the comma get two descender rows), scaled by whole pixels, so the picture looks
 //! the same on every machine and needs no system font.
 
-use super::{
-    fmt_length, gi_colour, mercator, mercator_lat, nice_length, CellFill, CellsView, GiFill,
-    LayerKind, MapData, Rgb, Shape, Swatch, HARM_SPOT_FILL, HOTSPOT_OUTLINE, NO_VALUE_FILL,
-    SUPPRESSED_FILL, SUPPRESSED_HATCH,
+use super::frame::{fmt_length, mercator, mercator_lat, nice_length};
+use super::style::{
+    CONTEXT_OUTLINE, HARM_SPOT_FILL, HOTSPOT_OUTLINE, NO_VALUE_FILL, SUPPRESSED_FILL,
+    SUPPRESSED_HATCH,
 };
+use super::{gi_colour, CellFill, CellsView, Geometry, GiFill, LayerKind, MapData, Rgb, Swatch};
 use crate::error::{Error, Result};
 use crate::write::write_atomic;
 use std::io::Write;
@@ -329,9 +330,9 @@ impl View {
     }
 }
 
-fn push_shape(pb: &mut PathBuilder, view: &View, s: &Shape) {
+fn push_shape(pb: &mut PathBuilder, view: &View, s: &Geometry) {
     match s {
-        Shape::Polygon(rings) => {
+        Geometry::Polygon(rings) => {
             for r in rings {
                 for (i, p) in r.iter().enumerate() {
                     let (x, y) = view.px(*p);
@@ -344,7 +345,7 @@ fn push_shape(pb: &mut PathBuilder, view: &View, s: &Shape) {
                 pb.close();
             }
         }
-        Shape::Line(ps) => {
+        Geometry::Line(ps) => {
             for (i, p) in ps.iter().enumerate() {
                 let (x, y) = view.px(*p);
                 if i == 0 {
@@ -354,7 +355,7 @@ fn push_shape(pb: &mut PathBuilder, view: &View, s: &Shape) {
                 }
             }
         }
-        Shape::Point(_) => {}
+        Geometry::Point(_) => {}
     }
 }
 
@@ -613,7 +614,7 @@ pub fn render(map: &MapData, opts: &PngOptions) -> Result<Vec<u8>> {
                             by_fill.len() - 1
                         }
                     };
-                    for sh in &f.shapes {
+                    for sh in &f.parts {
                         push_shape(&mut by_fill[pos].1, &view, sh);
                     }
                 }
@@ -641,11 +642,11 @@ pub fn render(map: &MapData, opts: &PngOptions) -> Result<Vec<u8>> {
                 let mut polys = PathBuilder::new();
                 let mut lines = PathBuilder::new();
                 let mut dots = PathBuilder::new();
-                for sh in layer.features.iter().flat_map(|f| &f.shapes) {
+                for sh in layer.features.iter().flat_map(|f| &f.parts) {
                     match sh {
-                        Shape::Polygon(_) => push_shape(&mut polys, &view, sh),
-                        Shape::Line(_) => push_shape(&mut lines, &view, sh),
-                        Shape::Point(p) => {
+                        Geometry::Polygon(_) => push_shape(&mut polys, &view, sh),
+                        Geometry::Line(_) => push_shape(&mut lines, &view, sh),
+                        Geometry::Point(p) => {
                             let (x, y) = view.px(*p);
                             dots.push_circle(x, y, 1.5 * s as f32);
                         }
@@ -671,7 +672,7 @@ pub fn render(map: &MapData, opts: &PngOptions) -> Result<Vec<u8>> {
                 for f in &layer.features {
                     let role = f.role.unwrap_or(super::Role::Other);
                     let mut pb = PathBuilder::new();
-                    for sh in &f.shapes {
+                    for sh in &f.parts {
                         push_shape(&mut pb, &view, sh);
                     }
                     let Some(path) = pb.finish() else { continue };
@@ -695,7 +696,7 @@ pub fn render(map: &MapData, opts: &PngOptions) -> Result<Vec<u8>> {
             }
             LayerKind::Context => {
                 let mut pb = PathBuilder::new();
-                for sh in layer.features.iter().flat_map(|f| &f.shapes) {
+                for sh in layer.features.iter().flat_map(|f| &f.parts) {
                     push_shape(&mut pb, &view, sh);
                 }
                 if let Some(path) = pb.finish() {
@@ -704,7 +705,7 @@ pub fn render(map: &MapData, opts: &PngOptions) -> Result<Vec<u8>> {
                         line_join: LineJoin::Round,
                         ..Stroke::default()
                     };
-                    pm.stroke_path(&path, &paint(super::CONTEXT_OUTLINE, 0.8), &st, id, cm);
+                    pm.stroke_path(&path, &paint(CONTEXT_OUTLINE, 0.8), &st, id, cm);
                 }
                 for f in &layer.features {
                     if let Some(lab) = &f.label {
@@ -714,7 +715,7 @@ pub fn render(map: &MapData, opts: &PngOptions) -> Result<Vec<u8>> {
             }
             LayerKind::HarmSpots => {
                 let mut pb = PathBuilder::new();
-                for sh in layer.features.iter().flat_map(|f| &f.shapes) {
+                for sh in layer.features.iter().flat_map(|f| &f.parts) {
                     push_shape(&mut pb, &view, sh);
                 }
                 if let Some(path) = pb.finish() {
@@ -742,7 +743,7 @@ pub fn render(map: &MapData, opts: &PngOptions) -> Result<Vec<u8>> {
             }
             LayerKind::Hotspots => {
                 let mut pb = PathBuilder::new();
-                for sh in layer.features.iter().flat_map(|f| &f.shapes) {
+                for sh in layer.features.iter().flat_map(|f| &f.parts) {
                     push_shape(&mut pb, &view, sh);
                 }
                 if let Some(path) = pb.finish() {
