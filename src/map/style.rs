@@ -116,11 +116,12 @@ impl Role {
         }
     }
 
-    /// Outline (and, lightly, fill) colour.
+    /// Outline (and, lightly, fill) colour: ColorBrewer Paired purple, orange and blue, so
+    /// treatment, buffer and control differ by hue as well as by line (a buffer is dashed).
     pub fn colour(self) -> Rgb {
         match self {
             Role::Treatment => [106, 61, 154],
-            Role::Buffer => [106, 61, 154],
+            Role::Buffer => [255, 127, 0],
             Role::Control => [31, 120, 180],
             Role::Other => [90, 90, 90],
         }
@@ -168,6 +169,15 @@ mod tests {
         assert_eq!(ramp(3), vec![YLORRD[0], YLORRD[4], YLORRD[8]]);
         let c = ramp(5);
         assert_eq!((c[0], c[4]), ([255, 255, 204], [128, 0, 38]));
+    }
+
+    #[test]
+    fn roles_have_distinct_colours() {
+        for (i, a) in Role::ALL.iter().enumerate() {
+            for b in &Role::ALL[i + 1..] {
+                assert_ne!(a.colour(), b.colour(), "{a:?} and {b:?}");
+            }
+        }
     }
 
     #[test]
