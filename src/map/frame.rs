@@ -1,9 +1,11 @@
 //! Where the map looks and how it projects: Web Mercator (EPSG:3857, the projection of XYZ
 //! basemap tiles; north up everywhere, lengths stretched by 1/cos φ), the frame ([`bounds`]:
-//! the top harm spots and the hotspot areas holding them, what a partner acts on; issue 11)
+//! what a partner acts on: the top harm spots and the hotspot areas holding them, issue 11;
+//! else the treatment areas and their buffers of a before/after comparison)
 //! and the round lengths of scale bars.
 
-use super::{Geometry, LayerKind, MapFeature, MapLayer, HARM_SPOT_LABELS};
+use super::overlay::role_of;
+use super::{Geometry, LayerKind, MapFeature, MapLayer, Role, HARM_SPOT_LABELS};
 use serde_json::Value;
 
 /// Web Mercator (EPSG:3857) metres of a lon/lat position; latitudes are clamped to
@@ -79,8 +81,8 @@ pub(crate) fn bounds(layers: &[MapLayer]) -> Option<[f64; 4]> {
 }
 
 /// The features the map frames, what a partner acts on (issue 11): the labelled harm spots
-/// (rank ≤ [`HARM_SPOT_LABELS`]) with the hotspot areas holding them (`area_id`); without
-/// harm spots, every feature.
+/// (rank ≤ [`HARM_SPOT_LABELS`]) with the hotspot areas holding them (`area_id`); else the
+/// treatment and buffer areas; else every feature.
 pub(crate) fn framed_features(layers: &[MapLayer]) -> Vec<&MapFeature> {
     let rank = |f: &MapFeature| f.prop("rank").and_then(Value::as_u64);
     let of = |k: LayerKind| {
@@ -104,6 +106,14 @@ pub(crate) fn framed_features(layers: &[MapLayer]) -> Vec<&MapFeature> {
                 .is_some_and(|id| areas.contains(&id))
         }));
         return out;
+    }
+    // a comparison's sites: a control area is often far larger (a whole force), and framing
+    // it would shrink the sites to dots
+    let sites: Vec<&MapFeature> = of(LayerKind::Areas)
+        .filter(|f| matches!(role_of(f), Role::Treatment | Role::Buffer))
+        .collect();
+    if !sites.is_empty() {
+        return sites;
     }
     layers.iter().flat_map(|l| &l.features).collect()
 }

@@ -6,7 +6,7 @@
 
 use super::legend::{LegendEntry, LegendSection, Swatch};
 use super::style::{Role, CONTEXT_OUTLINE, HARM_SPOT_FILL, HOTSPOT_OUTLINE};
-use super::{Geometry, Label, LayerKind, MapLayer, GENERIC_MAX_SHOWN};
+use super::{Geometry, Label, LayerKind, MapFeature, MapLayer, GENERIC_MAX_SHOWN};
 use geo::InteriorPoint;
 use serde_json::Value;
 
@@ -113,8 +113,7 @@ fn harm_spots(l: &mut MapLayer) -> LegendSection {
 fn areas(l: &mut MapLayer) -> LegendSection {
     let mut present = [false; 4];
     for f in &mut l.features {
-        // `compare` writes the role as `place`
-        let role = Role::parse(f.prop("role").or_else(|| f.prop("place")));
+        let role = role_of(f);
         present[role as usize] = true;
         f.role = Some(role);
         if role != Role::Buffer {
@@ -173,6 +172,11 @@ fn other(l: &mut MapLayer) -> LegendSection {
             swatch,
         }],
     }
+}
+
+/// The role of an area: its `role` property, else `place` (as `compare` writes it).
+pub(crate) fn role_of(f: &MapFeature) -> Role {
+    Role::parse(f.prop("role").or_else(|| f.prop("place")))
 }
 
 /// A label point inside the polygons of a feature (lon/lat).

@@ -110,7 +110,8 @@ fn suppressed_never_zero_and_orders_layers() {
             ("min count".to_string(), "5".to_string()),
         ]
     );
-    assert_eq!(map.bounds, [-1.61, 54.99, -1.55, 55.04]);
+    // framed on the treatment area and its buffer, not the generic point east of them
+    assert_eq!(map.bounds, [-1.61, 54.99, -1.56, 55.04]);
 }
 
 #[test]
@@ -221,4 +222,38 @@ fn slugs_are_unique_ids() {
     .unwrap();
     let ids: Vec<_> = map.layers.iter().map(|l| l.id.as_str()).collect();
     assert_eq!(ids, vec!["a-b", "a-b-2"]);
+}
+
+#[test]
+fn a_comparison_is_framed_on_its_sites_not_its_control() {
+    let areas = fc(json!({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": square(-3.0, 54.0, 2.0), "properties": {"place": "control", "name": "control"}},
+        {"type": "Feature", "geometry": square(-1.62, 54.98, 0.01), "properties": {"place": "treatment", "name": "Library A"}},
+        {"type": "Feature", "geometry": square(-1.63, 54.97, 0.03), "properties": {"place": "buffer", "name": "Library A"}},
+        {"type": "Feature", "geometry": square(-1.58, 54.99, 0.01), "properties": {"place": "treatment", "name": "Library B"}}]}));
+    let map = build(
+        vec![("cmp/areas.geojson".into(), areas)],
+        &MapParams::default(),
+    )
+    .unwrap();
+    assert_eq!(map.bounds, [-1.63, 54.97, -1.57, 55.0]);
+    let roles: Vec<_> = map.layers[0].features.iter().map(|f| f.role).collect();
+    assert_eq!(
+        roles,
+        vec![
+            Some(Role::Control),
+            Some(Role::Treatment),
+            Some(Role::Buffer),
+            Some(Role::Treatment)
+        ]
+    );
+    // without treatment areas, everything is framed
+    let control = fc(json!({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": square(-3.0, 54.0, 2.0), "properties": {"role": "control"}}]}));
+    let map = build(
+        vec![("areas.geojson".into(), control)],
+        &MapParams::default(),
+    )
+    .unwrap();
+    assert_eq!(map.bounds, [-3.0, 54.0, -1.0, 56.0]);
 }
