@@ -127,6 +127,17 @@ impl Role {
         }
     }
 
+    /// Drawing order within the areas, bottom first: controls (often large, holding the
+    /// sites), other areas, buffers, treatment areas, so no site's outline is covered.
+    pub fn z(self) -> u8 {
+        match self {
+            Role::Control => 0,
+            Role::Other => 1,
+            Role::Buffer => 2,
+            Role::Treatment => 3,
+        }
+    }
+
     /// Whether the outline is dashed.
     pub fn dashed(self) -> bool {
         matches!(self, Role::Buffer | Role::Other)
@@ -178,6 +189,14 @@ mod tests {
                 assert_ne!(a.colour(), b.colour(), "{a:?} and {b:?}");
             }
         }
+    }
+
+    #[test]
+    fn sites_are_drawn_over_controls() {
+        let z: Vec<u8> = [Role::Control, Role::Other, Role::Buffer, Role::Treatment]
+            .map(Role::z)
+            .to_vec();
+        assert!(z.windows(2).all(|w| w[0] < w[1]), "{z:?}");
     }
 
     #[test]

@@ -98,7 +98,7 @@ pub(super) fn page_data(map: &MapData, opts: &HtmlOptions) -> Value {
         .map(|r| {
             (
                 r.name().to_string(),
-                json!({"colour": hex(r.colour()), "dashed": r.dashed(), "fill": r != Role::Buffer}),
+                json!({"colour": hex(r.colour()), "dashed": r.dashed(), "fill": r != Role::Buffer, "z": r.z()}),
             )
         })
         .collect();

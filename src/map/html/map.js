@@ -131,7 +131,12 @@
   function makeGroup(L, id, mode, title, visible) {
     var g = svgEl('g', { 'class': 'layer layer-' + mode, 'data-layer': id, 'data-file': L.file }, view);
     var n = 0;
-    L.features.forEach(function (F, i) {
+    // areas by role, controls first (Role::z), so no site's outline is covered
+    var z = function (F) { return (F.r ? data.roles[F.r] : data.roles.other).z; };
+    var order = L.features.map(function (F, i) { return i; });
+    if (mode === 'areas') order.sort(function (a, b) { return z(L.features[a]) - z(L.features[b]); });
+    order.forEach(function (i) {
+      var F = L.features[i];
       var role = F.r ? data.roles[F.r] : null;
       var style = {};
       if (mode === 'density' || mode === 'gistar') {

@@ -1,7 +1,7 @@
 //! Painter of before/after areas (`areas.geojson`): each area outlined in its role's colour
 //! ([`Role::colour`]), dashed for buffers, lightly filled except buffers (a buffer ring holds
-//! its treatment area, which would otherwise be tinted twice); names queued as labels above
-//! the north edge.
+//! its treatment area, which would otherwise be tinted twice); drawn controls first and
+//! treatment areas last ([`Role::z`]); names queued as labels above the north edge.
 
 use super::canvas::{paint, path_of, Canvas};
 use super::labels::Queued;
@@ -11,7 +11,9 @@ use tiny_skia::{FillRule, LineJoin, Stroke, StrokeDash, Transform};
 /// Draws the areas and queues their labels.
 pub(super) fn paint_areas<'a>(cv: &mut Canvas, layer: &'a MapLayer, labels: &mut Vec<Queued<'a>>) {
     let (id, cm, s) = (Transform::identity(), Some(&cv.clip), cv.s);
-    for f in &layer.features {
+    let mut features: Vec<_> = layer.features.iter().collect();
+    features.sort_by_key(|f| f.role.unwrap_or(Role::Other).z());
+    for f in features {
         let role = f.role.unwrap_or(Role::Other);
         let Some(path) = path_of(&cv.view, &f.parts).finish() else {
             continue;
