@@ -1,7 +1,8 @@
 //! Where the map looks and how it projects: Web Mercator (EPSG:3857, the projection of XYZ
 //! basemap tiles; north up everywhere, lengths stretched by 1/cos φ), the frame ([`bounds`]:
 //! what a partner acts on: the top harm spots and the hotspot areas holding them, issue 11;
-//! else the treatment areas and their buffers of a before/after comparison)
+//! else what was analysed, leaving out context outlines and control areas, which can span a
+//! whole force)
 //! and the round lengths of scale bars.
 
 use super::overlay::role_of;
@@ -81,8 +82,8 @@ pub(crate) fn bounds(layers: &[MapLayer]) -> Option<[f64; 4]> {
 }
 
 /// The features the map frames, what a partner acts on (issue 11): the labelled harm spots
-/// (rank ≤ [`HARM_SPOT_LABELS`]) with the hotspot areas holding them (`area_id`); else the
-/// treatment and buffer areas; else every feature.
+/// (rank ≤ [`HARM_SPOT_LABELS`]) with the hotspot areas holding them (`area_id`); else every
+/// feature but context outlines and control areas; else every feature.
 pub(crate) fn framed_features(layers: &[MapLayer]) -> Vec<&MapFeature> {
     let rank = |f: &MapFeature| f.prop("rank").and_then(Value::as_u64);
     let of = |k: LayerKind| {
@@ -107,13 +108,19 @@ pub(crate) fn framed_features(layers: &[MapLayer]) -> Vec<&MapFeature> {
         }));
         return out;
     }
-    // a comparison's sites: a control area is often far larger (a whole force), and framing
-    // it would shrink the sites to dots
-    let sites: Vec<&MapFeature> = of(LayerKind::Areas)
-        .filter(|f| matches!(role_of(f), Role::Treatment | Role::Buffer))
+    // else what was analysed, without what only gives context: context outlines (a force,
+    // its LSOAs) and control areas can span a whole force and would shrink the rest to dots
+    let focus: Vec<&MapFeature> = layers
+        .iter()
+        .filter(|l| l.kind != LayerKind::Context)
+        .flat_map(|l| {
+            l.features
+                .iter()
+                .filter(move |f| l.kind != LayerKind::Areas || role_of(f) != Role::Control)
+        })
         .collect();
-    if !sites.is_empty() {
-        return sites;
+    if !focus.is_empty() {
+        return focus;
     }
     layers.iter().flat_map(|l| &l.features).collect()
 }

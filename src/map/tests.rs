@@ -110,8 +110,7 @@ fn suppressed_never_zero_and_orders_layers() {
             ("min count".to_string(), "5".to_string()),
         ]
     );
-    // framed on the treatment area and its buffer, not the generic point east of them
-    assert_eq!(map.bounds, [-1.61, 54.99, -1.56, 55.04]);
+    assert_eq!(map.bounds, [-1.61, 54.99, -1.55, 55.04]);
 }
 
 #[test]
@@ -225,7 +224,7 @@ fn slugs_are_unique_ids() {
 }
 
 #[test]
-fn a_comparison_is_framed_on_its_sites_not_its_control() {
+fn the_frame_leaves_out_controls_and_context() {
     let areas = fc(json!({"type": "FeatureCollection", "features": [
         {"type": "Feature", "geometry": square(-3.0, 54.0, 2.0), "properties": {"place": "control", "name": "control"}},
         {"type": "Feature", "geometry": square(-1.62, 54.98, 0.01), "properties": {"place": "treatment", "name": "Library A"}},
@@ -247,7 +246,22 @@ fn a_comparison_is_framed_on_its_sites_not_its_control() {
             Some(Role::Treatment)
         ]
     );
-    // without treatment areas, everything is framed
+    // a context layer (a force's LSOAs) is not framed either
+    let areas = fc(json!({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": square(-1.62, 54.98, 0.01), "properties": {"role": "treatment"}}]}));
+    let lsoas = fc(json!({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": square(-2.5, 54.5, 1.5), "properties": {"LSOA11NM": "Somewhere 001A"}}]}));
+    let map = build(
+        vec![
+            ("areas.geojson".into(), areas),
+            ("lsoa.geojson".into(), lsoas),
+        ],
+        &MapParams::default().context("lsoa.geojson"),
+    )
+    .unwrap();
+    assert_eq!(map.bounds, [-1.62, 54.98, -1.62 + 0.01, 54.98 + 0.01]);
+    // with nothing but a control area, it is framed
+
     let control = fc(json!({"type": "FeatureCollection", "features": [
         {"type": "Feature", "geometry": square(-3.0, 54.0, 2.0), "properties": {"role": "control"}}]}));
     let map = build(
