@@ -239,12 +239,24 @@
     // a label already placed, or would not lie wholly on the map, is hidden until the view
     // changes. A harm spot's label first tries the CANDIDATES around its spot.
     var s = size();
+    // Widths as drawn, measured once per label (all shown first, then all measured: one layout).
+    var unmeasured = [];
+    groups.forEach(function (grp) {
+      if (!grp.visible) return;
+      grp.labels.forEach(function (lab) {
+        if (!lab.w) { lab.el.style.display = ''; unmeasured.push(lab); }
+      });
+    });
+    unmeasured.forEach(function (lab) {
+      var tw = lab.el.getComputedTextLength();
+      if (tw > 0) lab.w = tw + 4;
+    });
     var placed = [];
     groups.slice().reverse().forEach(function (grp) {
       if (!grp.visible) return;
       grp.labels.forEach(function (lab) {
         var ax = lab.x * k + tx, ay = lab.y * k + ty + lab.dy;
-        var w = 7.5 * lab.el.textContent.length + 4, h = 15;
+        var w = lab.w || 7.5 * lab.el.textContent.length + 4, h = 15;
         var tries = lab.leader ? CANDIDATES : CANDIDATES.slice(0, 1);
         var box = null, x = ax, y = ay;
         for (var i = 0; i < tries.length && !box; i++) {
