@@ -1,6 +1,8 @@
 //! Shared helpers for the CLI tests: run the real binary in a temporary folder.
 #![allow(dead_code)]
 
+pub mod browser;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
