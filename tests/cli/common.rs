@@ -1,5 +1,7 @@
 //! Shared helpers for the CLI tests: run the real binary in a temporary folder.
 
+pub mod browser;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

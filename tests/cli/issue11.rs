@@ -443,8 +443,8 @@ fn map_of_a_real_hotspots_run_frames_and_names_the_harm_spots() {
                 f64::NEG_INFINITY,
                 f64::NEG_INFINITY,
             ];
-            for s in l.features.iter().flat_map(|f| &f.shapes) {
-                if let harmspot::map::Shape::Polygon(rs) = s {
+            for s in l.features.iter().flat_map(|f| &f.parts) {
+                if let harmspot::map::Geometry::Polygon(rs) = s {
                     for p in rs.iter().flatten() {
                         b = [
                             b[0].min(p[0]),

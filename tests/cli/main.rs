@@ -25,6 +25,7 @@ mod issue12;
 mod kde;
 mod manifest;
 mod map;
+mod map_real_browser;
 mod output_safety;
 mod partner;
 mod partner_compare;

@@ -26,9 +26,21 @@ fn html_page_holds_every_layer_offline_and_escaped() {
     let page = std::fs::read_to_string(dir.path().join("map.html")).unwrap();
 
     // Self-contained: no fetch is allowed and nothing points outside the page.
-    assert!(page.contains(
-        "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src 'none'"
-    ));
+    let csp = page
+        .lines()
+        .find(|l| l.contains("Content-Security-Policy"))
+        .unwrap();
+    assert!(
+        csp.contains("content=\"default-src 'none'; script-src 'sha256-"),
+        "{csp}"
+    );
+    assert!(
+        csp.contains(
+            "; style-src 'unsafe-inline'; img-src 'none'; base-uri 'none'; form-action 'none'\">"
+        ),
+        "{csp}"
+    );
+    assert_eq!(csp.matches("'sha256-").count(), 2, "{csp}");
     let without_ns = page.replace("'http://www.w3.org/2000/svg'", "");
     assert!(
         !without_ns.contains("http://") && !without_ns.contains("https://"),
@@ -304,7 +316,7 @@ fn basemap_url_allows_only_its_host() {
         ],
     );
     let page = std::fs::read_to_string(dir.path().join("b.html")).unwrap();
-    assert!(page.contains("img-src https://tile.example\">"));
+    assert!(page.contains("; img-src https://tile.example; base-uri 'none'"));
     let data = map_page_data(&page);
     assert_eq!(
         data["basemap"]["url"],

@@ -131,7 +131,12 @@
   function makeGroup(L, id, mode, title, visible) {
     var g = svgEl('g', { 'class': 'layer layer-' + mode, 'data-layer': id, 'data-file': L.file }, view);
     var n = 0;
-    L.features.forEach(function (F, i) {
+    // areas by role, controls first (Role::z), so no site's outline is covered
+    var z = function (F) { return (F.r ? data.roles[F.r] : data.roles.other).z; };
+    var order = L.features.map(function (F, i) { return i; });
+    if (mode === 'areas') order.sort(function (a, b) { return z(L.features[a]) - z(L.features[b]); });
+    order.forEach(function (i) {
+      var F = L.features[i];
       var role = F.r ? data.roles[F.r] : null;
       var style = {};
       if (mode === 'density' || mode === 'gistar') {
@@ -174,9 +179,11 @@
     var lg = svgEl('g', { 'class': 'labels', 'data-layer': id }, labelsRoot);
     var labels = (mode === 'gistar') ? [] : L.labels.map(function (lab) {
       // lab[3]: a caption above the point (area names) rather than centred on it.
+      // harm spots' labels may move aside, tied to their spot by a leader line (drawn first)
+      var leader = L.kind === 'harmspots' ? svgEl('line', { 'class': 'leader' }, lg) : null;
       var t = svgEl('text', lab[3] ? { 'class': 'above' } : {}, lg);
       t.textContent = lab[2];
-      return { x: lab[0], y: lab[1], dy: lab[3] ? -4 : 0, el: t };
+      return { x: lab[0], y: lab[1], dy: lab[3] ? -4 : 0, el: t, leader: leader };
     });
     var grp = { id: id, title: title, layer: L, mode: mode, g: g, lg: lg, labels: labels, count: n, visible: visible };
     groups.push(grp);
@@ -218,27 +225,62 @@
     redraw();
   }
 
+  // Where a harm spot's label may go, in the order tried (as the PNG, src/map/png/labels.rs):
+  // its centre offset from the spot by half label widths plus a gap (x) and label rows (y).
+  var CANDIDATES = [[0, 0], [1, 0], [-1, 0]];
+  for (var row = 1; row <= 6; row++) {
+    CANDIDATES.push([0, -row], [0, row], [1, -row], [-1, -row], [1, row], [-1, row]);
+  }
+
   function redraw() {
     view.setAttribute('transform', 'matrix(' + k + ' 0 0 ' + k + ' ' + tx + ' ' + ty + ')');
     hatch.setAttribute('patternTransform', 'scale(' + (1 / k) + ')');
     // Labels: top layer first, in feature order (hotspots by rank); one that would overlap
-    // a label already placed, or lies off the map, is hidden until the view changes.
+    // a label already placed, or would not lie wholly on the map, is hidden until the view
+    // changes. A harm spot's label first tries the CANDIDATES around its spot.
     var s = size();
+    // Widths as drawn, measured once per label (all shown first, then all measured: one layout).
+    var unmeasured = [];
+    groups.forEach(function (grp) {
+      if (!grp.visible) return;
+      grp.labels.forEach(function (lab) {
+        if (!lab.w) { lab.el.style.display = ''; unmeasured.push(lab); }
+      });
+    });
+    unmeasured.forEach(function (lab) {
+      var tw = lab.el.getComputedTextLength();
+      if (tw > 0) lab.w = tw + 4;
+    });
     var placed = [];
     groups.slice().reverse().forEach(function (grp) {
       if (!grp.visible) return;
       grp.labels.forEach(function (lab) {
-        var x = lab.x * k + tx, y = lab.y * k + ty + lab.dy;
-        var w = 7.5 * lab.el.textContent.length + 4, h = 15;
-        var box = [x - w / 2, lab.dy ? y - h : y - h / 2, x + w / 2, lab.dy ? y : y + h / 2];
-        var free = box[2] > 0 && box[0] < s.w && box[3] > 0 && box[1] < s.h && placed.every(function (b) {
-          return box[2] <= b[0] || b[2] <= box[0] || box[3] <= b[1] || b[3] <= box[1];
-        });
-        lab.el.style.display = free ? '' : 'none';
-        if (!free) return;
+        var ax = lab.x * k + tx, ay = lab.y * k + ty + lab.dy;
+        var w = lab.w || 7.5 * lab.el.textContent.length + 4, h = 15;
+        var tries = lab.leader ? CANDIDATES : CANDIDATES.slice(0, 1);
+        var box = null, x = ax, y = ay;
+        for (var i = 0; i < tries.length && !box; i++) {
+          x = ax + tries[i][0] * (w / 2 + 4);
+          y = ay + tries[i][1] * h;
+          var b = [x - w / 2, lab.dy ? y - h : y - h / 2, x + w / 2, lab.dy ? y : y + h / 2];
+          var free = b[0] >= 0 && b[2] <= s.w && b[1] >= 0 && b[3] <= s.h && placed.every(function (o) {
+            return b[2] <= o[0] || o[2] <= b[0] || b[3] <= o[1] || o[3] <= b[1];
+          });
+          if (free) box = b;
+        }
+        lab.el.style.display = box ? '' : 'none';
+        var moved = box && (x !== ax || y !== ay);
+        if (lab.leader) lab.leader.style.display = moved ? '' : 'none';
+        if (!box) return;
         placed.push(box);
         lab.el.setAttribute('x', x.toFixed(1));
         lab.el.setAttribute('y', y.toFixed(1));
+        if (moved) {
+          lab.leader.setAttribute('x1', ax.toFixed(1));
+          lab.leader.setAttribute('y1', ay.toFixed(1));
+          lab.leader.setAttribute('x2', Math.min(Math.max(ax, box[0]), box[2]).toFixed(1));
+          lab.leader.setAttribute('y2', Math.min(Math.max(ay, box[1]), box[3]).toFixed(1));
+        }
       });
     });
     updateScale();
