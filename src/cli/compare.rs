@@ -349,13 +349,7 @@ pub fn run(a: CompareArgs, quiet: bool) -> Result<()> {
             ),
         );
     }
-    let dominated: Vec<&str> = r
-        .areas
-        .iter()
-        .chain([&r.pooled])
-        .filter(|x| x.measure("crime").is_some_and(|e| e.wdd.warning.is_some()))
-        .map(|x| x.name.as_str())
-        .collect();
+    let dominated = r.wdd_dominated();
     if !dominated.is_empty() {
         note(
             quiet,

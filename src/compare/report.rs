@@ -21,7 +21,9 @@
 //! the pooled row minus the other areas), as for the grid outputs.
 
 use super::stats::{Change, Effects};
-use super::{AreaResult, AreaSet, CompareResult, Counts, MeasureEffects, PeriodCounts};
+use super::{
+    AreaResult, AreaSet, CompareResult, MeasureEffects, MeasureKind, PeriodCounts, Pooling,
+};
 use crate::crs::Transform;
 use crate::disclosure::{Disclosure, DisclosureReport};
 use crate::error::{Error, Result};
@@ -152,27 +154,13 @@ impl Small {
 /// One measure of one area row after disclosure control: suppressed values are NaN (or
 /// `None`), rounded counts rounded.
 struct Shielded {
-    measure: String,
+    measure: MeasureKind,
     e: Effects,
     small: Small,
 }
 
-fn find<'s>(sh: &'s [Shielded], key: &str) -> Option<&'s Shielded> {
-    sh.iter().find(|x| x.measure == key)
-}
-
-/// The incidents behind a measure's value: its own count, every incident for harm.
-fn support(c: &Counts, measure: &str) -> u64 {
-    match measure {
-        "crime" => c.crime,
-        "asb" => c.asb,
-        "harm" => c.all,
-        m => m
-            .strip_prefix("type:")
-            .and_then(|t| c.types.get(t))
-            .copied()
-            .unwrap_or(c.all),
-    }
+fn find<'s>(sh: &'s [Shielded], key: &MeasureKind) -> Option<&'s Shielded> {
+    sh.iter().find(|x| &x.measure == key)
 }
 
 fn hide(v: &mut f64, t: &mut Tally) {
@@ -267,13 +255,8 @@ fn shield_effects(
             small: Small::default(),
         };
     }
-    let count = m.measure != "harm";
-    let n = |p: &PeriodCounts| {
-        [
-            support(&p.before, &m.measure),
-            support(&p.after, &m.measure),
-        ]
-    };
+    let count = !m.measure.is_harm();
+    let n = |p: &PeriodCounts| [p.before.support(&m.measure), p.after.support(&m.measure)];
     let ch = |c: &Change, p: &PeriodCounts, t: &mut Tally| {
         shield_change(c, n(p), count, e.normalised, months, rules, t)
     };
@@ -427,7 +410,7 @@ fn shield_row_json(
                 cv[key] = count_json(publish_count(rules, n, t));
             }
             if rules.small(c.all as f64) {
-                if cv["harm"].is_number() {
+                if c.harm.is_finite() {
                     t.suppressed += 1;
                 }
                 cv["harm"] = Value::Null;
@@ -578,7 +561,7 @@ pub fn write_csv<W: Write>(w: W, r: &CompareResult, rules: &Disclosure) -> std::
             };
             let mut rec: Vec<String> = vec![
                 a.name.clone(),
-                x.measure.clone(),
+                x.measure.to_string(),
                 e.unit.to_string(),
                 before.clone(),
                 after.clone(),
@@ -800,8 +783,8 @@ fn sentence_named(a: &AreaResult, r: &CompareResult, rules: &Disclosure, name: S
         name
     };
     let sh = shield_row(a, r, rules);
-    for (label, key) in [("Crime", "crime"), ("ASB", "asb")] {
-        let Some(x) = find(&sh, key) else { continue };
+    for (label, key) in [("Crime", MeasureKind::Crime), ("ASB", MeasureKind::Asb)] {
+        let Some(x) = find(&sh, &key) else { continue };
         let e = &x.e;
         if x.small.ac() {
             let _ = write!(
@@ -860,7 +843,7 @@ fn sentence_named(a: &AreaResult, r: &CompareResult, rules: &Disclosure, name: S
         }
         s.push_str(". ");
         if let (Some(rel), Some(p)) = (relative(e), e.res.p) {
-            if key == "crime" {
+            if key == MeasureKind::Crime {
                 let _ = write!(
                     s,
                     "Relative to the control that is {rel}; {}.",
@@ -881,7 +864,7 @@ fn sentence_named(a: &AreaResult, r: &CompareResult, rules: &Disclosure, name: S
             }
             s.push(' ');
         }
-        if key == "crime" {
+        if key == MeasureKind::Crime {
             if let (Some(_), Some(d), true) = (&e.buffer, r.buffer_m, x.small.b) {
                 let _ = write!(
                     s,
@@ -949,10 +932,14 @@ fn table(out: &mut String, a: &AreaResult, r: &CompareResult, rules: &Disclosure
     let sh = shield_row(a, r, rules);
     let k = rules.min_count;
     let withheld = "suppressed".to_string();
-    for (label, key) in [("Crime", "crime"), ("ASB", "asb"), ("Harm", "harm")] {
-        let Some(x) = find(&sh, key) else { continue };
+    for (label, key) in [
+        ("Crime", MeasureKind::Crime),
+        ("ASB", MeasureKind::Asb),
+        ("Harm", MeasureKind::Harm),
+    ] {
+        let Some(x) = find(&sh, &key) else { continue };
         let e = &x.e;
-        let harm = key == "harm";
+        let harm = key.is_harm();
         let res = match (e.res.res, e.res.ci_low, e.res.ci_high) {
             _ if x.small.ac() => withheld.clone(),
             (Some(r), Some(l), Some(h)) => format!(
@@ -983,11 +970,15 @@ fn table(out: &mut String, a: &AreaResult, r: &CompareResult, rules: &Disclosure
             cell(e, Some(&e.control), harm, k),
         );
     }
-    let flagged: Vec<&str> = [("crime", "crime"), ("ASB", "asb"), ("harm", "harm")]
-        .into_iter()
-        .filter(|(_, key)| find(&sh, key).is_some_and(|x| x.e.wdd.warning.is_some()))
-        .map(|(label, _)| label)
-        .collect();
+    let flagged: Vec<&str> = [
+        ("crime", MeasureKind::Crime),
+        ("ASB", MeasureKind::Asb),
+        ("harm", MeasureKind::Harm),
+    ]
+    .into_iter()
+    .filter(|(_, key)| find(&sh, key).is_some_and(|x| x.e.wdd.warning.is_some()))
+    .map(|(label, _)| label)
+    .collect();
     if !flagged.is_empty() {
         let _ = writeln!(
             out,
@@ -1071,7 +1062,7 @@ pub fn markdown(r: &CompareResult, parameters: &[(String, String)], rules: &Disc
         let _ = writeln!(o, "{}\n", sentence_named(a, r, rules, md(&a.name)));
     }
     let _ = writeln!(o, "## All areas together\n");
-    if r.pooling == "stacked" {
+    if r.pooling == Pooling::Stacked {
         o.push_str(
             "Areas have different periods: each area's counts in its own periods are summed.\n\n",
         );
@@ -1164,7 +1155,7 @@ fn effect_props(props: &mut Map<String, Value>, e: Option<&Effects>, prefix: &st
 
 fn props_for(a: Option<(&AreaResult, &[Shielded])>, name: &str, place: &str) -> Map<String, Value> {
     let (a, sh) = (a.map(|x| x.0), a.map(|x| x.1));
-    let measure = |key: &str| sh.and_then(|sh| find(sh, key)).map(|x| &x.e);
+    let measure = |key: &MeasureKind| sh.and_then(|sh| find(sh, key)).map(|x| &x.e);
     let mut p = Map::new();
     p.insert("name".into(), name.into());
     p.insert("place".into(), place.into());
@@ -1181,10 +1172,10 @@ fn props_for(a: Option<(&AreaResult, &[Shielded])>, name: &str, place: &str) -> 
         "after".into(),
         periods.map_or(Value::Null, |p| p.after.to_string().into()),
     );
-    let unit = measure("crime").map_or(Value::Null, |e| Value::from(e.unit));
+    let unit = measure(&MeasureKind::Crime).map_or(Value::Null, |e| Value::from(e.unit));
     p.insert("unit".into(), unit);
-    for key in ["crime", "asb", "harm"] {
-        effect_props(&mut p, measure(key), key, place);
+    for key in [MeasureKind::Crime, MeasureKind::Asb, MeasureKind::Harm] {
+        effect_props(&mut p, measure(&key), &key.to_string(), place);
     }
     p
 }
@@ -1229,7 +1220,7 @@ pub fn write_geojson<W: Write>(
         }
     }
     if !r.control_geometry.0.is_empty() {
-        let pooled = (r.pooling == "union").then_some(&r.pooled);
+        let pooled = (r.pooling == Pooling::Union).then_some(&r.pooled);
         let sh = pooled.map(|p| shield_row(p, r, rules));
         fw.feature(
             &to_lonlat(&r.control_geometry, inverse)?,
