@@ -57,6 +57,7 @@ pub mod param;
 pub mod pipeline;
 pub mod places;
 pub mod progress;
+pub mod publish;
 pub mod pvalue;
 pub mod read;
 pub mod rng;

@@ -481,7 +481,7 @@ fn counts_once_per_area_and_once_pooled() {
     assert_eq!(e.treatment.pct_change, None);
     assert!(e.res.zero_corrected);
     assert_close!(e.res.res.unwrap(), 8.5 / 10.5, 1e-12);
-    let s = harmspot::compare::report::sentence(empty, &r);
+    let s = harmspot::publish::compare::sentence(empty, &r);
     assert!(s.contains("none recorded in Empty in either period"), "{s}");
     // series cover every month and say which period each is in
     assert_eq!(a.series.period, vec!["before", "after"]);
@@ -721,7 +721,7 @@ fn generated_step_change_is_found_in_its_hub_only() {
     // the stepping hub's own fall is close to 70% (a little background dilutes it)
     assert!(s.treatment.pct_change.unwrap() < -55.0, "{:?}", s.treatment);
     assert!(!significant_fall(f), "flat hub: {f:?}");
-    let sentence = harmspot::compare::report::sentence(&r.areas[0], &r);
+    let sentence = harmspot::publish::compare::sentence(&r.areas[0], &r);
     assert!(
         sentence.contains("we can be confident it is real"),
         "{sentence}"

@@ -2,8 +2,6 @@
 //! of every area, for the one-pass count ([`super::CountMethod::OnePass`]): a point's
 //! candidate areas are the envelopes listed in its bucket that contain it; exact
 //! membership is then decided by [`super::Region::contains`] (METHODS §6).
-//!
-//! INDEX_REASON
 
 use super::areas::AreaSet;
 use geo::Rect;

@@ -33,7 +33,8 @@
 //! Rooms: [`areas`] builds the places; [`tally`], [`count`] and [`envelope`] count
 //! incidents per place × month × type; [`reader`] sums a tally into cells and tables;
 //! [`stats`] computes the effects; [`rows`] assembles the rows; [`control`] draws the
-//! control; [`result`] holds the typed records that `crate::publish::compare` renders.
+//! control; [`result`] and [`used`] are the typed records that `crate::publish::compare`
+//! renders.
 
 pub mod areas;
 mod control;
@@ -42,11 +43,11 @@ mod envelope;
 pub mod period;
 mod reader;
 pub mod region;
-pub mod report;
 pub mod result;
 mod rows;
 pub mod stats;
 mod tally;
+pub mod used;
 
 pub use areas::{build as build_areas, Area, AreaSet, AreaShape, AreasParams, Overlap};
 pub use period::{PeriodSpec, Periods};
@@ -56,6 +57,7 @@ pub use result::{
     PlaceCounts, Pooling, Series, SeriesPlace,
 };
 pub use stats::{effects, Cell, Effects, Table};
+pub use used::CompareUsed;
 
 use crate::error::{Error, Result};
 use crate::incident::Incidents;
