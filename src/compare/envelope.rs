@@ -2,6 +2,26 @@
 //! of every area, for the one-pass count ([`super::CountMethod::OnePass`]): a point's
 //! candidate areas are the envelopes listed in its bucket that contain it; exact
 //! membership is then decided by [`super::Region::contains`] (METHODS §6).
+//!
+//! Why a second spatial structure beside [`crate::index::IncidentIndex`] (the crate's
+//! R-tree over incidents): the jobs differ. The grid answers "which of a few hundred area
+//! envelopes hold this point" once per incident, with no index over the incidents at all;
+//! the R-tree answers "which incidents lie in this region" and must first be bulk-loaded
+//! over every incident. Measured with `benches/compare.rs` (`compare::evaluate`, 100 point
+//! hubs, 300 m radius and 300 m buffers, 24 months, release build, 2 cores shared with
+//! other builds, load average 7–9, so absolute times are inflated):
+//!
+//! | incidents | one pass (this grid) | R-tree ([`super::CountMethod::Index`]) |
+//! |---|---|---|
+//! | 10⁶ | 0.85 s (0.78–0.93) | 5.2 s (4.6–5.8) |
+//! | 10⁷ | 5.4 s (5.0–5.7) | ≈ 41 s (criterion's estimate from its warm-up; 2.4 GB) |
+//!
+//! End to end (`harmspot compare`, reading the CSV included, same load) the one pass took
+//! 1.5–1.8 s on 10⁶ rows with 100 hubs or 100 polygons against 1.8–2.1 s by the R-tree,
+//! and 1.5 GB against 2.4 GB of memory on 10⁷ rows. So the grid stays, for this one job;
+//! every query over incidents goes through the R-tree. An R-tree of the envelopes instead
+//! (rstar's `locate_all_at_point`) took 0.64 s for 10⁷ points and 200 envelopes, where a
+//! bucket lookup is one division and one slice.
 
 use super::areas::AreaSet;
 use geo::Rect;
@@ -9,10 +29,6 @@ use geo::Rect;
 /// Every treatment and outer (treatment + buffer) envelope in a uniform grid of buckets:
 /// a point's candidates are the envelopes listed in its cell that contain it. Ids are `2k`
 /// for area k's treatment area and `2k + 1` for its outer polygon.
-///
-/// Why not an R-tree of the envelopes: on 10⁷ incidents and 100 hubs (200 envelopes),
-/// `rstar`'s `locate_all_at_point` took 0.64 s on 2 cores; a bucket lookup is one division
-/// and one slice.
 pub(super) struct EnvelopeGrid {
     origin: [f64; 2],
     cell: f64,
