@@ -33,14 +33,14 @@ pub(super) fn count(
 }
 
 /// Treatment and outer (treatment + buffer) regions of every area, as counted.
-fn regions(set: &AreaSet) -> (Vec<Region<'_>>, Vec<Option<Region<'_>>>) {
+pub(super) fn regions(set: &AreaSet) -> (Vec<Region<'_>>, Vec<Option<Region<'_>>>) {
     (0..set.areas.len())
         .map(|k| (set.treatment_region(k), set.outer_region(k)))
         .unzip()
 }
 
 /// The polygon that limits the control (the analyst's control, else the boundary).
-fn control_limit(set: &AreaSet) -> Option<&MultiPolygon<f64>> {
+pub(super) fn control_limit(set: &AreaSet) -> Option<&MultiPolygon<f64>> {
     set.control.as_ref().or(set.boundary.as_ref())
 }
 

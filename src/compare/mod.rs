@@ -33,7 +33,7 @@
 //! Rooms: [`areas`] builds the places; [`tally`], [`count`] and [`envelope`] count
 //! incidents per place × month × type; [`reader`] sums a tally into cells and tables;
 //! [`stats`] computes the effects; [`rows`] assembles the rows; [`control`] draws the
-//! control; [`result`] and [`used`] are the typed records that `crate::publish::compare`
+//! control; [`work`] bounds the work before it starts; [`result`] and [`used`] are the typed records that `crate::publish::compare`
 //! renders.
 
 pub mod areas;
@@ -48,6 +48,7 @@ mod rows;
 pub mod stats;
 mod tally;
 pub mod used;
+pub mod work;
 
 pub use areas::{build as build_areas, Area, AreaSet, AreaShape, AreasParams, Overlap};
 pub use period::{PeriodSpec, Periods};
@@ -118,7 +119,8 @@ impl CompareParams {
 /// Errors: no months in the data ([`Error::Analysis`]); periods outside the data's months
 /// ([`Error::Param`] naming the flag and the months available); a control area with no
 /// incident in the analysed months, e.g. buffers covering the whole study area
-/// ([`Error::Analysis`] saying what to change).
+/// ([`Error::Analysis`] saying what to change); polygons whose point-in-polygon tests
+/// would exceed [`work::MAX_VERTEX_TESTS`] ([`Error::Work`], before any counting).
 ///
 /// Algorithm: months with data are found; periods are resolved per area; incidents are
 /// tallied per place × month × type (and harm per place × month) by the chosen
@@ -173,6 +175,7 @@ pub fn evaluate(
     let lay = tally::Layout {
         k: areas.areas.len(),
     };
+    work::check_counting(incidents, areas)?;
     let tallies = count::count(params.method, &frame, areas, &lay, span);
     check_control(&frame, &tallies, &lay, &resolved.periods, areas)?;
 

@@ -245,7 +245,8 @@ pub fn check_vertices(features: &[AreaFeature], params: &AreasParams) -> Result<
 /// `path` the areas file, for messages; `params` name and start fields, radius, buffer,
 /// control and boundary.
 ///
-/// Returns the [`AreaSet`]. Errors ([`Error::Field`] with the feature number and its name,
+/// Returns the [`AreaSet`]. Errors ([`Error::Work`] when the polygons would take too long
+/// to check, measure or buffer, see [`super::work::check_areas`]; [`Error::Field`] with the feature number and its name,
 /// or [`Error::Param`] naming the flag): a missing or duplicate name (listing the
 /// properties the feature has), a Point without `--radius`, a radius or buffer that is not
 /// a positive number, a start month that is missing or not `YYYY-MM`, a polygon that cannot
@@ -276,6 +277,7 @@ pub fn build(features: &[AreaFeature], path: &Path, params: &AreasParams) -> Res
         return Err(Error::format(path, "holds no features"));
     }
     check_vertices(features, params)?;
+    super::work::check_areas(features, params)?;
     let mut notes = Vec::new();
     let mut areas = features::treatment_areas(features, path, params, &mut notes)?;
     let union_t = unary_union(areas.iter().map(|a| &a.treatment)).orient(Direction::Default);
