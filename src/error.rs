@@ -72,13 +72,15 @@ pub enum Error {
     /// from the library, a caller's mistake.
     #[error("{0}")]
     Mismatch(String),
-    /// Any other reason an analysis cannot give a meaningful answer.
-    #[error("{0}")]
-    Analysis(String),
     /// A job or control file larger than harmspot will take on; the message gives the
     /// estimate, the limit and the parameter to change.
     #[error(transparent)]
     Limit(#[from] crate::limits::LimitError),
+    /// A comparison whose estimated work (polygon checks, overlaps, buffer rings or
+    /// point-in-polygon tests) exceeds its limit; the message gives the estimate, the limit
+    /// and what to change: generalise the polygons, split the areas file, leave out buffers.
+    #[error(transparent)]
+    Work(#[from] crate::compare::work::WorkError),
     /// An output that would destroy or replace a file the run did not make (an input, a
     /// foreign file, a link, a device) or could not be written completely.
     #[error(transparent)]

@@ -4,6 +4,10 @@
 //! Queries take lengths in metres; squared distances exist only inside this module and are
 //! named `*_2`, as in rstar. Every query returns rows in ascending order, so results do not
 //! depend on the tree's internal layout.
+//!
+//! This is the crate's index over incidents. The one other spatial structure is the bucket
+//! grid of area envelopes that `compare` looks each incident up in (`compare/envelope.rs`),
+//! kept for that one job because it is several times faster there (measured in its doc).
 
 use crate::incident::{Incidents, Selection};
 use geo::{BoundingRect, Contains, MultiPolygon, Point};

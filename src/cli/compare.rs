@@ -1,19 +1,18 @@
 //! `harmspot compare`: before/after evaluation around community hubs and intervention areas
-//! (METHODS §6). The work is in [`harmspot::compare`]; this file turns flags into
-//! parameters, reads the areas, and writes the five outputs atomically.
+//! (METHODS §6). This file turns flags into parameters and reads the areas; the analysis is
+//! [`harmspot::compare`] and the product folder is written by [`harmspot::publish::compare`].
 
 use super::input::InputArgs;
 use super::layer_out::DisclosureArgs;
 use super::note;
 use anyhow::{bail, Context, Result};
 use clap::{ArgGroup, Args, ValueEnum};
-use harmspot::compare::{self, report, AreasParams, CompareParams, CountMethod, PeriodSpec};
+use harmspot::compare::used::{ControlSource, Given, HarmSource};
+use harmspot::compare::{self, AreasParams, CompareParams, CompareResult, CountMethod, PeriodSpec};
+use harmspot::publish::compare::{publish, Product, OUTPUTS};
 use harmspot::read::areas::{read_areas_in, read_boundary, CrsSource};
 use harmspot::write::safe::ResultDir;
-use harmspot::write::{write_atomic, write_json, AtomicFile};
 use harmspot::{Crs, Month, MonthRange};
-use serde_json::{json, Map, Value};
-use std::io::Write;
 use std::path::PathBuf;
 
 /// How incidents are assigned to areas (both give the same counts).
@@ -150,15 +149,6 @@ pub struct CompareArgs {
     pub disclosure: DisclosureArgs,
 }
 
-/// The files `compare` writes in its folder.
-pub const OUTPUTS: [&str; 5] = [
-    "report.json",
-    "report.csv",
-    "series.csv",
-    "report.md",
-    "areas.geojson",
-];
-
 fn month(flag: &str, s: &str) -> Result<Month> {
     Month::parse(s).with_context(|| format!("{flag}: `{s}` is not a month YYYY-MM"))
 }
@@ -197,136 +187,96 @@ impl CompareArgs {
         )
     }
 
-    fn parameters(&self, rule: &str, loaded: &super::input::Loaded) -> Value {
-        json!({
-            "inputs": self.input.inputs,
-            "areas": self.areas,
-            "name_field": self.name_field,
-            "radius_m": self.radius,
-            "buffer_m": self.buffer,
-            "control": self.control.as_ref().map_or_else(|| json!("rest of the study area"), |c| json!(c)),
-            "buffer_control": self.buffer_control,
-            "areas_crs": self.areas_crs,
-            "boundary": self.boundary,
-            "start_field": self.start_field,
-            "start": self.start,
-            "months": self.months,
-            "include_start_month": self.include_start_month,
-            "before": self.before,
-            "after": self.after,
-            "period_rule": rule,
-            "count_method": CountMethod::from(self.count_method),
-            "working_crs": loaded.projector.working.to_string(),
-            "harm": match &self.input.weight_col {
-                Some(c) => format!("weight column `{c}`"),
-                None => format!("harm table `{}` (version {})", loaded.harm.origin, loaded.harm.version),
-            },
-            "types": self.input.types,
-            "exclude_types": self.input.exclude_types,
-            "from": self.input.from,
-            "to": self.input.to,
-            "definitions": {
-                "crime": "every crime type but Anti-social behaviour (independent of --types)",
-                "asb": "Anti-social behaviour",
-                "harm": "sum of harm weights of every incident kept",
-                "wdd_variance": if self.buffer_control.is_some() {
-                    "A_a + A_b + B_a + B_b + Ct_a + Ct_b + Cd_a + Cd_b (separate controls for the treatment areas and the buffers)"
-                } else {
-                    "A_a + A_b + B_a + B_b + 4(C_a + C_b) (one control serves the treatment area and the buffer: WDD = dA + dB - 2 dC)"
+    /// The inputs and options as given, for the record of what the run used.
+    fn given(&self, loaded: &super::input::Loaded) -> Given {
+        Given {
+            inputs: self.input.inputs.clone(),
+            areas: self.areas.clone(),
+            areas_crs: self.areas_crs.clone(),
+            name_field: self.name_field.clone(),
+            control: self
+                .control
+                .clone()
+                .map_or(ControlSource::RestOfStudyArea, ControlSource::File),
+            buffer_control: self.buffer_control.clone(),
+            boundary: self.boundary.clone(),
+            start_field: self.start_field.clone(),
+            start: self.start.clone(),
+            months: self.months,
+            include_start_month: self.include_start_month,
+            before: self.before.clone(),
+            after: self.after.clone(),
+            working_crs: loaded.projector.working.to_string(),
+            harm: match &self.input.weight_col {
+                Some(c) => HarmSource::WeightColumn(c.clone()),
+                None => HarmSource::Table {
+                    origin: loaded.harm.origin.clone(),
+                    version: loaded.harm.version.clone(),
                 },
-                "hub_membership": "a point hub's treatment area is every incident at most --radius metres from it, its buffer every incident more than --radius and at most --radius + --buffer metres from it (exact distance, working CRS)",
-                "res": "(A_b C_a)/(A_a C_b); > 1 = relative fall; 0.5 added to every count when one is zero",
-                "pvalues": "two-sided normal",
             },
-        })
+            types: self.input.types.clone(),
+            exclude_types: self.input.exclude_types.clone(),
+            from: self.input.from.clone(),
+            to: self.input.to.clone(),
+        }
     }
-}
 
-/// The read summary in one line for report.md: rows, kept, skipped, and the repeated Crime
-/// IDs kept (police.uk counts every row) or dropped (`--unique-ids`).
-fn read_line(s: &harmspot::ReadSummary, unique_ids: bool) -> String {
-    let mut line = format!(
-        "{} rows, {} kept, {} skipped",
-        s.rows,
-        s.kept,
-        s.skipped_total()
-    );
-    if s.repeated_ids_kept > 0 {
-        line.push_str(&format!(
-            "; repeated Crime ID, kept: {}",
-            s.repeated_ids_kept
-        ));
-    }
-    if unique_ids {
-        line.push_str(" (--unique-ids: only the first row of each Crime ID)");
-    }
-    line
-}
-
-pub fn run(a: CompareArgs, quiet: bool) -> Result<()> {
-    // everything that needs no data is checked before reading
-    let spec = a.periods()?;
-    let rules = a.disclosure.rules()?;
-    let mut reads = a.input.safety_inputs();
-    reads.push(a.areas.clone());
-    reads.extend(
-        a.control
-            .iter()
-            .chain(&a.buffer_control)
-            .chain(&a.boundary)
-            .cloned(),
-    );
-    let known: Vec<&str> = OUTPUTS
-        .iter()
-        .chain(&super::FOLDER_EXTRAS)
-        .copied()
-        .collect();
-    let dir = ResultDir::prepare(&a.out, &known, &reads, a.force.force)?;
-    let loaded = a.input.load_nonempty(quiet)?;
-    let areas_crs = a
-        .areas_crs
-        .as_deref()
-        .map(Crs::parse)
-        .transpose()
-        .context("--areas-crs")?;
-    let (features, source) = read_areas_in(&a.areas, &loaded.projector, areas_crs.as_ref())
-        .with_context(|| {
-            format!(
+    /// Reads the areas file and the control, boundary and buffer control into parameters,
+    /// and builds the places.
+    fn area_set(&self, loaded: &super::input::Loaded, quiet: bool) -> Result<compare::AreaSet> {
+        let areas_crs = self
+            .areas_crs
+            .as_deref()
+            .map(Crs::parse)
+            .transpose()
+            .context("--areas-crs")?;
+        let (features, source) = read_areas_in(&self.areas, &loaded.projector, areas_crs.as_ref())
+            .with_context(|| {
+                format!(
                 "--areas {} (give the file's CRS with --areas-crs EPSG:NNNN when it is not WGS84)",
-                a.areas.display()
+                self.areas.display()
             )
-        })?;
-    if source.from != CrsSource::Default {
-        note(
-            quiet,
-            format!(
-                "areas read in {} ({})",
-                source.crs,
-                match source.from {
-                    CrsSource::Given => "--areas-crs",
-                    _ => "the file's crs member",
-                }
-            ),
-        );
+            })?;
+        if source.from != CrsSource::Default {
+            note(
+                quiet,
+                format!(
+                    "areas read in {} ({})",
+                    source.crs,
+                    match source.from {
+                        CrsSource::Given => "--areas-crs",
+                        _ => "the file's crs member",
+                    }
+                ),
+            );
+        }
+        let mut params = AreasParams::default().name_field(self.name_field.clone());
+        params.radius = self.radius;
+        params.buffer = self.buffer;
+        params.start_field = self.start_field.clone();
+        let read =
+            |p: &PathBuf, flag: &str| read_boundary(p, &loaded.projector).context(flag.to_string());
+        params.control = self
+            .control
+            .as_ref()
+            .map(|c| read(c, "--control"))
+            .transpose()?;
+        params.boundary = self
+            .boundary
+            .as_ref()
+            .map(|b| read(b, "--boundary"))
+            .transpose()?;
+        params.buffer_control = self
+            .buffer_control
+            .as_ref()
+            .map(|d| read(d, "--buffer-control"))
+            .transpose()?;
+        Ok(compare::build_areas(&features, &self.areas, &params)?)
     }
-    let mut params = AreasParams::default().name_field(a.name_field.clone());
-    params.radius = a.radius;
-    params.buffer = a.buffer;
-    params.start_field = a.start_field.clone();
-    if let Some(c) = &a.control {
-        params.control = Some(read_boundary(c, &loaded.projector).context("--control")?);
-    }
-    if let Some(b) = &a.boundary {
-        params.boundary = Some(read_boundary(b, &loaded.projector).context("--boundary")?);
-    }
-    if let Some(d) = &a.buffer_control {
-        params.buffer_control =
-            Some(read_boundary(d, &loaded.projector).context("--buffer-control")?);
-    }
-    let set = compare::build_areas(&features, &a.areas, &params)?;
-    let cp = CompareParams::new(spec).method(a.count_method.into());
-    let r = compare::evaluate(&loaded.incidents, &set, &cp)?;
+}
 
+/// Tells the analyst what was decided: periods, notes, the controls and WDD warnings.
+fn tell(quiet: bool, r: &CompareResult) {
     note(quiet, format!("periods: {}", r.period_rule));
     for n in &r.notes {
         note(quiet, format!("note: {n}"));
@@ -349,13 +299,7 @@ pub fn run(a: CompareArgs, quiet: bool) -> Result<()> {
             ),
         );
     }
-    let dominated: Vec<&str> = r
-        .areas
-        .iter()
-        .chain([&r.pooled])
-        .filter(|x| x.measure("crime").is_some_and(|e| e.wdd.warning.is_some()))
-        .map(|x| x.name.as_str())
-        .collect();
+    let dominated = r.wdd_dominated();
     if !dominated.is_empty() {
         note(
             quiet,
@@ -371,92 +315,58 @@ pub fn run(a: CompareArgs, quiet: bool) -> Result<()> {
             ),
         );
     }
+}
 
-    // Render everything before writing anything.
-    let parameters = a.parameters(&r.period_rule, &loaded);
-    let read = serde_json::to_value(&loaded.summary)?;
-    let mut report_json = report::json(&r, parameters.clone(), read, &rules);
-    let mut others: Vec<&std::path::Path> = vec![a.areas.as_path()];
-    others.extend(
+pub fn run(a: CompareArgs, quiet: bool) -> Result<()> {
+    // everything that needs no data is checked before reading
+    let spec = a.periods()?;
+    let rules = a.disclosure.rules()?;
+    let mut reads = a.input.safety_inputs();
+    reads.push(a.areas.clone());
+    let others: Vec<PathBuf> = a
+        .control
+        .iter()
+        .chain(&a.buffer_control)
+        .chain(&a.boundary)
+        .cloned()
+        .collect();
+    reads.extend(others.iter().cloned());
+    let known: Vec<&str> = OUTPUTS
+        .iter()
+        .chain(&super::FOLDER_EXTRAS)
+        .copied()
+        .collect();
+    let dir = ResultDir::prepare(&a.out, &known, &reads, a.force.force)?;
+    let loaded = a.input.load_nonempty(quiet)?;
+    let set = a.area_set(&loaded, quiet)?;
+    let cp = CompareParams::new(spec).method(a.count_method.into());
+    let r = compare::evaluate(&loaded.incidents, &set, &cp)?;
+    tell(quiet, &r);
+
+    let mut files: Vec<&std::path::Path> = vec![a.areas.as_path()];
+    files.extend(
         a.control
             .iter()
             .chain(&a.boundary)
             .chain(&a.buffer_control)
             .map(PathBuf::as_path),
     );
-    let mut manifest = super::manifest(&loaded, &serde_json::Map::new(), &others)?;
-    if let Value::Object(p) = &parameters {
-        manifest.parameters = p.clone();
+    let product = Product {
+        result: &r,
+        used: r.used(a.given(&loaded)),
+        areas: &set,
+        read: &loaded.summary,
+        unique_ids: a.input.unique_ids,
+        inverse: &loaded.projector.inverse,
+        rules: &rules,
+        manifest: super::manifest(&loaded, &serde_json::Map::new(), &files)?,
+        started: super::started(),
+        spell: &super::flags::render,
+    };
+    let published = publish(&dir, product)?;
+    if let Some(d) = &published.disclosure {
+        note(quiet, format!("disclosure control: {}", d.note));
     }
-    report_json["manifest"] = manifest.to_json();
-    let mut md_params: Vec<(String, String)> = vec![
-        (
-            "Inputs".into(),
-            a.input
-                .inputs
-                .iter()
-                .map(|p| p.display().to_string())
-                .collect::<Vec<_>>()
-                .join(", "),
-        ),
-        (
-            "Rows read".into(),
-            read_line(&loaded.summary, a.input.unique_ids),
-        ),
-        (
-            "Areas".into(),
-            format!("{} ({} areas)", a.areas.display(), r.areas.len()),
-        ),
-    ];
-    if let Some(rad) = a.radius {
-        md_params.push(("Radius around hubs".into(), format!("{rad} m")));
-    }
-    md_params.push((
-        "Buffer".into(),
-        a.buffer.map_or_else(
-            || "none (no displacement measures)".to_string(),
-            |b| format!("{b} m ring around each area"),
-        ),
-    ));
-    md_params.push((
-        "Harm".into(),
-        parameters["harm"].as_str().unwrap_or_default().to_string(),
-    ));
-    md_params.push(("Working CRS".into(), loaded.projector.working.to_string()));
-    let md = report::markdown(&r, &md_params, &rules);
-    let mut members = Map::new();
-    members.insert("harmspot".into(), json!({"command": "compare", "version": env!("CARGO_PKG_VERSION"), "parameters": parameters}));
-    if let Some(d) = report_json.get("disclosure") {
-        note(
-            quiet,
-            format!(
-                "disclosure control: {}",
-                d["note"].as_str().unwrap_or_default()
-            ),
-        );
-        members.insert("disclosure".into(), d.clone());
-    }
-
-    write_json(&dir.path("report.json"), &report_json)?;
-    write_atomic(&dir.path("report.csv"), |w| {
-        report::write_csv(&mut *w, &r, &rules)
-    })?;
-    write_atomic(&dir.path("series.csv"), |w| {
-        report::write_series_csv(&mut *w, &r, &rules)
-    })?;
-    write_atomic(&dir.path("report.md"), |w| w.write_all(md.as_bytes()))?;
-    let gj = dir.path("areas.geojson");
-    let mut f = AtomicFile::create(&gj)?;
-    report::write_geojson(
-        f.writer(),
-        &r,
-        &set,
-        &loaded.projector.inverse,
-        &members,
-        &rules,
-    )?;
-    f.commit()?;
-    super::write_manifest(&dir.path(""), &manifest, &OUTPUTS)?;
     dir.commit()?;
     note(
         quiet,

@@ -125,17 +125,6 @@ pub fn manifest(
 /// outputs (a map made from it).
 pub const FOLDER_EXTRAS: [&str; 4] = ["map.html", "map.png", "manifest.json", "run.toml"];
 
-/// Writes `manifest.json` (with the start time and the folder's `outputs`) and `run.toml`
-/// into an output folder.
-pub fn write_manifest(
-    dir: &std::path::Path,
-    m: &harmspot::manifest::Manifest,
-    outputs: &[&str],
-) -> anyhow::Result<()> {
-    harmspot::publish::write_folder_manifest(dir, m, outputs, started())?;
-    Ok(())
-}
-
 /// Runs a parsed command line.
 pub fn run(cli: Cli, command: Vec<String>) -> anyhow::Result<()> {
     if let Ok(mut g) = INVOCATION.lock() {

@@ -230,158 +230,187 @@ pub fn resolve(
     areas: &[(String, Option<Month>)],
     available: &[Month],
 ) -> Result<Resolved> {
-    let mut notes = Vec::new();
-    let data = describe_runs(available);
     match spec {
-        PeriodSpec::Explicit { before, after } => {
-            if after.from <= before.to {
-                return Err(Error::param(
-                    crate::Param::After,
-                    format!("{after} must start after ‹before› {before} ends"),
-                ));
-            }
-            check(crate::Param::Before, "period", *before, available)?;
-            check(crate::Param::After, "period", *after, available)?;
-            let p = Periods::new(*before, *after, None, false);
-            if p.normalised {
-                notes.push(format!(
-                    "the before period has {} months and the after period {}: counts are normalised to incidents per month, so GE, TNE, WDD and DiD are per month (RES and WDQ are ratios and do not change)",
-                    p.months_before, p.months_after
-                ));
-            }
-            let rule = format!("explicit periods: {}", p.describe());
-            Ok(Resolved {
-                periods: vec![p; areas.len()],
-                rule,
-                auto_months: None,
-                notes,
-            })
-        }
+        PeriodSpec::Explicit { before, after } => explicit(*before, *after, areas.len(), available),
         PeriodSpec::Start {
             start,
             months,
             include_start,
-        } => {
-            let fit = fit_months(*start, *include_start, available);
-            let k = match months {
-                Some(0) => return Err(Error::param(crate::Param::Months, "must be at least 1")),
-                Some(k) => *k,
-                None if fit == 0 => {
-                    return Err(Error::param(
-                        crate::Param::Start,
-                        format!(
-                        "{start} leaves no month with data on one side of it; the data hold {data}"
-                    ),
-                    ))
-                }
-                None => {
-                    notes.push(format!(
-                        "number of months not given: using {fit} months before and after {start}, the most the data ({data}) hold on both sides"
-                    ));
-                    fit
-                }
-            };
-            let p = around(*start, k, *include_start).ok_or_else(|| {
-                Error::param(
-                    crate::Param::Months,
-                    format!("{k} months reach outside the calendar"),
-                )
-            })?;
-            let flag = if months.is_some() {
-                crate::Param::Months
-            } else {
-                crate::Param::Start
-            };
-            check(
-                flag,
-                &format!("with ‹start› {start}, the before period"),
-                p.before,
-                available,
-            )?;
-            check(
-                flag,
-                &format!("with ‹start› {start}, the after period"),
-                p.after,
-                available,
-            )?;
-            let rule = format!(
-                "start month {start}, {k} months either side: {}",
-                p.describe()
-            );
-            Ok(Resolved {
-                periods: vec![p; areas.len()],
-                rule,
-                auto_months: months.is_none().then_some(k),
-                notes,
-            })
-        }
+        } => from_start(*start, *months, *include_start, areas.len(), available),
         PeriodSpec::PerArea {
             months,
             include_start,
-        } => {
-            let mut starts = Vec::with_capacity(areas.len());
-            for (name, s) in areas {
-                let s = s.ok_or_else(|| {
-                    Error::param(
-                        crate::Param::StartField,
-                        format!("area `{name}` has no start month"),
-                    )
-                })?;
-                starts.push((name, s));
-            }
-            let k = match months {
-                Some(0) => return Err(Error::param(crate::Param::Months, "must be at least 1")),
-                Some(k) => *k,
-                None => {
-                    let (k, name, s) = starts
-                        .iter()
-                        .map(|(n, s)| (fit_months(*s, *include_start, available), n, s))
-                        .min_by_key(|x| x.0)
-                        .ok_or_else(|| Error::Analysis("no areas to evaluate".into()))?;
-                    if k == 0 {
-                        return Err(Error::param(crate::Param::StartField,
-                            format!("area `{name}` starts {s}, which leaves no month with data on one side of it; the data hold {data}"),
-                        ));
-                    }
-                    notes.push(format!(
-                        "number of months not given: using {k} months before and after each area's start, the most the data ({data}) hold for every area (area `{name}` limits it)"
-                    ));
-                    k
-                }
-            };
-            let mut periods = Vec::with_capacity(starts.len());
-            for (name, s) in &starts {
-                let p = around(*s, k, *include_start).ok_or_else(|| {
-                    Error::param(
-                        crate::Param::Months,
-                        format!("{k} months reach outside the calendar"),
-                    )
-                })?;
-                for (what, r) in [("before", p.before), ("after", p.after)] {
-                    if !missing(r, available).is_empty() {
-                        return Err(Error::param(crate::Param::StartField,
-                            format!(
-                                "area `{name}` starts {s}: its {what} period {r} ({k} months) includes months with no data ({}); the data hold {data}{}",
-                                describe_runs(&missing(r, available)),
-                                if months.is_some() { "; use a smaller ‹months›" } else { "" }
-                            ),
-                        ));
-                    }
-                }
-                periods.push(p);
-            }
-            let rule = format!(
-                "each area's own start month (from the areas file), {k} months either side; start month {}",
-                if *include_start { "counted in the after period" } else { "excluded from both periods" }
-            );
-            Ok(Resolved {
-                periods,
-                rule,
-                auto_months: months.is_none().then_some(k),
-                notes,
-            })
-        }
+        } => per_area(*months, *include_start, areas, available),
     }
+}
+
+/// Explicit before and after ranges, the same for every one of `n` areas.
+fn explicit(
+    before: MonthRange,
+    after: MonthRange,
+    n: usize,
+    available: &[Month],
+) -> Result<Resolved> {
+    let mut notes = Vec::new();
+    if after.from <= before.to {
+        return Err(Error::param(
+            crate::Param::After,
+            format!("{after} must start after ‹before› {before} ends"),
+        ));
+    }
+    check(crate::Param::Before, "period", before, available)?;
+    check(crate::Param::After, "period", after, available)?;
+    let p = Periods::new(before, after, None, false);
+    if p.normalised {
+        notes.push(format!(
+            "the before period has {} months and the after period {}: counts are normalised to incidents per month, so GE, TNE, WDD and DiD are per month (RES and WDQ are ratios and do not change)",
+            p.months_before, p.months_after
+        ));
+    }
+    let rule = format!("explicit periods: {}", p.describe());
+    Ok(Resolved {
+        periods: vec![p; n],
+        rule,
+        auto_months: None,
+        notes,
+    })
+}
+
+/// `months` either side of one start month, the same for every one of `n` areas.
+fn from_start(
+    start: Month,
+    months: Option<u32>,
+    include_start: bool,
+    n: usize,
+    available: &[Month],
+) -> Result<Resolved> {
+    let mut notes = Vec::new();
+    let data = describe_runs(available);
+    let fit = fit_months(start, include_start, available);
+    let k = match months {
+        Some(0) => return Err(Error::param(crate::Param::Months, "must be at least 1")),
+        Some(k) => k,
+        None if fit == 0 => {
+            return Err(Error::param(
+                crate::Param::Start,
+                format!(
+                    "{start} leaves no month with data on one side of it; the data hold {data}"
+                ),
+            ))
+        }
+        None => {
+            notes.push(format!(
+                "number of months not given: using {fit} months before and after {start}, the most the data ({data}) hold on both sides"
+            ));
+            fit
+        }
+    };
+    let p = around(start, k, include_start).ok_or_else(|| {
+        Error::param(
+            crate::Param::Months,
+            format!("{k} months reach outside the calendar"),
+        )
+    })?;
+    let flag = if months.is_some() {
+        crate::Param::Months
+    } else {
+        crate::Param::Start
+    };
+    check(
+        flag,
+        &format!("with ‹start› {start}, the before period"),
+        p.before,
+        available,
+    )?;
+    check(
+        flag,
+        &format!("with ‹start› {start}, the after period"),
+        p.after,
+        available,
+    )?;
+    let rule = format!(
+        "start month {start}, {k} months either side: {}",
+        p.describe()
+    );
+    Ok(Resolved {
+        periods: vec![p; n],
+        rule,
+        auto_months: months.is_none().then_some(k),
+        notes,
+    })
+}
+
+/// `months` either side of each area's own start month.
+fn per_area(
+    months: Option<u32>,
+    include_start: bool,
+    areas: &[(String, Option<Month>)],
+    available: &[Month],
+) -> Result<Resolved> {
+    let mut notes = Vec::new();
+    let data = describe_runs(available);
+    let mut starts = Vec::with_capacity(areas.len());
+    for (name, s) in areas {
+        let s = s.ok_or_else(|| {
+            Error::param(
+                crate::Param::StartField,
+                format!("area `{name}` has no start month"),
+            )
+        })?;
+        starts.push((name, s));
+    }
+    let k = match months {
+        Some(0) => return Err(Error::param(crate::Param::Months, "must be at least 1")),
+        Some(k) => k,
+        None => {
+            let (k, name, s) = starts
+                .iter()
+                .map(|(n, s)| (fit_months(*s, include_start, available), n, s))
+                .min_by_key(|x| x.0)
+                .ok_or_else(|| Error::NoData("no areas to evaluate".into()))?;
+            if k == 0 {
+                return Err(Error::param(crate::Param::StartField,
+                    format!("area `{name}` starts {s}, which leaves no month with data on one side of it; the data hold {data}"),
+                ));
+            }
+            notes.push(format!(
+                "number of months not given: using {k} months before and after each area's start, the most the data ({data}) hold for every area (area `{name}` limits it)"
+            ));
+            k
+        }
+    };
+    let mut periods = Vec::with_capacity(starts.len());
+    for (name, s) in &starts {
+        let p = around(*s, k, include_start).ok_or_else(|| {
+            Error::param(
+                crate::Param::Months,
+                format!("{k} months reach outside the calendar"),
+            )
+        })?;
+        for (what, r) in [("before", p.before), ("after", p.after)] {
+            if !missing(r, available).is_empty() {
+                return Err(Error::param(crate::Param::StartField,
+                    format!(
+                        "area `{name}` starts {s}: its {what} period {r} ({k} months) includes months with no data ({}); the data hold {data}{}",
+                        describe_runs(&missing(r, available)),
+                        if months.is_some() { "; use a smaller ‹months›" } else { "" }
+                    ),
+                ));
+            }
+        }
+        periods.push(p);
+    }
+    let rule =
+        format!(
+        "each area's own start month (from the areas file), {k} months either side; start month {}",
+        if include_start { "counted in the after period" } else { "excluded from both periods" }
+    );
+    Ok(Resolved {
+        periods,
+        rule,
+        auto_months: months.is_none().then_some(k),
+        notes,
+    })
 }
 
 /// The most months K such that K months before `start` and K after it all hold data.

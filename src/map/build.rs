@@ -53,7 +53,7 @@ pub fn build(inputs: Vec<(PathBuf, FeatureCollection)>, params: &MapParams) -> R
     layers.sort_by_key(|l| l.kind as u8);
     let Some(bounds) = frame::bounds(&layers) else {
         let files: Vec<_> = layers.iter().map(|l| l.file.as_str()).collect();
-        return Err(Error::Analysis(format!(
+        return Err(Error::NoData(format!(
             "nothing to draw: {} hold no feature with a geometry",
             files.join(", ")
         )));

@@ -3,6 +3,7 @@
 //! safety ([`crate::write::safe`]) and disclosure control ([`crate::disclosure`]) are
 //! applied on the way out; nothing upstream spells an output key.
 
+pub mod compare;
 pub mod grid;
 pub mod harm_spots;
 pub mod hotspots;

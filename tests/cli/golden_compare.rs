@@ -5,7 +5,8 @@
 use geo::{polygon, Geometry, Point};
 use harmspot::compare::stats::{effects, res, wdq, Cell, Table};
 use harmspot::compare::{
-    build_areas, evaluate, AreasParams, CompareParams, CompareResult, CountMethod, PeriodSpec,
+    build_areas, evaluate, AreasParams, CompareParams, CompareResult, CountMethod, MeasureKind,
+    PeriodSpec, Pooling,
 };
 use harmspot::generate::{generate, GenerateParams};
 use harmspot::read::areas::{project, AreaFeature};
@@ -422,7 +423,7 @@ fn counts_once_per_area_and_once_pooled() {
     );
     // pooled: each incident once
     let p = &r.pooled;
-    assert_eq!(r.pooling, "union");
+    assert_eq!(r.pooling, Pooling::Union);
     assert_eq!(
         (
             crime_asb(&p.counts.treatment.before),
@@ -452,7 +453,7 @@ fn counts_once_per_area_and_once_pooled() {
     assert!((tt.area_m2 - 5000.0).abs() < 1e-6);
 
     // A's crime statistics by hand: A 3 → 1, B 1 → 2, C 10 → 8.
-    let e = a.measure("crime").unwrap();
+    let e = a.crime().unwrap();
     // SM = 1/8 − 3/10 = −0.175; BDM = 2/8 − 1/10 = 0.15; WDQ = 0.15/−0.175 = −0.857143
     assert_close!(e.wdq.wdq.unwrap(), -0.857_142_857);
     assert!(e.wdq.interpretation.contains("net benefit"));
@@ -463,18 +464,24 @@ fn counts_once_per_area_and_once_pooled() {
     // RES = 3·8/(1·10) = 2.4
     assert_close!(e.res.res.unwrap(), 2.4, 1e-12);
     // harm: A 30 → 11 (10 + 1)
-    let h = a.measure("harm").unwrap();
+    let h = a.harm().unwrap();
     assert_eq!((h.treatment.before, h.treatment.after), (30.0, 11.0));
     // per-type measure
-    assert_eq!(a.measure("type:Burglary").unwrap().treatment.before, 3.0);
+    assert_eq!(
+        a.measure(&MeasureKind::Type("Burglary".into()))
+            .unwrap()
+            .treatment
+            .before,
+        3.0
+    );
 
     // The area with no incidents: no percent change, RES with the zero correction
     // (0.5·8.5)/(0.5·10.5) = 0.809524, and a plain statement.
-    let e = empty.measure("crime").unwrap();
+    let e = empty.crime().unwrap();
     assert_eq!(e.treatment.pct_change, None);
     assert!(e.res.zero_corrected);
     assert_close!(e.res.res.unwrap(), 8.5 / 10.5, 1e-12);
-    let s = harmspot::compare::report::sentence(empty, &r);
+    let s = harmspot::publish::compare::sentence(empty, &r);
     assert!(s.contains("none recorded in Empty in either period"), "{s}");
     // series cover every month and say which period each is in
     assert_eq!(a.series.period, vec!["before", "after"]);
@@ -661,7 +668,7 @@ fn per_area_starts_give_a_stacked_pooled_row() {
     .unwrap();
     // H0 starts 2022-02: one month before it, so K = 1 for every area
     assert_eq!(r.auto_months, Some(1));
-    assert_eq!(r.pooling, "stacked");
+    assert_eq!(r.pooling, Pooling::Stacked);
     assert!(r.pooled.periods.is_none());
     let sum = r.areas[0].counts.treatment.after.all + r.areas[1].counts.treatment.after.all;
     assert_eq!(r.pooled.counts.treatment.after.all, sum);
@@ -708,13 +715,13 @@ fn generated_step_change_is_found_in_its_hub_only() {
     let significant_fall = |e: &harmspot::compare::Effects| {
         e.wdd.z.is_some_and(|z| z < -1.96) || e.res.ci_low.is_some_and(|lo| lo > 1.0)
     };
-    let s = r.areas[0].measure("crime").unwrap();
-    let f = r.areas[1].measure("crime").unwrap();
+    let s = r.areas[0].crime().unwrap();
+    let f = r.areas[1].crime().unwrap();
     assert!(significant_fall(s), "stepping hub: {s:?}");
     // the stepping hub's own fall is close to 70% (a little background dilutes it)
     assert!(s.treatment.pct_change.unwrap() < -55.0, "{:?}", s.treatment);
     assert!(!significant_fall(f), "flat hub: {f:?}");
-    let sentence = harmspot::compare::report::sentence(&r.areas[0], &r);
+    let sentence = harmspot::publish::compare::sentence(&r.areas[0], &r);
     assert!(
         sentence.contains("we can be confident it is real"),
         "{sentence}"
@@ -769,7 +776,7 @@ fn buffer_control_counts_and_enters_the_wdd() {
         // A's crime: A 3 → 1, B (A's ring) 1 → 2, Ct 14 → 15, Cd 4 → 7
         // local = (1 − 3) − (15 − 14) = −3; disp = (2 − 1) − (7 − 4) = −2; WDD = −5
         // Var = 3 + 1 + 1 + 2 + 14 + 15 + 4 + 7 = 47
-        let e = a.measure("crime").unwrap();
+        let e = a.crime().unwrap();
         assert_eq!(e.wdd.local, -3.0);
         assert_eq!(e.wdd.displacement, Some(-2.0));
         assert_eq!((e.wdd.wdd, e.wdd.variance), (-5.0, 47.0));

@@ -9,6 +9,7 @@ mod common;
 mod bounded_work;
 mod browser_map;
 mod compare;
+mod compare_work_limit;
 mod count;
 mod escaping;
 mod fuzz_corpus;

@@ -92,7 +92,7 @@ pub fn render(map: &MapData, opts: &PngOptions) -> Result<Vec<u8>> {
         pad: 5.0 * s as f32,
     };
     let mut pm = Pixmap::new(w, h)
-        .ok_or_else(|| Error::Analysis(format!("cannot make a {w}x{h} picture")))?;
+        .ok_or_else(|| Error::TooLarge(format!("cannot make a {w}x{h} picture")))?;
     pm.fill(Color::WHITE);
     let hatch = hatch_tile(s);
     let groups = map.static_groups();
@@ -154,7 +154,7 @@ pub fn render(map: &MapData, opts: &PngOptions) -> Result<Vec<u8>> {
         &cv.hatch,
     );
     pm.encode_png()
-        .map_err(|e| Error::Analysis(format!("PNG encoding failed: {e}")))
+        .map_err(|e| Error::Mismatch(format!("PNG encoding failed: {e}")))
 }
 
 /// Draws every shown layer, bottom first, then the labels they queued.
