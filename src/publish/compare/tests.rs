@@ -232,9 +232,9 @@ fn notes_are_escaped_markdown() {
     let r = compare([40, 10], [0, 0], [100, 80], false);
     let off = Disclosure::off();
     let notes =
-        vec!["area `<img src=x onerror=alert(1)>` limits it; use a smaller --buffer".to_string()];
+        vec!["area `<img src=x onerror=alert(1)>` limits it; use a smaller buffer".to_string()];
     let md = markdown(&r, &[], &notes, &off, &disclosure(&r, &off));
     let line = md.lines().find(|l| l.contains("limits it")).unwrap();
     assert!(!line.contains("<img"), "{line}");
-    assert!(line.contains("--buffer"), "{line}");
+    assert!(line.contains("smaller buffer"), "{line}");
 }
