@@ -46,17 +46,32 @@ impl PlaceNames {
     }
 }
 
-/// "On or near Northumberland Street" → "Northumberland Street".
+/// "On or near Northumberland Street" → "Northumberland Street". police.uk title-cases a
+/// possessive ("Cookson'S Lane"): it is written "Cookson's Lane".
 ///
 /// ```
 /// assert_eq!(harmspot::places::short_street("On or near Grey Street"), "Grey Street");
 /// assert_eq!(harmspot::places::short_street("Grey Street"), "Grey Street");
+/// assert_eq!(harmspot::places::short_street("On or near Cookson'S Lane"), "Cookson's Lane");
+/// assert_eq!(harmspot::places::short_street("St Mary'S"), "St Mary's");
 /// ```
 pub fn short_street(s: &str) -> String {
-    s.strip_prefix("On or near ")
-        .unwrap_or(s)
-        .trim()
-        .to_string()
+    let name = s.strip_prefix("On or near ").unwrap_or(s).trim();
+    let mut out = String::with_capacity(name.len());
+    let mut rest = name;
+    while let Some(i) = rest.find("'S") {
+        let after = rest[i + 2..].chars().next();
+        out.push_str(&rest[..i]);
+        // a possessive ends its word; "'S" inside a word (an initial) stays
+        out.push_str(if after.is_none_or(|c| !c.is_alphanumeric()) {
+            "'s"
+        } else {
+            "'S"
+        });
+        rest = &rest[i + 2..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The most frequent names per group.
