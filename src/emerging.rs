@@ -288,6 +288,74 @@ pub fn compute_cube(
     grid: &Grid,
     params: &EmergingParams,
 ) -> Result<EmergingResult> {
+    let (k, d, auto) = check(cube, months, grid, params)?;
+    let spec = &grid.spec;
+    let cells = spec.len();
+    let t_all = months.len();
+    let area: Vec<usize> = (0..cells).filter(|&i| grid.in_area[i]).collect();
+    let n = area.len() * t_all;
+    let (mean, sd, empty_months) = moments(cube, months, &area)?;
+    let (gistar, pvals) = space_time_z(cube, grid, d, k, [mean, sd], n);
+    let bins = significant_bins(&gistar, &pvals, grid, &area, params);
+    let per_cell = trends(&gistar, &bins, grid, params.trend_alpha);
+    let mut summary: Vec<(Pattern, usize)> = Pattern::ALL.iter().map(|&p| (p, 0)).collect();
+    for &i in &area {
+        let c = per_cell[i].3;
+        summary[Pattern::ALL.iter().position(|&p| p == c).expect("listed")].1 += 1;
+    }
+    let significance = significance(params);
+    let used = EmergingUsed {
+        neighbour_distance: d,
+        neighbour_distance_auto: auto,
+        time_window: params.time_window,
+        cube_months: months.to_vec(),
+        months: months[k..].to_vec(),
+        alpha: params.alpha,
+        trend_alpha: params.trend_alpha,
+        fdr: params.fdr,
+        significance,
+        population: n,
+        mean,
+        sd,
+        variable: match params.weights {
+            Weights::Harm => "harm".into(),
+            Weights::Unweighted => "n".into(),
+        },
+        study_area: grid.area_note.clone(),
+        empty_months,
+    };
+    Ok(EmergingResult {
+        gistar,
+        pvalue: pvals,
+        bins,
+        trend_z: per_cell.iter().map(|c| c.0.z).collect(),
+        trend_pvalue: per_cell.iter().map(|c| c.0.pvalue).collect(),
+        trend_s: per_cell
+            .iter()
+            .map(|c| {
+                if c.0.z.is_nan() {
+                    f64::NAN
+                } else {
+                    c.0.s as f64
+                }
+            })
+            .collect(),
+        hot_months: per_cell.iter().map(|c| c.1).collect(),
+        cold_months: per_cell.iter().map(|c| c.2).collect(),
+        pattern: per_cell.iter().map(|c| c.3).collect(),
+        summary,
+        used,
+    })
+}
+
+/// Checks the cube's shape and the parameters; returns K, the neighbour distance and
+/// whether it was chosen automatically.
+fn check(
+    cube: &[Vec<f64>],
+    months: &[Month],
+    grid: &Grid,
+    params: &EmergingParams,
+) -> Result<(usize, f64, bool)> {
     let spec = &grid.spec;
     let cells = spec.len();
     if cube.len() != months.len() || cube.iter().any(|m| m.len() != cells) {
@@ -329,9 +397,13 @@ pub fn compute_cube(
         ));
     }
 
-    // population moments over every study-area bin of the cube
-    let area: Vec<usize> = (0..cells).filter(|&i| grid.in_area[i]).collect();
-    let n = area.len() * t_all;
+    Ok((k, d, auto))
+}
+
+/// Population moments over every study-area bin of the cube: mean, standard deviation,
+/// and the months with nothing in the study area.
+fn moments(cube: &[Vec<f64>], months: &[Month], area: &[usize]) -> Result<(f64, f64, Vec<Month>)> {
+    let n = area.len() * cube.len();
     if area.len() < 2 {
         return Err(Error::Degenerate(format!(
             "emerging hot spots need at least 2 cells in the study area, found {}",
@@ -340,7 +412,7 @@ pub fn compute_cube(
     }
     let mut sum = 0.0;
     for (t, month) in cube.iter().enumerate() {
-        for &i in &area {
+        for &i in area {
             let v = month[i];
             if !v.is_finite() {
                 return Err(Error::Mismatch(format!(
@@ -360,7 +432,7 @@ pub fn compute_cube(
     let mean = sum / n as f64;
     let mut ss = 0.0;
     for month in cube {
-        for &i in &area {
+        for &i in area {
             ss += (month[i] - mean) * (month[i] - mean);
         }
     }
@@ -371,6 +443,23 @@ pub fn compute_cube(
         )));
     }
 
+    Ok((mean, sd, empty_months))
+}
+
+/// Space-time Gi* per analysed bin (months K.. of the cube): z and two-sided p, NaN outside
+/// the study area. `moments` are the population mean and standard deviation over `n` bins.
+fn space_time_z(
+    cube: &[Vec<f64>],
+    grid: &Grid,
+    d: f64,
+    k: usize,
+    moments: [f64; 2],
+    n: usize,
+) -> (Vec<Vec<f64>>, Vec<Vec<f64>>) {
+    let spec = &grid.spec;
+    let cells = spec.len();
+    let t_all = cube.len();
+    let [mean, sd] = moments;
     // spatial neighbour counts and per-month local sums
     let offs = [
         spec.neighbour_offsets(d, false),
@@ -443,10 +532,22 @@ pub fn compute_cube(
         .collect();
     let (gistar, pvals): (Vec<Vec<f64>>, Vec<Vec<f64>>) = zp.into_iter().unzip();
 
+    (gistar, pvals)
+}
+
+/// Each analysed bin as significant hot (+1), cold (−1) or neither (0).
+fn significant_bins(
+    gistar: &[Vec<f64>],
+    pvals: &[Vec<f64>],
+    grid: &Grid,
+    area: &[usize],
+    params: &EmergingParams,
+) -> Vec<Vec<i8>> {
+    let cells = grid.spec.len();
     // significant bins
-    let bins: Vec<Vec<i8>> = gistar
+    gistar
         .par_iter()
-        .zip(&pvals)
+        .zip(pvals)
         .map(|(z, p)| {
             let crit = if params.fdr {
                 let in_area: Vec<f64> = area.iter().map(|&i| p[i]).collect();
@@ -472,10 +573,19 @@ pub fn compute_cube(
                 })
                 .collect()
         })
-        .collect();
+        .collect()
+}
 
+/// Per cell: the Mann-Kendall trend of its z series, its hot and cold months, its pattern.
+fn trends(
+    gistar: &[Vec<f64>],
+    bins: &[Vec<i8>],
+    grid: &Grid,
+    trend_alpha: f64,
+) -> Vec<(MannKendall, u32, u32, Pattern)> {
+    let cells = grid.spec.len();
     // trend and category per cell
-    let per_cell: Vec<(MannKendall, u32, u32, Pattern)> = (0..cells)
+    (0..cells)
         .into_par_iter()
         .map(|i| {
             if !grid.in_area[i] {
@@ -494,15 +604,14 @@ pub fn compute_cube(
             let mk = mannkendall::test_finite(&series);
             let hot = b.iter().filter(|&&x| x > 0).count() as u32;
             let cold = b.iter().filter(|&&x| x < 0).count() as u32;
-            (mk, hot, cold, classify(&b, &mk, params.trend_alpha))
+            (mk, hot, cold, classify(&b, &mk, trend_alpha))
         })
-        .collect();
-    let mut summary: Vec<(Pattern, usize)> = Pattern::ALL.iter().map(|&p| (p, 0)).collect();
-    for &i in &area {
-        let c = per_cell[i].3;
-        summary[Pattern::ALL.iter().position(|&p| p == c).expect("listed")].1 += 1;
-    }
-    let significance = if params.fdr {
+        .collect()
+}
+
+/// How a significant bin is defined, in words.
+fn significance(params: &EmergingParams) -> String {
+    if params.fdr {
         format!(
             "a bin is significant when its two-sided normal p-value is at or below the Benjamini-Hochberg critical p-value at alpha = {} among the study-area cells of its month; hot when z > 0, cold when z < 0",
             params.alpha
@@ -512,49 +621,7 @@ pub fn compute_cube(
             "a bin is significant when its two-sided normal p-value is below alpha = {} (no FDR correction); hot when z > 0, cold when z < 0",
             params.alpha
         )
-    };
-    let used = EmergingUsed {
-        neighbour_distance: d,
-        neighbour_distance_auto: auto,
-        time_window: params.time_window,
-        cube_months: months.to_vec(),
-        months: months[k..].to_vec(),
-        alpha: params.alpha,
-        trend_alpha: params.trend_alpha,
-        fdr: params.fdr,
-        significance,
-        population: n,
-        mean,
-        sd,
-        variable: match params.weights {
-            Weights::Harm => "harm".into(),
-            Weights::Unweighted => "n".into(),
-        },
-        study_area: grid.area_note.clone(),
-        empty_months,
-    };
-    Ok(EmergingResult {
-        gistar,
-        pvalue: pvals,
-        bins,
-        trend_z: per_cell.iter().map(|c| c.0.z).collect(),
-        trend_pvalue: per_cell.iter().map(|c| c.0.pvalue).collect(),
-        trend_s: per_cell
-            .iter()
-            .map(|c| {
-                if c.0.z.is_nan() {
-                    f64::NAN
-                } else {
-                    c.0.s as f64
-                }
-            })
-            .collect(),
-        hot_months: per_cell.iter().map(|c| c.1).collect(),
-        cold_months: per_cell.iter().map(|c| c.2).collect(),
-        pattern: per_cell.iter().map(|c| c.3).collect(),
-        summary,
-        used,
-    })
+    }
 }
 
 impl EmergingResult {
