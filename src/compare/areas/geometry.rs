@@ -79,7 +79,62 @@ pub fn make_valid(
     if let Err(e) = fixed.check_validation() {
         return Err(format!("{problem}, and the repair is still invalid ({e})"));
     }
-    Ok((fixed, Some(problem)))
+    Ok((canonical(fixed), Some(problem)))
+}
+
+/// `mp` in one canonical order: each ring starts at its least vertex (x, then y; the
+/// orientation kept), holes and polygons sorted by their first vertex. geo's `MakeValid`
+/// returns the same repair in an order that varies from run to run; areas and outputs
+/// built from it must not.
+fn canonical(mp: MultiPolygon<f64>) -> MultiPolygon<f64> {
+    fn least(ring: &LineString<f64>) -> (f64, f64) {
+        ring.0
+            .iter()
+            .map(|c| (c.x, c.y))
+            .fold((f64::INFINITY, f64::INFINITY), |a, b| {
+                if b.0 < a.0 || (b.0 == a.0 && b.1 < a.1) {
+                    b
+                } else {
+                    a
+                }
+            })
+    }
+    fn rotate(ring: &LineString<f64>) -> LineString<f64> {
+        let mut pts: Vec<_> = ring.0.clone();
+        if pts.len() > 1 && pts.first() == pts.last() {
+            pts.pop();
+        }
+        let m = least(ring);
+        let k = pts.iter().position(|c| (c.x, c.y) == m).unwrap_or(0);
+        pts.rotate_left(k);
+        if let Some(&first) = pts.first() {
+            pts.push(first);
+        }
+        LineString(pts)
+    }
+    let key = |r: &LineString<f64>| {
+        let (x, y) = least(r);
+        (x, y, r.0.len())
+    };
+    let mut polys: Vec<Polygon<f64>> =
+        mp.0.into_iter()
+            .map(|p| {
+                let (ext, holes) = p.into_inner();
+                let mut holes: Vec<LineString<f64>> = holes.iter().map(rotate).collect();
+                holes.sort_by(|a, b| {
+                    key(a)
+                        .partial_cmp(&key(b))
+                        .unwrap_or(std::cmp::Ordering::Equal)
+                });
+                Polygon::new(rotate(&ext), holes)
+            })
+            .collect();
+    polys.sort_by(|a, b| {
+        key(a.exterior())
+            .partial_cmp(&key(b.exterior()))
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
+    MultiPolygon(polys)
 }
 
 /// `mp` grown by `d` metres, round corners in [`CIRCLE_STEP_DEG`] steps, oriented.
