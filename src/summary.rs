@@ -37,6 +37,24 @@ pub struct RunContext {
     pub strays_left_out: Option<usize>,
 }
 
+impl RunContext {
+    /// The context of a run from what it read and decided (its [`RunRecord`]) and the share
+    /// of incidents at a location shared with another.
+    pub fn from_run(r: &RunRecord, shared_location_share: f64) -> RunContext {
+        RunContext {
+            files: r.input.files.clone(),
+            months: r.input.months.clone(),
+            rows: [r.input.rows, r.input.kept, r.input.skipped],
+            shared_location_share,
+            harm: r.harm.clone(),
+            working_crs: r.working_crs.clone(),
+            types: r.input.types.clone(),
+            cell_size_source: r.grid.cell_size_source().to_string(),
+            strays_left_out: r.grid.strays_left_out,
+        }
+    }
+}
+
 /// "Street, LSOA" of a place, names carried by fewer than K incidents left out.
 fn place_text(names: &crate::places::PlaceNames, rules: &Disclosure) -> String {
     let mut n = names.clone();
@@ -45,6 +63,7 @@ fn place_text(names: &crate::places::PlaceNames, rules: &Disclosure) -> String {
     md(&n.label().unwrap_or_default())
 }
 
+use crate::used::RunRecord;
 use crate::write::escape::markdown as md;
 
 fn pct(v: f64) -> String {

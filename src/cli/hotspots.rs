@@ -183,29 +183,8 @@ pub fn run(a: HotspotsArgs, quiet: bool) -> Result<()> {
     }
 
     let (shared, _) = harmspot::info::shared_locations(&loaded.incidents.xy);
-    let ctx = RunContext {
-        files: loaded
-            .summary
-            .files
-            .iter()
-            .map(|f| f.path.clone())
-            .collect(),
-        months: loaded.incidents.month_range().map(|r| r.to_string()),
-        rows: [
-            loaded.summary.rows,
-            loaded.summary.kept,
-            loaded.summary.skipped_total(),
-        ],
-        shared_location_share: shared as f64 / loaded.incidents.len() as f64,
-        harm: cells_layer
-            .run
-            .as_ref()
-            .map_or_else(String::new, |r| r.harm.clone()),
-        working_crs: loaded.projector.working.to_string(),
-        types: a.input.types.clone(),
-        cell_size_source: built.decisions.cell_size_source().to_string(),
-        strays_left_out: built.decisions.strays_left_out,
-    };
+    let run = cells_layer.run.as_ref().context("the run is recorded")?;
+    let ctx = RunContext::from_run(run, shared as f64 / loaded.incidents.len() as f64);
 
     let folder = harmspot::publish::hotspots::Folder {
         incidents: &loaded.incidents,
