@@ -25,14 +25,14 @@
 //!
 //! Two counting methods give the same counts ([`CountMethod`]): one parallel pass over the
 //! incidents with a bucket grid of the areas' envelopes (the default: no incident index to
-//! build), or per-area R-tree polygon queries on an [`IncidentIndex`]
-//! ([`IncidentIndex::in_envelope`] on each region's envelope, then [`Region::contains`]).
+//! build), or per-area R-tree polygon queries on an [`crate::IncidentIndex`]
+//! ([`crate::IncidentIndex::in_envelope`] on each region's envelope, then [`Region::contains`]).
 //! Both are identical at any thread count: partial tallies are made over fixed chunks and
 //! added in chunk order.
 //!
-//! Rooms: [`areas`] builds the places; [`tally`], [`count`] and [`envelope`] count
-//! incidents per place × month × type; [`reader`] sums a tally into cells and tables;
-//! [`stats`] computes the effects; [`rows`] assembles the rows; [`control`] draws the
+//! Rooms: [`areas`] builds the places; `tally`, `count` and `envelope` count
+//! incidents per place × month × type; `reader` sums a tally into cells and tables;
+//! [`stats`] computes the effects; `rows` assembles the rows; `control` draws the
 //! control; [`work`] bounds the work before it starts; [`result`] and [`used`] are the typed records that `crate::publish::compare`
 //! renders.
 
@@ -73,7 +73,7 @@ pub enum CountMethod {
     /// envelopes, then exact point-in-polygon. No incident index is built.
     #[default]
     OnePass,
-    /// Build an [`IncidentIndex`] and query it with each area's polygon, areas in parallel.
+    /// Build an [`crate::IncidentIndex`] and query it with each area's polygon, areas in parallel.
     Index,
 }
 

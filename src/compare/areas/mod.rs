@@ -18,8 +18,8 @@
 //! repair is reported with the feature's name, or the feature is rejected by name when no
 //! area is left. Overlapping treatment areas and buffers are reported with the shared area.
 //!
-//! Rooms: [`features`] reads names, start months and shapes; [`geometry`] draws circles,
-//! repairs polygons and grows buffers; [`overlap`] measures shared ground and validates the
+//! Rooms: `features` reads names, start months and shapes; [`geometry`] draws circles,
+//! repairs polygons and grows buffers; `overlap` measures shared ground and validates the
 //! control, boundary and buffer control.
 
 mod features;

@@ -21,7 +21,7 @@
 //! form can post anywhere; `style-src 'unsafe-inline'` for the inline style sheet and the
 //! style attributes the script sets; `img-src` only the basemap's host.
 //!
-//! The data block ([`data`]) is JSON in a `<script type="application/json">`, which the
+//! The data block (`data`) is JSON in a `<script type="application/json">`, which the
 //! browser never runs, so it needs no hash.
 //!
 //! **Checks.** The page records every script error, unhandled rejection and blocked request

@@ -5,12 +5,12 @@
 //! WGS84 with their counts and effects), `manifest.json` and `run.toml`.
 //!
 //! Everything is rendered from typed records — the [`CompareResult`], the [`CompareUsed`]
-//! record of what the run used, the [`ReadSummary`] — under the run's disclosure rules
-//! ([`shield`]): a count of 1 to K − 1 incidents is published as null / an empty field /
+//! record of what the run used, the [`crate::ReadSummary`] — under the run's disclosure rules
+//! (`shield`): a count of 1 to K − 1 incidents is published as null / an empty field /
 //! `<K`, or rounded; statistics computed from it are withheld.
 //!
-//! Rooms: [`shield`] applies disclosure control; [`json`], [`table`], [`markdown`] with
-//! [`sentence`], and [`geojson`] render one output each; this file writes the folder.
+//! Rooms: `shield` applies disclosure control; `json`, `table`, `markdown` with
+//! `sentence`, and `geojson` render one output each; this file writes the folder.
 
 mod geojson;
 mod json;

@@ -57,7 +57,7 @@ fn certainty(p: f64) -> String {
 }
 
 /// Whether a control's before value is over 10× its area's (METHODS §6), so that the
-/// control's own change dominates the WDD ([`super::stats::Wdd::warning`]).
+/// control's own change dominates the WDD ([`crate::compare::stats::Wdd::warning`]).
 pub fn control_dominates(e: &Effects) -> bool {
     e.wdd.warning.is_some()
 }
