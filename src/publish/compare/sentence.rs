@@ -161,6 +161,14 @@ fn by(p: f64, end: &str) -> String {
     }
 }
 
+/// "rose by 12%", "fell by 3%" or "did not change".
+fn moved_by(p: f64) -> String {
+    match by(p, "") {
+        b if b.is_empty() => moved(p).to_string(),
+        b => format!("{} {b}", moved(p)),
+    }
+}
+
 /// How the area's count moved; `false` when there is nothing to evaluate (none in either
 /// period), and the sentence for this measure ends there.
 fn change_clause(s: &mut String, label: &str, name: &str, e: &Effects) -> bool {
@@ -199,12 +207,7 @@ fn change_clause(s: &mut String, label: &str, name: &str, e: &Effects) -> bool {
 fn control_clause(s: &mut String, e: &Effects) {
     match e.control.pct_change {
         Some(p) => {
-            let _ = write!(
-                s,
-                ", while in the control area it {} {}",
-                moved(p),
-                by(p, "")
-            );
+            let _ = write!(s, ", while in the control area it {}", moved_by(p));
         }
         None => s.push_str(", with no incidents in the control area before"),
     }
@@ -254,12 +257,7 @@ fn buffer_clause(s: &mut String, x: &Shielded, buffer_m: Option<f64>) {
     }
     match b.pct_change {
         Some(p) => {
-            let _ = write!(
-                s,
-                "In the {d} m buffer around it crime {} {}",
-                moved(p),
-                by(p, "")
-            );
+            let _ = write!(s, "In the {d} m buffer around it crime {}", moved_by(p));
         }
         None => {
             let _ = write!(s, "In the {d} m buffer around it there was no crime before");

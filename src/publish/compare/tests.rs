@@ -238,3 +238,10 @@ fn notes_are_escaped_markdown() {
     assert!(!line.contains("<img"), "{line}");
     assert!(line.contains("smaller buffer"), "{line}");
 }
+
+#[test]
+fn an_unchanged_control_reads_as_a_sentence() {
+    let r = compare([40, 10], [0, 0], [100, 100], false);
+    let s = sentence(&r.areas[0], &r);
+    assert!(s.contains("in the control area it did not change. "), "{s}");
+}
