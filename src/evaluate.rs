@@ -286,80 +286,7 @@ pub fn compute(
     let area: Vec<usize> = (0..cells).filter(|&i| grid.in_area[i]).collect();
 
     // training surface and hotspot selection
-    let (score, selected, how) = match &params.hotspots {
-        Hotspots::Top { percent, surface } => {
-            let (score, how) = match surface {
-                Surface::Kde(kp) => {
-                    let kp = kp.clone().values(Values::Density);
-                    let l = kde::estimate(&sub_tr, grid, &kp)?;
-                    let k = l.kde_used().expect("kde records what it used");
-                    let how = HowUsed::TopKde {
-                        percent: *percent,
-                        kernel: kp.kernel,
-                        bandwidth: k.bandwidth,
-                        bandwidth_source: k.source.clone(),
-                    };
-                    (l.get("density").expect("kde gives density").to_vec(), how)
-                }
-                Surface::Cells(w) => {
-                    let v = match w {
-                        Weights::Harm => h_tr.clone(),
-                        Weights::Unweighted => n_tr.clone(),
-                    };
-                    let how = HowUsed::TopCells {
-                        percent: *percent,
-                        surface: *w,
-                    };
-                    (v, how)
-                }
-            };
-            let cv = CellValues {
-                n: &n_tr,
-                harm: &h_tr,
-                density: Some(&score),
-                gistar: None,
-                class: None,
-            };
-            let sel = hotspot_area::select_cells(grid, Select::Top { percent: *percent }, &cv)?;
-            (score, sel, how)
-        }
-        Hotspots::Hot {
-            min_class,
-            gistar: gp,
-            value,
-        } => {
-            let v = match value {
-                Weights::Harm => &h_tr,
-                Weights::Unweighted => &n_tr,
-            };
-            let g = gistar::compute(v, grid, gp)?;
-            let class: Vec<f64> = g.class.iter().map(|&c| c as f64).collect();
-            let cv = CellValues {
-                n: &n_tr,
-                harm: &h_tr,
-                density: None,
-                gistar: Some(&g.gistar),
-                class: Some(&class),
-            };
-            let sel = hotspot_area::select_cells(
-                grid,
-                Select::Hot {
-                    min_class: *min_class,
-                },
-                &cv,
-            )?;
-            (
-                g.gistar.clone(),
-                sel,
-                HowUsed::Hot {
-                    min_class: *min_class,
-                    value: *value,
-                    neighbour_distance: g.used.neighbour_distance,
-                    fdr: g.used.fdr,
-                },
-            )
-        }
-    };
+    let (score, selected, how) = select(&params.hotspots, &sub_tr, grid, &n_tr, &h_tr)?;
     if selected.is_empty() {
         return Err(Error::Degenerate(match &params.hotspots {
             Hotspots::Hot { min_class, .. } => format!(
@@ -489,6 +416,91 @@ pub fn compute(
         concentration,
         concentration_harm,
         layer,
+    })
+}
+
+/// The training surface that ranks cells, the hotspot cells it selects, and how they were
+/// selected.
+fn select(
+    hotspots: &Hotspots,
+    sub_tr: &Incidents,
+    grid: &Grid,
+    n_tr: &[f64],
+    h_tr: &[f64],
+) -> Result<(Vec<f64>, Vec<usize>, HowUsed)> {
+    Ok(match hotspots {
+        Hotspots::Top { percent, surface } => {
+            let (score, how) = match surface {
+                Surface::Kde(kp) => {
+                    let kp = kp.clone().values(Values::Density);
+                    let l = kde::estimate(sub_tr, grid, &kp)?;
+                    let k = l.kde_used().expect("kde records what it used");
+                    let how = HowUsed::TopKde {
+                        percent: *percent,
+                        kernel: kp.kernel,
+                        bandwidth: k.bandwidth,
+                        bandwidth_source: k.source.clone(),
+                    };
+                    (l.get("density").expect("kde gives density").to_vec(), how)
+                }
+                Surface::Cells(w) => {
+                    let v = match w {
+                        Weights::Harm => h_tr.to_vec(),
+                        Weights::Unweighted => n_tr.to_vec(),
+                    };
+                    let how = HowUsed::TopCells {
+                        percent: *percent,
+                        surface: *w,
+                    };
+                    (v, how)
+                }
+            };
+            let cv = CellValues {
+                n: n_tr,
+                harm: h_tr,
+                density: Some(&score),
+                gistar: None,
+                class: None,
+            };
+            let sel = hotspot_area::select_cells(grid, Select::Top { percent: *percent }, &cv)?;
+            (score, sel, how)
+        }
+        Hotspots::Hot {
+            min_class,
+            gistar: gp,
+            value,
+        } => {
+            let v = match value {
+                Weights::Harm => &h_tr,
+                Weights::Unweighted => &n_tr,
+            };
+            let g = gistar::compute(v, grid, gp)?;
+            let class: Vec<f64> = g.class.iter().map(|&c| c as f64).collect();
+            let cv = CellValues {
+                n: n_tr,
+                harm: h_tr,
+                density: None,
+                gistar: Some(&g.gistar),
+                class: Some(&class),
+            };
+            let sel = hotspot_area::select_cells(
+                grid,
+                Select::Hot {
+                    min_class: *min_class,
+                },
+                &cv,
+            )?;
+            (
+                g.gistar.clone(),
+                sel,
+                HowUsed::Hot {
+                    min_class: *min_class,
+                    value: *value,
+                    neighbour_distance: g.used.neighbour_distance,
+                    fdr: g.used.fdr,
+                },
+            )
+        }
     })
 }
 
