@@ -179,6 +179,14 @@ fn weights_name(w: Weights) -> &'static str {
     }
 }
 
+/// The per-cell column a weighting counts: `harm`, or `n` when unweighted.
+fn column_of(w: Weights) -> &'static str {
+    match w {
+        Weights::Harm => "harm",
+        Weights::Unweighted => "n",
+    }
+}
+
 fn change(c: &ChangeUsed, spec: &GridSpec, m: &mut Map<String, Value>) {
     let s = &c.summary;
     m.insert("analysis".into(), "change".into());
@@ -231,11 +239,7 @@ fn evaluate(e: &EvaluateUsed, spec: &GridSpec, m: &mut Map<String, Value>) {
             json!({"select": "top", "percent": percent, "surface": "kde density per km2", "kernel": kernel.name(), "bandwidth": bandwidth, "bandwidth_source": bandwidth_source})
         }
         HowUsed::TopCells { percent, surface } => {
-            let name = match surface {
-                Weights::Harm => "harm",
-                Weights::Unweighted => "n",
-            };
-            json!({"select": "top", "percent": percent, "surface": name})
+            json!({"select": "top", "percent": percent, "surface": column_of(*surface)})
         }
         HowUsed::Hot {
             min_class,
@@ -243,11 +247,7 @@ fn evaluate(e: &EvaluateUsed, spec: &GridSpec, m: &mut Map<String, Value>) {
             neighbour_distance,
             fdr,
         } => {
-            let name = match value {
-                Weights::Harm => "harm",
-                Weights::Unweighted => "n",
-            };
-            json!({"select": "hot", "min_class": min_class, "value": name, "neighbour_distance": neighbour_distance, "fdr": fdr})
+            json!({"select": "hot", "min_class": min_class, "value": column_of(*value), "neighbour_distance": neighbour_distance, "fdr": fdr})
         }
     };
     m.insert("hotspots".into(), how);
