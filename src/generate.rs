@@ -496,6 +496,75 @@ fn place_clusters(rng: &mut Rng, n: u32, radius_m: f64) -> Vec<Component> {
     out
 }
 
+/// The map-point lattice of a generated extract: where each incident is snapped to, and the
+/// Location and LSOA fields of its map point.
+struct Lattice {
+    lon0_u: f64,
+    lat0_u: f64,
+    dlon_u: f64,
+    dlat_u: f64,
+    lsoa_steps: f64,
+    jitter: f64,
+    key: u64,
+}
+
+impl Lattice {
+    /// Appends `Longitude,Latitude,Location,LSOA code,LSOA name,` of the map point nearest
+    /// to (`x`, `y`) metres from the centre.
+    fn push_place(&self, line: &mut Vec<u8>, x: f64, y: f64) {
+        // The map point of the lattice cell: its position and its Location are
+        // functions of the cell (and seed) alone.
+        let ix = (x / MAP_POINT_SPACING_M).round() as i64;
+        let iy = (y / MAP_POINT_SPACING_M).round() as i64;
+        let h = fmix(((ix as u64) << 32) ^ (iy as u64 & 0xFFFF_FFFF) ^ self.key);
+        let jx = self.jitter * ((h & 0xFFFF) as f64 / 65536.0 - 0.5);
+        let jy = self.jitter * ((h >> 16 & 0xFFFF) as f64 / 65536.0 - 0.5);
+        push_micro(
+            line,
+            (self.lon0_u + (ix as f64 + jx) * self.dlon_u).round() as i64,
+        );
+        line.push(b',');
+        push_micro(
+            line,
+            (self.lat0_u + (iy as f64 + jy) * self.dlat_u).round() as i64,
+        );
+        line.push(b',');
+        let h = h >> 32;
+        if h % 10 == 0 {
+            line.extend_from_slice(PLACES[((h >> 8) % PLACES.len() as u64) as usize].as_bytes());
+        } else {
+            line.extend_from_slice(b"On or near Synthetic ");
+            line.extend_from_slice(STREETS[((h >> 8) % STREETS.len() as u64) as usize].as_bytes());
+            line.push(b' ');
+            push_u64(line, (h >> 16) % 999 + 1);
+        }
+        line.push(b',');
+        // LSOA: 500 m squares; MSOA: 2 × 2 LSOAs, lettered A-D.
+        let cx = (ix as f64 * self.lsoa_steps).floor() as i64;
+        let cy = (iy as f64 * self.lsoa_steps).floor() as i64;
+        // 300 × 300 squares (150 km across) get distinct codes; farther ones repeat.
+        let lsoa = (cy + 150).rem_euclid(300) * 300 + (cx + 150).rem_euclid(300);
+        line.extend_from_slice(b"E019");
+        let mut code = [b'0'; 5];
+        let mut v = lsoa as u64;
+        for slot in code.iter_mut().rev() {
+            *slot = b'0' + (v % 10) as u8;
+            v /= 10;
+        }
+        line.extend_from_slice(&code);
+        line.extend_from_slice(b",Synthetic ");
+        let msoa = ((cy.div_euclid(2) + 16).rem_euclid(32) * 32
+            + (cx.div_euclid(2) + 16).rem_euclid(32))
+            % 999
+            + 1;
+        line.push(b'0' + (msoa / 100) as u8);
+        line.push(b'0' + (msoa / 10 % 10) as u8);
+        line.push(b'0' + (msoa % 10) as u8);
+        line.push(b'A' + ((cy & 1) * 2 + (cx & 1)) as u8);
+        line.push(b',');
+    }
+}
+
 /// Writes a seeded synthetic police.uk street-level extract to `out` and says what it wrote.
 ///
 /// Layout after police.uk street-level CSVs (<https://data.police.uk/about/>, METHODS §1).
@@ -589,12 +658,6 @@ pub fn generate<W: Write>(params: &GenerateParams, out: W) -> Result<GenerateSum
     // Geometry: lattice step in micro-degrees.
     let [lon0, lat0] = p.centre;
     let m_per_deg_lon = M_PER_DEG * lat0.to_radians().cos();
-    let lon0_u = lon0 * 1e6;
-    let lat0_u = lat0 * 1e6;
-    let dlon_u = MAP_POINT_SPACING_M / m_per_deg_lon * 1e6;
-    let dlat_u = MAP_POINT_SPACING_M / M_PER_DEG * 1e6;
-    let lsoa_steps = MAP_POINT_SPACING_M / LSOA_SIDE_M;
-    let jitter = 2.0 * MAP_POINT_JITTER;
 
     let summary_clusters: Vec<Cluster> = components[1..]
         .iter()
@@ -644,6 +707,16 @@ pub fn generate<W: Write>(params: &GenerateParams, out: W) -> Result<GenerateSum
         keys_rng.next_u64(),
         keys_rng.next_u64(),
     ];
+
+    let lattice = Lattice {
+        lon0_u: lon0 * 1e6,
+        lat0_u: lat0 * 1e6,
+        dlon_u: MAP_POINT_SPACING_M / m_per_deg_lon * 1e6,
+        dlat_u: MAP_POINT_SPACING_M / M_PER_DEG * 1e6,
+        lsoa_steps: MAP_POINT_SPACING_M / LSOA_SIDE_M,
+        jitter: 2.0 * MAP_POINT_JITTER,
+        key: keys[4],
+    };
 
     // Pass 2: rows.
     let mut w = BufWriter::with_capacity(1 << 20, out);
@@ -695,60 +768,7 @@ pub fn generate<W: Write>(params: &GenerateParams, out: W) -> Result<GenerateSum
                     let (s, co) = (TAU * rng.uniform()).sin_cos();
                     (c.x + r * co, c.y + r * s)
                 };
-                // The map point of the lattice cell: its position and its Location are
-                // functions of the cell (and seed) alone.
-                let ix = (x / MAP_POINT_SPACING_M).round() as i64;
-                let iy = (y / MAP_POINT_SPACING_M).round() as i64;
-                let h = fmix(((ix as u64) << 32) ^ (iy as u64 & 0xFFFF_FFFF) ^ keys[4]);
-                let jx = jitter * ((h & 0xFFFF) as f64 / 65536.0 - 0.5);
-                let jy = jitter * ((h >> 16 & 0xFFFF) as f64 / 65536.0 - 0.5);
-                push_micro(
-                    &mut line,
-                    (lon0_u + (ix as f64 + jx) * dlon_u).round() as i64,
-                );
-                line.push(b',');
-                push_micro(
-                    &mut line,
-                    (lat0_u + (iy as f64 + jy) * dlat_u).round() as i64,
-                );
-                line.push(b',');
-                let h = h >> 32;
-                if h % 10 == 0 {
-                    line.extend_from_slice(
-                        PLACES[((h >> 8) % PLACES.len() as u64) as usize].as_bytes(),
-                    );
-                } else {
-                    line.extend_from_slice(b"On or near Synthetic ");
-                    line.extend_from_slice(
-                        STREETS[((h >> 8) % STREETS.len() as u64) as usize].as_bytes(),
-                    );
-                    line.push(b' ');
-                    push_u64(&mut line, (h >> 16) % 999 + 1);
-                }
-                line.push(b',');
-                // LSOA: 500 m squares; MSOA: 2 × 2 LSOAs, lettered A-D.
-                let cx = (ix as f64 * lsoa_steps).floor() as i64;
-                let cy = (iy as f64 * lsoa_steps).floor() as i64;
-                // 300 × 300 squares (150 km across) get distinct codes; farther ones repeat.
-                let lsoa = (cy + 150).rem_euclid(300) * 300 + (cx + 150).rem_euclid(300);
-                line.extend_from_slice(b"E019");
-                let mut code = [b'0'; 5];
-                let mut v = lsoa as u64;
-                for slot in code.iter_mut().rev() {
-                    *slot = b'0' + (v % 10) as u8;
-                    v /= 10;
-                }
-                line.extend_from_slice(&code);
-                line.extend_from_slice(b",Synthetic ");
-                let msoa = ((cy.div_euclid(2) + 16).rem_euclid(32) * 32
-                    + (cx.div_euclid(2) + 16).rem_euclid(32))
-                    % 999
-                    + 1;
-                line.push(b'0' + (msoa / 100) as u8);
-                line.push(b'0' + (msoa / 10 % 10) as u8);
-                line.push(b'0' + (msoa % 10) as u8);
-                line.push(b'A' + ((cy & 1) * 2 + (cx & 1)) as u8);
-                line.push(b',');
+                lattice.push_place(&mut line, x, y);
             }
             line.extend_from_slice(TYPES[t].0.as_bytes());
             line.push(b',');
