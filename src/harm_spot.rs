@@ -190,25 +190,17 @@ pub fn find(
     };
     // hotspot area of each analysis cell
     let mut owner = vec![u32::MAX; grid.spec.len()];
-    let mut b = [
-        f64::INFINITY,
-        f64::INFINITY,
-        f64::NEG_INFINITY,
-        f64::NEG_INFINITY,
-    ];
     for (h, hs) in hotspots.iter().enumerate() {
         for &c in &hs.polygon.cells {
             owner[c] = h as u32;
-            for p in grid.spec.ring(c) {
-                b = [
-                    b[0].min(p[0]),
-                    b[1].min(p[1]),
-                    b[2].max(p[0]),
-                    b[3].max(p[1]),
-                ];
-            }
         }
     }
+    let b = bounds(
+        hotspots
+            .iter()
+            .flat_map(|hs| &hs.polygon.cells)
+            .flat_map(|&c| grid.spec.ring(c)),
+    );
     if hotspots.is_empty() || b[0] > b[2] {
         return Ok(result);
     }
@@ -234,47 +226,7 @@ pub fn find(
         }
     }
     result.harm_in_areas = harm.iter().sum();
-    // seeds in decreasing harm
-    let mut seeds: Vec<usize> = (0..m).filter(|&c| n[c] > 0.0).collect();
-    seeds.sort_by(|&a, &b| {
-        harm[b]
-            .total_cmp(&harm[a])
-            .then(n[b].total_cmp(&n[a]))
-            .then(a.cmp(&b))
-    });
-    let mut taken = vec![false; m];
-    let mut grown: Vec<Vec<usize>> = Vec::new();
-    for &seed in &seeds {
-        if taken[seed] {
-            continue;
-        }
-        taken[seed] = true;
-        let mut cells = vec![seed];
-        let floor = params.join_share * harm[seed];
-        while cells.len() < params.max_cells {
-            let mut best: Option<usize> = None;
-            for &c in &cells {
-                for (dc, dr) in [(1, 0), (-1, 0), (0, 1), (0, -1)] {
-                    let Some(nb) = spec.offset(c, dc, dr) else {
-                        continue;
-                    };
-                    if taken[nb] || area[nb] != area[seed] || n[nb] == 0.0 || harm[nb] < floor {
-                        continue;
-                    }
-                    let better =
-                        best.is_none_or(|b| harm[nb] > harm[b] || (harm[nb] == harm[b] && nb < b));
-                    if better {
-                        best = Some(nb);
-                    }
-                }
-            }
-            let Some(nb) = best else { break };
-            taken[nb] = true;
-            cells.push(nb);
-        }
-        cells.sort_unstable();
-        grown.push(cells);
-    }
+    let grown = grow(&spec, &area, &n, &harm, params);
     result.candidates = grown.len();
     // rank and cut at the power share
     let sum = |cells: &[usize], v: &[f64]| cells.iter().map(|&c| v[c]).sum::<f64>();
@@ -300,22 +252,7 @@ pub fn find(
             .into_iter()
             .next()
             .ok_or_else(|| Error::Mismatch("a harm spot without cells".into()))?;
-        let bx = polygon.exterior.iter().fold(
-            [
-                f64::INFINITY,
-                f64::INFINITY,
-                f64::NEG_INFINITY,
-                f64::NEG_INFINITY,
-            ],
-            |b, p| {
-                [
-                    b[0].min(p[0]),
-                    b[1].min(p[1]),
-                    b[2].max(p[0]),
-                    b[3].max(p[1]),
-                ]
-            },
-        );
+        let bx = bounds(polygon.exterior.iter().copied());
         for &c in cells {
             cell_spot[c] = r as u32;
         }
@@ -360,6 +297,81 @@ pub fn find(
     result.spec = Some(spec);
     result.cell_spot = cell_spot;
     Ok(result)
+}
+
+/// Grows places from seeds in decreasing harm: each seed takes its edge neighbours of the
+/// same hotspot area, highest harm first, while they hold at least `join_share` of the
+/// seed's harm and the place has fewer than `max_cells` cells.
+fn grow(
+    spec: &GridSpec,
+    area: &[u32],
+    n: &[f64],
+    harm: &[f64],
+    params: &SpotParams,
+) -> Vec<Vec<usize>> {
+    let m = spec.len();
+    // seeds in decreasing harm
+    let mut seeds: Vec<usize> = (0..m).filter(|&c| n[c] > 0.0).collect();
+    seeds.sort_by(|&a, &b| {
+        harm[b]
+            .total_cmp(&harm[a])
+            .then(n[b].total_cmp(&n[a]))
+            .then(a.cmp(&b))
+    });
+    let mut taken = vec![false; m];
+    let mut grown: Vec<Vec<usize>> = Vec::new();
+    for &seed in &seeds {
+        if taken[seed] {
+            continue;
+        }
+        taken[seed] = true;
+        let mut cells = vec![seed];
+        let floor = params.join_share * harm[seed];
+        while cells.len() < params.max_cells {
+            let mut best: Option<usize> = None;
+            for &c in &cells {
+                for (dc, dr) in [(1, 0), (-1, 0), (0, 1), (0, -1)] {
+                    let Some(nb) = spec.offset(c, dc, dr) else {
+                        continue;
+                    };
+                    if taken[nb] || area[nb] != area[seed] || n[nb] == 0.0 || harm[nb] < floor {
+                        continue;
+                    }
+                    let better =
+                        best.is_none_or(|b| harm[nb] > harm[b] || (harm[nb] == harm[b] && nb < b));
+                    if better {
+                        best = Some(nb);
+                    }
+                }
+            }
+            let Some(nb) = best else { break };
+            taken[nb] = true;
+            cells.push(nb);
+        }
+        cells.sort_unstable();
+        grown.push(cells);
+    }
+    grown
+}
+
+/// The bounding box `[xmin, ymin, xmax, ymax]` of `points` (infinite and inverted when empty).
+fn bounds(points: impl Iterator<Item = [f64; 2]>) -> [f64; 4] {
+    points.fold(
+        [
+            f64::INFINITY,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NEG_INFINITY,
+        ],
+        |b, p| {
+            [
+                b[0].min(p[0]),
+                b[1].min(p[1]),
+                b[2].max(p[0]),
+                b[3].max(p[1]),
+            ]
+        },
+    )
 }
 
 fn check(p: &SpotParams) -> Result<()> {
