@@ -166,6 +166,38 @@ impl Pairs {
     }
 }
 
+/// Checks the incidents (at least 2, every one with a month, the index built over them)
+/// and the parameters.
+fn check(incidents: &Incidents, index: &IncidentIndex, params: &KnoxParams) -> Result<()> {
+    let n = incidents.len();
+    if n < 2 {
+        return Err(Error::Degenerate(format!(
+            "the Knox test needs at least 2 incidents, found {n}"
+        )));
+    }
+    if index.len() != n {
+        return Err(Error::Mismatch(
+            "Knox: the index was built over other incidents".into(),
+        ));
+    }
+    if incidents.month.contains(&Month::UNKNOWN) {
+        return Err(Error::NoData(
+            "the Knox test needs the month of every incident: the input has incidents without a month (give ‹month_col›)".into(),
+        ));
+    }
+    check_bands(params)?;
+    if params.permutations == 0 || params.permutations > MAX_PERMUTATIONS {
+        return Err(Error::param(
+            crate::Param::Permutations,
+            format!(
+                "must be 1 to {MAX_PERMUTATIONS}, got {}",
+                params.permutations
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// The Knox test of `incidents` (working-CRS metres, with months).
 ///
 /// Reference: Knox (1964); Johnson et al. (2007) for the Monte Carlo version; METHODS §8.
@@ -208,32 +240,8 @@ pub fn test(
     index: &IncidentIndex,
     params: &KnoxParams,
 ) -> Result<KnoxResult> {
+    check(incidents, index, params)?;
     let n = incidents.len();
-    if n < 2 {
-        return Err(Error::Degenerate(format!(
-            "the Knox test needs at least 2 incidents, found {n}"
-        )));
-    }
-    if index.len() != n {
-        return Err(Error::Mismatch(
-            "Knox: the index was built over other incidents".into(),
-        ));
-    }
-    if incidents.month.contains(&Month::UNKNOWN) {
-        return Err(Error::NoData(
-            "the Knox test needs the month of every incident: the input has incidents without a month (give ‹month_col›)".into(),
-        ));
-    }
-    check_bands(params)?;
-    if params.permutations == 0 || params.permutations > MAX_PERMUTATIONS {
-        return Err(Error::param(
-            crate::Param::Permutations,
-            format!(
-                "must be 1 to {MAX_PERMUTATIONS}, got {}",
-                params.permutations
-            ),
-        ));
-    }
     let first = *incidents.month.iter().min().expect("n ≥ 2");
     let last = *incidents.month.iter().max().expect("n ≥ 2");
     // incidents renumbered in spatial order (rows of blocks as wide as the largest band,
