@@ -244,6 +244,15 @@ pub enum WeightsUsed {
     Column(String),
 }
 
+impl From<Weights> for WeightsUsed {
+    fn from(w: Weights) -> WeightsUsed {
+        match w {
+            Weights::Harm => WeightsUsed::Harm,
+            Weights::Unweighted => WeightsUsed::None,
+        }
+    }
+}
+
 impl WeightsUsed {
     /// In words, as outputs record it: `harm`, `none` or ``column `NAME` ``.
     pub fn describe(&self) -> String {
@@ -474,10 +483,7 @@ pub fn estimate_with(
         adjust: params.bandwidth_adjust,
         unadjusted: h0,
         support_radius: h * params.kernel.support(),
-        weights: match params.weights {
-            Weights::Harm => WeightsUsed::Harm,
-            Weights::Unweighted => WeightsUsed::None,
-        },
+        weights: params.weights.into(),
         values: params.values,
         incidents: incidents.len() as u64,
         outside_grid: outside,

@@ -234,9 +234,10 @@ impl GridOutputs {
         for (path, format) in &self.files {
             self.write_one(layer, projector, empty_as_nodata, path, *format, &mut done)?;
         }
+        let manifest = self.manifest_path();
         let written: Vec<PathBuf> = planned
             .into_iter()
-            .filter(|p| Some(p) != self.manifest_path().as_ref())
+            .filter(|p| Some(p) != manifest.as_ref())
             .collect();
         if let Some(path) = self.write_manifest(layer, &written, started)? {
             done.push(Written::Manifest { path });

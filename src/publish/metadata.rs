@@ -11,7 +11,7 @@ use crate::gistar::GistarUsed;
 use crate::grid::{Grid, GridSpec};
 use crate::hotspot_area::Select;
 use crate::hotspots::{GistarValue, HotspotsUsed};
-use crate::kde::{KdeUsed, Kernel, Weights};
+use crate::kde::{KdeUsed, Kernel, Weights, WeightsUsed};
 use crate::layer::Layer;
 use crate::used::{EmergingLayerUsed, RunRecord, Used};
 use serde_json::{json, Map, Value};
@@ -114,44 +114,53 @@ fn kde(k: &KdeUsed, spec: &GridSpec, m: &mut Map<String, Value>) {
     m.insert("incidents_outside_grid".into(), k.outside_grid.into());
 }
 
-/// The `gistar` member of the `gistar` verb's outputs.
-fn gistar_verb(value: GistarValue, u: &GistarUsed) -> Value {
-    json!({
+/// The members of a `gistar` object that the `gistar` and `hotspots` outputs share.
+fn gistar_common(value: GistarValue, u: &GistarUsed) -> Map<String, Value> {
+    let v = json!({
         "value": value.column(),
         "neighbour_distance_m": u.neighbour_distance,
-        "neighbour_distance_source": if u.neighbour_distance_auto { "automatic: sqrt(2) x cell size" } else { "given" },
-        "weights": "binary distance band between cell centres, the cell itself included (Gi*)",
         "fdr": u.fdr,
         "permutations": u.permutations,
         "seed": u.seed,
         "pvalue": u.pvalue,
         "pvalue_sides": "two-sided",
-        "classes": "+-3: p < 0.01, +-2: p < 0.05, +-1: p < 0.10 (hot positive)",
         "population_cells": u.population,
-        "mean": u.mean,
-        "sd": u.sd,
         "study_area": u.study_area,
-    })
+    });
+    match v {
+        Value::Object(m) => m,
+        _ => unreachable!("json! of an object"),
+    }
+}
+
+/// The `gistar` member of the `gistar` verb's outputs: the shared members, how the
+/// neighbours were chosen and weighted, the classes and the population moments.
+fn gistar_verb(value: GistarValue, u: &GistarUsed) -> Value {
+    let mut m = gistar_common(value, u);
+    let source = if u.neighbour_distance_auto {
+        "automatic: sqrt(2) x cell size"
+    } else {
+        "given"
+    };
+    m.insert("neighbour_distance_source".into(), source.into());
+    m.insert(
+        "weights".into(),
+        "binary distance band between cell centres, the cell itself included (Gi*)".into(),
+    );
+    m.insert(
+        "classes".into(),
+        "+-3: p < 0.01, +-2: p < 0.05, +-1: p < 0.10 (hot positive)".into(),
+    );
+    m.insert("mean".into(), json!(u.mean));
+    m.insert("sd".into(), json!(u.sd));
+    Value::Object(m)
 }
 
 fn hotspots(h: &HotspotsUsed, spec: &GridSpec, m: &mut Map<String, Value>) {
     kde(&h.kde, spec, m);
     let u = &h.gistar;
     m.insert("analysis".into(), "hotspots".into());
-    m.insert(
-        "gistar".into(),
-        json!({
-            "value": h.value.column(),
-            "neighbour_distance_m": u.neighbour_distance,
-            "fdr": u.fdr,
-            "permutations": u.permutations,
-            "seed": u.seed,
-            "pvalue": u.pvalue,
-            "pvalue_sides": "two-sided",
-            "population_cells": u.population,
-            "study_area": u.study_area,
-        }),
-    );
+    m.insert("gistar".into(), gistar_common(h.value, u).into());
     let how = match h.select {
         Select::Hot { min_class } => format!("edge-contiguous cells with Gi* class >= {min_class}"),
         Select::Top { percent } => {
@@ -170,13 +179,6 @@ fn hotspots(h: &HotspotsUsed, spec: &GridSpec, m: &mut Map<String, Value>) {
             "candidates": h.spot_candidates,
         }),
     );
-}
-
-fn weights_name(w: Weights) -> &'static str {
-    match w {
-        Weights::Harm => "harm",
-        Weights::Unweighted => "none",
-    }
 }
 
 /// The per-cell column a weighting counts: `harm`, or `n` when unweighted.
@@ -215,7 +217,7 @@ fn change(c: &ChangeUsed, spec: &GridSpec, m: &mut Map<String, Value>) {
                 "kernel": k.kernel.name(),
                 "bandwidth": k.bandwidth,
                 "bandwidth_source": k.bandwidth_source,
-                "weights": weights_name(k.weights),
+                "weights": WeightsUsed::from(k.weights).describe(),
                 "units": "density per km2; kde_before is scaled by the period ratio k",
                 "floor": k.floor,
                 "floor_source": if k.floor_given { "given" } else { "peak density of one incident of weight 1, K_h(0)" },
@@ -284,21 +286,18 @@ fn emerging(e: &EmergingLayerUsed, spec: &GridSpec, m: &mut Map<String, Value>) 
 
 /// Cells per pattern by label; as published (with `suppressed`) after disclosure control.
 pub fn cells_per_pattern(e: &EmergingLayerUsed) -> Map<String, Value> {
-    match &e.published {
-        None => e
-            .cells_per_pattern
-            .iter()
-            .map(|(p, c)| (p.label().to_string(), json!(c)))
-            .collect(),
-        Some((per, suppressed)) => {
-            let mut m: Map<String, Value> = per
-                .iter()
-                .map(|(p, c)| (p.label().to_string(), json!(c)))
-                .collect();
-            m.insert("suppressed".into(), json!(suppressed));
-            m
-        }
+    let (per, suppressed) = match &e.published {
+        None => (&e.cells_per_pattern, None),
+        Some((per, suppressed)) => (per, Some(*suppressed)),
+    };
+    let mut m: Map<String, Value> = per
+        .iter()
+        .map(|(p, c)| (p.label().to_string(), json!(c)))
+        .collect();
+    if let Some(s) = suppressed {
+        m.insert("suppressed".into(), json!(s));
     }
+    m
 }
 
 fn run(r: &RunRecord, grid: &Grid, m: &mut Map<String, Value>) {
