@@ -8,6 +8,65 @@ use std::process::{Command, Output};
 /// The police.uk header.
 pub const HEADER: &str = "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,Crime type,Last outcome category,Context";
 
+/// The shared real data: the Northumbria 2021 force-year, its boundary and LSOAs, and the
+/// 13 community sites.
+pub const DATA: &str = "/work/shared/data";
+
+/// Whether [`DATA`] is here (tests on it print that they were skipped when it is not).
+pub fn has_data() -> bool {
+    let d = Path::new(DATA);
+    d.join("police-uk/northumbria-2021").is_dir()
+        && d.join("boundaries/northumbria-force-area.geojson")
+            .is_file()
+        && d.join("boundaries/northumbria-lsoa2011.geojson").is_file()
+        && d.join("hubs/newcastle-libraries.geojson").is_file()
+}
+
+/// The real `hotspots` run on the force-year with the force boundary, into `dir/res`.
+pub fn real_hotspots(dir: &Path) {
+    let input = format!("{DATA}/police-uk/northumbria-2021/");
+    let boundary = format!("{DATA}/boundaries/northumbria-force-area.geojson");
+    ok(
+        dir,
+        &[
+            "hotspots",
+            &input,
+            "--boundary",
+            &boundary,
+            "--out",
+            "res",
+            "-q",
+        ],
+    );
+}
+
+/// The real `compare` run of the 13 libraries over the force-year (300 m circles and
+/// buffers, first half-year against the second), into `dir/cmp`.
+pub fn real_compare(dir: &Path) {
+    let input = format!("{DATA}/police-uk/northumbria-2021/");
+    let hubs = format!("{DATA}/hubs/newcastle-libraries.geojson");
+    ok(
+        dir,
+        &[
+            "compare",
+            &input,
+            "--areas",
+            &hubs,
+            "--radius",
+            "300",
+            "--buffer",
+            "300",
+            "--before",
+            "2021-01..2021-06",
+            "--after",
+            "2021-07..2021-12",
+            "--out",
+            "cmp",
+            "-q",
+        ],
+    );
+}
+
 /// The sample extract shipped in data/.
 pub fn sample() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("data/police-uk/2021-03-northumbria-street.csv")

@@ -12,7 +12,7 @@ use harmspot::{read_incidents, Projector, ReadOptions};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-const DATA: &str = "/work/shared/data";
+use crate::common::DATA;
 const LON: f64 = -1.61;
 const LAT: f64 = 54.97;
 

@@ -5,8 +5,6 @@ use crate::common::*;
 use serde_json::Value;
 use std::path::Path;
 
-const DATA: &str = "/work/shared/data";
-
 fn load(p: &Path) -> Value {
     serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap()
 }
@@ -212,10 +210,6 @@ fn month_copy(dir: &Path, edit: impl Fn(f64, f64) -> (f64, f64), extra: &[(f64, 
         w.write_record(&out).unwrap();
     }
     w.flush().unwrap();
-}
-
-fn has_data() -> bool {
-    Path::new(DATA).join("police-uk/northumbria-2021").is_dir()
 }
 
 #[test]
@@ -481,28 +475,7 @@ fn map_of_a_real_compare_run_draws_each_role() {
         return;
     }
     let d = tempfile::tempdir().unwrap();
-    let input = format!("{DATA}/police-uk/northumbria-2021/");
-    let hubs = format!("{DATA}/hubs/newcastle-libraries.geojson");
-    ok(
-        d.path(),
-        &[
-            "compare",
-            &input,
-            "--areas",
-            &hubs,
-            "--radius",
-            "300",
-            "--buffer",
-            "300",
-            "--before",
-            "2021-01..2021-06",
-            "--after",
-            "2021-07..2021-12",
-            "--out",
-            "cmp",
-            "-q",
-        ],
-    );
+    real_compare(d.path());
     ok(d.path(), &["map", "cmp", "--out", "m.html", "-q"]);
     let data = map_page_data(&std::fs::read_to_string(d.path().join("m.html")).unwrap());
     let areas = data["layers"]

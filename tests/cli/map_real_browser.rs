@@ -13,18 +13,9 @@
 //! missing browser a failure).
 
 use crate::common::browser::{browse, browser_available, colours_in, console_lines, file_url};
-use crate::common::{decode_png, ok};
+use crate::common::{decode_png, has_data, ok, real_compare, real_hotspots, DATA};
 use serde_json::Value;
 use std::path::Path;
-
-const DATA: &str = "/work/shared/data";
-
-fn has_data() -> bool {
-    let d = Path::new(DATA);
-    d.join("police-uk/northumbria-2021").is_dir()
-        && d.join("boundaries/northumbria-lsoa2011.geojson").is_file()
-        && d.join("hubs/newcastle-libraries.geojson").is_file()
-}
 
 /// Loads `map.html` in a frame and writes, as JSON in `<pre id="result">`, what it drew.
 const DRIVER: &str = r#"<!DOCTYPE html>
@@ -181,21 +172,8 @@ fn map_of_the_real_hotspots_run_shows_named_harm_spots_units_and_places() {
     }
     let work = tempfile::tempdir().unwrap();
     let d = work.path();
-    let input = format!("{DATA}/police-uk/northumbria-2021/");
-    let boundary = format!("{DATA}/boundaries/northumbria-force-area.geojson");
     let lsoas = format!("{DATA}/boundaries/northumbria-lsoa2011.geojson");
-    ok(
-        d,
-        &[
-            "hotspots",
-            &input,
-            "--boundary",
-            &boundary,
-            "--out",
-            "res",
-            "-q",
-        ],
-    );
+    real_hotspots(d);
     ok(
         d,
         &[
@@ -287,28 +265,7 @@ fn map_of_the_real_compare_run_draws_and_names_each_role() {
     }
     let work = tempfile::tempdir().unwrap();
     let d = work.path();
-    let input = format!("{DATA}/police-uk/northumbria-2021/");
-    let hubs = format!("{DATA}/hubs/newcastle-libraries.geojson");
-    ok(
-        d,
-        &[
-            "compare",
-            &input,
-            "--areas",
-            &hubs,
-            "--radius",
-            "300",
-            "--buffer",
-            "300",
-            "--before",
-            "2021-01..2021-06",
-            "--after",
-            "2021-07..2021-12",
-            "--out",
-            "cmp",
-            "-q",
-        ],
-    );
+    real_compare(d);
     ok(
         d,
         &["map", "cmp", "--out", "map.html", "--out", "c.png", "-q"],
