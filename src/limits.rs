@@ -34,8 +34,6 @@ pub const MAX_AREAS: u64 = 10_000;
 pub const MAX_AREA_VERTICES: u64 = 250_000;
 /// Most vertices in all areas, control and boundary together.
 pub const MAX_TOTAL_VERTICES: u64 = 2_000_000;
-/// Most polygon vertex × incident tests an areas comparison may need.
-pub const MAX_VERTEX_TESTS: u64 = 1 << 36;
 
 /// A job or file larger than harmspot will take on.
 #[derive(Debug, thiserror::Error)]
