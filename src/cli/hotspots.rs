@@ -13,7 +13,7 @@ use harmspot::hotspot_area::Select;
 use harmspot::hotspots::{run_with as run_job, HotspotJobParams, RunContext};
 use harmspot::publish::metadata;
 use harmspot::write::safe::ResultDir;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// Arguments of `harmspot hotspots`.
 #[derive(Args, Debug)]
@@ -175,12 +175,17 @@ pub fn run(a: HotspotsArgs, quiet: bool) -> Result<()> {
             note(quiet, format!("disclosure control: values of {small} hotspot(s) with fewer than {} incidents suppressed", rules.min_count));
         }
     }
+    // the manifest record_run made (inputs hashed once), its parameters now the outputs' own
+    let mut parameters = metadata(&job.cells);
+    parameters.remove("manifest");
     let cells_layer = &mut job.cells;
-    let boundary: Vec<&Path> = built.boundary.iter().map(PathBuf::as_path).collect();
-    let manifest = super::manifest(&loaded, &metadata(cells_layer), &boundary)?;
-    if let Some(run) = &mut cells_layer.run {
-        run.manifest = Some(manifest.clone());
-    }
+    let manifest = cells_layer
+        .run
+        .as_mut()
+        .and_then(|r| r.manifest.as_mut())
+        .context("the run is recorded")?;
+    manifest.parameters = parameters;
+    let manifest = manifest.clone();
 
     let (shared, _) = harmspot::info::shared_locations(&loaded.incidents.xy);
     let run = cells_layer.run.as_ref().context("the run is recorded")?;
