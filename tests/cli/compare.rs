@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 use std::path::Path;
 
 /// A 3 000-row extract over 2021-01..2022-12 and its truth file; returns the clusters.
-fn setup(dir: &Path) -> Vec<Value> {
+pub(crate) fn setup(dir: &Path) -> Vec<Value> {
     ok(
         dir,
         &[

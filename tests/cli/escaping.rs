@@ -8,27 +8,8 @@ use serde_json::json;
 fn compare_outputs_escape_hostile_area_names() {
     let d = tempfile::tempdir().unwrap();
     let p = d.path();
-    ok(
-        p,
-        &[
-            "generate",
-            "--rows",
-            "3000",
-            "--months",
-            "24",
-            "--start",
-            "2021-01",
-            "--seed",
-            "5",
-            "--out",
-            "gen-street.csv",
-            "--truth",
-            "truth.json",
-        ],
-    );
-    let truth: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(p.join("truth.json")).unwrap()).unwrap();
-    let c = &truth["clusters"][0];
+    let clusters = crate::compare::setup(p);
+    let c = &clusters[0];
     let (lon, lat) = (c["lon"].as_f64().unwrap(), c["lat"].as_f64().unwrap());
     let names = [
         "=HYPERLINK(\"http://evil.example\",\"click\")",
