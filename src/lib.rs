@@ -14,8 +14,8 @@
 //! | kernel density, six kernels, exact and parallel (METHODS §2) | [`kde`] | [`kde::estimate`] |
 //! | Getis-Ord Gi* with FDR or permutations (METHODS §5) | [`gistar`] | [`gistar::compute`] |
 //! | the hotspots job: harm density, Gi* hotspot areas, harm spots, concentration | [`hotspots`] | [`hotspots::run`] |
-//! | hotspot areas: selected cells merged into ranked polygons | [`hotspot_area`] | [`hotspot_area::polygons`] |
-//! | harm spots: micro-places inside hotspot areas, by harm | [`harm_spot`] | [`harm_spot::find`] |
+//! | hotspot areas: selected cells merged into ranked polygons | [`hotspots::area`] | [`hotspots::area::polygons`] |
+//! | harm spots: micro-places inside hotspot areas, by harm | [`hotspots::harm_spot`] | [`hotspots::harm_spot::find`] |
 //! | disclosure control: suppression, rounding, coarsened coordinates | [`disclosure`] | [`disclosure::Disclosure`] |
 //! | what a result was made with, as typed records | [`used`] | [`used::Used`] |
 //! | outputs: metadata, grid files, result folders | [`publish`] | [`publish::metadata()`] |
@@ -57,60 +57,39 @@
 //! ```
 #![deny(missing_docs)]
 
-pub mod bandwidth;
-pub mod change;
 pub mod compare;
-pub mod concentration;
-pub mod count;
-pub mod crs;
-pub mod disclosure;
-pub mod dissolve;
-pub mod emerging;
+mod density;
 pub mod error;
-pub mod evaluate;
-pub mod generate;
-pub mod gistar;
-pub mod grid;
-pub mod harm;
-pub mod harm_spot;
-pub mod hotspot_area;
 pub mod hotspots;
-pub mod incident;
-mod index;
-pub mod info;
-pub mod kde;
-pub mod knox;
-mod layer;
-pub mod limits;
-pub mod manifest;
-pub mod mannkendall;
+mod ingest;
 pub mod map;
-mod month;
-mod param;
-pub mod places;
-pub mod progress;
+mod model;
 pub mod publish;
-pub mod pvalue;
-pub mod read;
-mod rng;
-pub mod study_area;
-mod summary;
-pub mod used;
-pub mod write;
+mod space;
+mod spacetime;
+mod stats;
+
+pub use density::{bandwidth, count, kde};
+pub use ingest::{generate, info, read};
+pub use model::{grid, harm, incident, limits, manifest, places, progress, used};
+pub use publish::{disclosure, write};
+pub use space::{crs, dissolve, study_area};
+pub use spacetime::{change, emerging, evaluate, knox};
+pub use stats::{concentration, gistar, mannkendall, pvalue};
 
 pub use count::{By, CountParams};
 pub use crs::{Crs, Projector, Transform};
+pub use error::Param;
 pub use error::{Error, Result};
 pub use gistar::{GistarParams, GistarResult};
 pub use grid::{Grid, GridSpec, Shape};
 pub use harm::HarmTable;
 pub use incident::{Incidents, ReadSummary, Selection, SkipReason};
-pub use index::IncidentIndex;
 pub use kde::{KdeParams, Kernel};
-pub use layer::Layer;
-pub use month::{Month, MonthRange};
-pub use param::Param;
+pub use model::layer::Layer;
+pub use model::month::{Month, MonthRange};
+pub use model::rng::Rng;
 pub use read::{
     read_incidents, read_incidents_with, Columns, CoordColumns, ReadOptions, TypeFilter,
 };
-pub use rng::Rng;
+pub use space::index::IncidentIndex;

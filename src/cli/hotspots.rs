@@ -9,7 +9,7 @@ use anyhow::{bail, Context, Result};
 use clap::Args;
 use harmspot::disclosure::{neighbourhood_sums, Support};
 use harmspot::grid::Shape;
-use harmspot::hotspot_area::Select;
+use harmspot::hotspots::area::Select;
 use harmspot::hotspots::{run_with as run_job, HotspotJobParams, RunContext};
 use harmspot::publish::metadata;
 use harmspot::write::safe::ResultDir;

@@ -123,7 +123,7 @@ fn incident_hull(xy: &[[f64; 2]]) -> Polygon<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rng::Rng;
+    use crate::model::rng::Rng;
 
     #[test]
     fn prefiltered_hull_equals_plain_hull() {

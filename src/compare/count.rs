@@ -5,16 +5,16 @@
 //!
 //! Two methods give the same tallies ([`CountMethod`]): one parallel pass over the
 //! incidents with an [`EnvelopeGrid`] of the areas' envelopes, or per-area queries of an
-//! [`IncidentIndex`] (Guttman's R-tree, [`crate::index`]).
+//! [`IncidentIndex`] (Guttman's R-tree, [`crate::space::index`]).
 
 use super::areas::AreaSet;
 use super::envelope::{in_rect, EnvelopeGrid};
 use super::region::Region;
 use super::tally::{Frame, Layout, Tallies};
 use super::CountMethod;
-use crate::incident::Selection;
-use crate::index::IncidentIndex;
-use crate::month::MonthRange;
+use crate::model::incident::Selection;
+use crate::model::month::MonthRange;
+use crate::space::index::IncidentIndex;
 use geo::{BoundingRect, Contains, MultiPolygon, Point};
 use rayon::prelude::*;
 

@@ -3,7 +3,7 @@
 //! candidate areas are the envelopes listed in its bucket that contain it; exact
 //! membership is then decided by [`super::Region::contains`] (METHODS §6).
 //!
-//! Why a second spatial structure beside [`crate::index::IncidentIndex`] (the crate's
+//! Why a second spatial structure beside [`crate::space::index::IncidentIndex`] (the crate's
 //! R-tree over incidents): the jobs differ. The grid answers "which of a few hundred area
 //! envelopes hold this point" once per incident, with no index over the incidents at all;
 //! the R-tree answers "which incidents lie in this region" and must first be bulk-loaded

@@ -61,8 +61,8 @@ pub use stats::{effects, Cell, Effects, Table};
 pub use used::CompareUsed;
 
 use crate::error::{Error, Result};
-use crate::incident::Incidents;
-use crate::month::Month;
+use crate::model::incident::Incidents;
+use crate::model::month::Month;
 use serde::Serialize;
 
 /// How incidents are assigned to areas. Both give the same counts.

@@ -15,7 +15,7 @@
 //! for explicit ranges; the statistics are then normalised per month (see [`super::stats`]).
 
 use crate::error::{Error, Result};
-use crate::month::{Month, MonthRange};
+use crate::model::month::{Month, MonthRange};
 use serde::Serialize;
 
 /// How the periods are chosen.

@@ -6,8 +6,8 @@ use super::period::Periods;
 use super::result::{Counts, MeasureKind, PeriodCounts, SeriesPlace};
 use super::stats::{Cell, Table};
 use super::tally::{Frame, Measure, Tallies};
-use crate::incident::Incidents;
-use crate::month::MonthRange;
+use crate::model::incident::Incidents;
+use crate::model::month::MonthRange;
 
 /// What the evaluation's cells are, for one area's periods.
 pub(super) struct Reader<'a> {

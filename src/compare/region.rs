@@ -103,7 +103,7 @@ impl AreaSet {
 mod tests {
     use super::*;
     use crate::compare::areas::{build, AreasParams};
-    use crate::read::areas::AreaFeature;
+    use crate::ingest::read::areas::AreaFeature;
     use geo::{polygon, Geometry};
 
     fn hub_set(x: f64, y: f64) -> AreaSet {

@@ -7,7 +7,7 @@ use super::areas::{AreaShape, Overlap};
 use super::period::Periods;
 use super::stats::Effects;
 use super::CountMethod;
-use crate::month::{Month, MonthRange};
+use crate::model::month::{Month, MonthRange};
 use geo::MultiPolygon;
 use serde::{Serialize, Serializer};
 use std::collections::BTreeMap;

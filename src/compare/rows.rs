@@ -9,7 +9,7 @@ use super::reader::Reader;
 use super::result::{AreaResult, MeasureEffects, MeasureKind, PeriodCounts, PlaceCounts, Series};
 use super::stats::{self, Table};
 use super::tally::{Layout, Measure};
-use crate::month::MonthRange;
+use crate::model::month::MonthRange;
 
 /// Tally positions of a row's places: treatment, buffer, control, buffer control.
 type Places = [Option<usize>; 4];

@@ -31,9 +31,9 @@
 //! Unequal periods: when the before and after periods differ in length, every value is
 //! divided by its period's months (variance by months²) before the statistics, which are
 //! then per month. RES and WDQ are ratios and do not change; percent change, GE, TNE, WDD and
-//! DiD are per month. p-values are two-sided normal ([`crate::pvalue::two_sided`]).
+//! DiD are per month. p-values are two-sided normal ([`crate::stats::pvalue::two_sided`]).
 
-use crate::pvalue::two_sided;
+use crate::stats::pvalue::two_sided;
 use serde::Serialize;
 
 /// The 97.5% point of the standard normal distribution, for 95% intervals.

@@ -5,8 +5,8 @@
 //! A tally is a flat vector, so partial tallies made over fixed chunks of incidents add up
 //! in chunk order: the totals are identical at any thread count.
 
-use crate::incident::Incidents;
-use crate::month::{Month, MonthRange};
+use crate::model::incident::Incidents;
+use crate::model::month::{Month, MonthRange};
 use rayon::prelude::*;
 
 /// What a statistic is computed on.

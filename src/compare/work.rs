@@ -21,7 +21,7 @@
 //! them. Refused now, within 0.4–3.5 s: the 40,001-vertex star (8.0 × 10⁸ segment pairs),
 //! 5,000 hubs with buffers (1.1 × 10¹⁰ visits), 5,000 small polygons with buffers
 //! (3.2 × 10⁹ visits); a polygon of 10⁶ vertices is refused earlier by
-//! [`crate::limits::MAX_AREA_VERTICES`]. The real runs stay well under: the 13 library
+//! [`crate::model::limits::MAX_AREA_VERTICES`]. The real runs stay well under: the 13 library
 //! hubs need almost nothing; the 916 LSOAs 3.2 × 10⁶ segment pairs (31× under), 9.1 × 10⁷
 //! overlap visits (22× under; 2.7 × 10⁸ with buffers, 7× under), 4.6 × 10⁷ ring operations
 //! with buffers (5.5× under) and 2.6 × 10⁷ vertex tests counting (390× under)
@@ -29,9 +29,9 @@
 
 use super::areas::{AreaSet, AreasParams};
 use super::envelope::EnvelopeGrid;
-use crate::incident::Incidents;
-use crate::param::Param;
-use crate::read::areas::AreaFeature;
+use crate::error::Param;
+use crate::ingest::read::areas::AreaFeature;
+use crate::model::incident::Incidents;
 use geo::{CoordsIter as _, Geometry, MultiPolygon};
 use std::fmt;
 

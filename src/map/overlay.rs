@@ -88,7 +88,7 @@ fn harm_spots(l: &mut MapLayer) -> LegendSection {
         let street = f
             .prop("location")
             .and_then(Value::as_str)
-            .map(crate::places::short_street);
+            .map(crate::model::places::short_street);
         let text = rank
             .filter(|r| *r <= HARM_SPOT_LABELS)
             .map(|r| match &street {

@@ -1,17 +1,17 @@
 //! Grid outputs: one layer written to every file asked for, the format by extension —
-//! GeoJSON (RFC 7946 polygons in WGS84, [`crate::write::cells`]), GeoTIFF (Float32 with its
-//! CRS, [`crate::write::raster`]), CSV, ESRI ASCII grids with a `.prj` — and the run's
+//! GeoJSON (RFC 7946 polygons in WGS84, [`crate::publish::write::cells`]), GeoTIFF (Float32 with its
+//! CRS, [`crate::publish::write::raster`]), CSV, ESRI ASCII grids with a `.prj` — and the run's
 //! manifest beside the first (`FILE.manifest.json`, replayable with `harmspot run`).
 //! Nothing is written until every file the run makes is known safe to write
-//! ([`crate::write::safe`]); disclosure control ([`protect`]) is applied before.
+//! ([`crate::publish::write::safe`]); disclosure control ([`protect`]) is applied before.
 
-use crate::disclosure::{default_support, Applied, Disclosure, DisclosureReport, Support};
+use crate::density::kde::{raw_sums, Kernel};
+use crate::error::Param;
 use crate::error::{Error, Result};
-use crate::grid::Shape;
-use crate::kde::{raw_sums, Kernel};
-use crate::layer::Layer;
-use crate::param::Param;
-use crate::write::{cells, raster, safe};
+use crate::model::grid::Shape;
+use crate::model::layer::Layer;
+use crate::publish::disclosure::{default_support, Applied, Disclosure, DisclosureReport, Support};
+use crate::publish::write::{cells, raster, safe};
 use crate::Projector;
 use std::fmt;
 use std::io::Write as _;
@@ -283,7 +283,7 @@ impl GridOutputs {
                 // the grid format has no CRS: a .prj sidecar (ESRI WKT) gives it
                 if let Some(wkt) = projector.working.wkt_esri() {
                     for p in &paths {
-                        crate::write::write_atomic(&p.with_extension("prj"), |w| {
+                        crate::publish::write::write_atomic(&p.with_extension("prj"), |w| {
                             w.write_all(wkt.as_bytes())
                         })?;
                     }
@@ -319,7 +319,7 @@ impl GridOutputs {
             .map(|p| p.display().to_string())
             .collect::<Vec<_>>()
             .into();
-        crate::write::write_json(&path, &m)?;
+        crate::publish::write::write_json(&path, &m)?;
         Ok(Some(path))
     }
 }

@@ -1,12 +1,12 @@
 //! `harmspots.geojson` and the `harm_spots` rows of `summary.json`: the harm spots of
-//! [`crate::harm_spot`] as partners receive them, values built from fewer than K incidents
-//! withheld ([`crate::disclosure`]).
+//! [`crate::hotspots::harm_spot`] as partners receive them, values built from fewer than K incidents
+//! withheld ([`crate::publish::disclosure`]).
 
-use crate::disclosure::Disclosure;
 use crate::error::Result;
-use crate::harm_spot::{HarmSpot, SpotResult};
-use crate::write::geojson::{json_num as num, FeatureWriter, Geom};
-use crate::write::write_atomic;
+use crate::hotspots::harm_spot::{HarmSpot, SpotResult};
+use crate::publish::disclosure::Disclosure;
+use crate::publish::write::geojson::{json_num as num, FeatureWriter, Geom};
+use crate::publish::write::write_atomic;
 use serde_json::{Map, Value};
 use std::path::Path;
 
@@ -50,7 +50,7 @@ pub fn properties(s: &HarmSpot, rules: &Disclosure) -> Map<String, Value> {
         n.lsoas.retain(|c| !rules.small(c.incidents as f64));
         n
     };
-    crate::hotspot_area::name_properties(&mut m, &names);
+    crate::hotspots::area::name_properties(&mut m, &names);
     m
 }
 

@@ -2,18 +2,18 @@
 //! `cells.geojson` (the informative cells), `density.tif`, `summary.json`, `summary.md`,
 //! the study-area `boundary.geojson` and, only when asked, `points.geojson`, written from
 //! a [`HotspotJob`] and the typed records it carries. Values built from fewer than K
-//! incidents are withheld ([`crate::disclosure`]); the folder is written beside the old one
-//! and swapped in whole ([`crate::write::safe::ResultDir`]).
+//! incidents are withheld ([`crate::publish::disclosure`]); the folder is written beside the old one
+//! and swapped in whole ([`crate::publish::write::safe::ResultDir`]).
 
-use crate::disclosure::{Disclosure, DisclosureReport};
 use crate::error::{Error, Result};
-use crate::grid::Shape;
 use crate::hotspots::{informative_cells, summary_markdown, HotspotJob, RunContext};
-use crate::manifest::Manifest;
+use crate::model::grid::Shape;
+use crate::model::manifest::Manifest;
+use crate::publish::disclosure::{Disclosure, DisclosureReport};
+use crate::publish::write::geojson::{FeatureWriter, Geom};
+use crate::publish::write::safe::ResultDir;
+use crate::publish::write::{cells, raster, write_atomic, write_json};
 use crate::publish::{harm_spots, metadata};
-use crate::write::geojson::{FeatureWriter, Geom};
-use crate::write::safe::ResultDir;
-use crate::write::{cells, raster, write_atomic, write_json};
 use crate::{Incidents, Layer, Projector};
 use serde_json::{json, Map, Value};
 use std::io::Write as _;
@@ -203,10 +203,10 @@ fn write_points(
 }
 
 /// Hotspot polygons in WGS84, one feature each, properties from
-/// [`crate::hotspot_area::Hotspot::properties`].
+/// [`crate::hotspots::area::Hotspot::properties`].
 fn write_hotspots(
     dest: &Path,
-    hotspots: &[crate::hotspot_area::Hotspot],
+    hotspots: &[crate::hotspots::area::Hotspot],
     params: &Map<String, Value>,
     projector: &crate::Projector,
     rules: &Disclosure,

@@ -1,19 +1,19 @@
 //! A layer's metadata: the `"harmspot"` member of its GeoJSON, the GDAL metadata of its
 //! GeoTIFF, the `parameters` of its reports and manifest. Rendered here, and only here,
-//! from the typed records a layer carries ([`crate::used::Used`], [`RunRecord`],
-//! [`crate::disclosure::Applied`]), so every key and sentence states what was actually run.
+//! from the typed records a layer carries ([`crate::model::used::Used`], [`RunRecord`],
+//! [`crate::publish::disclosure::Applied`]), so every key and sentence states what was actually run.
 
-use crate::change::ChangeUsed;
-use crate::count::{By, CountUsed};
-use crate::emerging::Pattern;
-use crate::evaluate::{EvaluateUsed, HowUsed};
-use crate::gistar::GistarUsed;
-use crate::grid::{Grid, GridSpec};
-use crate::hotspot_area::Select;
+use crate::density::count::{By, CountUsed};
+use crate::density::kde::{KdeUsed, Kernel, Weights, WeightsUsed};
+use crate::hotspots::area::Select;
 use crate::hotspots::{GistarValue, HotspotsUsed};
-use crate::kde::{KdeUsed, Kernel, Weights, WeightsUsed};
-use crate::layer::Layer;
-use crate::used::{EmergingLayerUsed, RunRecord, Used};
+use crate::model::grid::{Grid, GridSpec};
+use crate::model::layer::Layer;
+use crate::model::used::{EmergingLayerUsed, RunRecord, Used};
+use crate::spacetime::change::ChangeUsed;
+use crate::spacetime::emerging::Pattern;
+use crate::spacetime::evaluate::{EvaluateUsed, HowUsed};
+use crate::stats::gistar::GistarUsed;
 use serde_json::{json, Map, Value};
 
 /// The metadata every output of `layer` records: what the analysis used, what the run read

@@ -1,13 +1,16 @@
 //! The publishing layer: turns typed results and the typed records of what made them
-//! ([`crate::used`]) into the metadata, files and folders an analyst hands on. Output
-//! safety ([`crate::write::safe`]) and disclosure control ([`crate::disclosure`]) are
+//! ([`crate::model::used`]) into the metadata, files and folders an analyst hands on. Output
+//! safety ([`crate::publish::write::safe`]) and disclosure control ([`crate::publish::disclosure`]) are
 //! applied on the way out; nothing upstream spells an output key.
 
 pub mod compare;
+pub mod disclosure;
 pub mod grid;
 pub mod harm_spots;
 pub mod hotspots;
 pub mod metadata;
+pub(crate) mod summary;
+pub mod write;
 
 pub use metadata::metadata;
 
@@ -16,15 +19,15 @@ pub use metadata::metadata;
 /// folder.
 pub fn write_folder_manifest(
     dir: &std::path::Path,
-    m: &crate::manifest::Manifest,
+    m: &crate::model::manifest::Manifest,
     outputs: &[&str],
     started: std::time::SystemTime,
 ) -> crate::Result<()> {
     let mut v = m.to_json_with_time(started);
     v["outputs"] = outputs.into();
-    crate::write::write_json(&dir.join("manifest.json"), &v)?;
+    crate::publish::write::write_json(&dir.join("manifest.json"), &v)?;
     let toml = m.to_run_toml();
-    crate::write::write_atomic(&dir.join("run.toml"), |w| {
+    crate::publish::write::write_atomic(&dir.join("run.toml"), |w| {
         std::io::Write::write_all(w, toml.as_bytes())
     })
 }

@@ -6,8 +6,8 @@
 use super::geometry::{area_m2, circle, make_valid};
 use super::{Area, AreaShape, AreasParams};
 use crate::error::{Error, Result};
-use crate::month::Month;
-use crate::read::areas::AreaFeature;
+use crate::ingest::read::areas::AreaFeature;
+use crate::model::month::Month;
 use geo::{Geometry, MultiPolygon};
 use std::path::Path;
 

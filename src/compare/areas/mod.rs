@@ -1,7 +1,7 @@
 //! Treatment areas, buffer rings and the control area of a before/after evaluation
 //! (METHODS §6: A = treatment area, B = buffer ring around it, C = control area).
 //!
-//! - **Treatment areas** come from an areas file ([`crate::read::areas::read_areas`]):
+//! - **Treatment areas** come from an areas file ([`crate::ingest::read::areas::read_areas`]):
 //!   Polygons and MultiPolygons as drawn, or Points with a radius (a hub and a distance
 //!   around it). A point hub's area is the exact circle: incidents are counted by distance
 //!   ([`super::region`]) and its area is `π r²`; the 72-sided polygon (5° steps) kept in
@@ -31,8 +31,8 @@ mod tests;
 pub use geometry::{circle, make_valid, CIRCLE_STEP_DEG, CIRCLE_VERTICES};
 
 use crate::error::{Error, Result};
-use crate::month::Month;
-use crate::read::areas::AreaFeature;
+use crate::ingest::read::areas::AreaFeature;
+use crate::model::month::Month;
 use geo::orient::{Direction, Orient};
 use geo::CoordsIter as _;
 use geo::{unary_union, BooleanOps, MultiPolygon};
@@ -206,11 +206,11 @@ impl AreaSet {
 }
 
 /// Refuses areas whose polygons are too many or too detailed to evaluate in bounded time:
-/// at most [`crate::limits::MAX_AREAS`] features, [`crate::limits::MAX_AREA_VERTICES`]
-/// vertices in one feature and [`crate::limits::MAX_TOTAL_VERTICES`] in all, control and
+/// at most [`crate::model::limits::MAX_AREAS`] features, [`crate::model::limits::MAX_AREA_VERTICES`]
+/// vertices in one feature and [`crate::model::limits::MAX_TOTAL_VERTICES`] in all, control and
 /// boundary included. Generalise the polygons (e.g. `mapshaper -simplify`) or split the file.
 pub fn check_vertices(features: &[AreaFeature], params: &AreasParams) -> Result<()> {
-    use crate::limits::{check, MAX_AREAS, MAX_AREA_VERTICES, MAX_TOTAL_VERTICES};
+    use crate::model::limits::{check, MAX_AREAS, MAX_AREA_VERTICES, MAX_TOTAL_VERTICES};
     check(
         "areas in the file",
         features.len() as u64,
@@ -241,7 +241,7 @@ pub fn check_vertices(features: &[AreaFeature], params: &AreasParams) -> Result<
 
 /// Builds treatment areas, buffer rings and the control from an areas file's features.
 ///
-/// Parameters: `features` as read by [`crate::read::areas::read_areas`] (working CRS);
+/// Parameters: `features` as read by [`crate::ingest::read::areas::read_areas`] (working CRS);
 /// `path` the areas file, for messages; `params` name and start fields, radius, buffer,
 /// control and boundary.
 ///
@@ -340,7 +340,7 @@ fn check_params(params: &AreasParams) -> Result<()> {
         (crate::Param::Buffer, params.buffer),
     ] {
         if let Some(x) = v {
-            crate::limits::check_length(name, x, 0.0, crate::limits::MAX_DISTANCE)?;
+            crate::model::limits::check_length(name, x, 0.0, crate::model::limits::MAX_DISTANCE)?;
         }
     }
     Ok(())

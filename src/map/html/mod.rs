@@ -32,7 +32,7 @@ mod data;
 
 use super::MapData;
 use crate::error::{Error, Result};
-use crate::write::write_atomic;
+use crate::publish::write::write_atomic;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use std::fmt::Write as _;

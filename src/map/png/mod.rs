@@ -28,7 +28,7 @@ mod other;
 
 use super::{LayerKind, LegendSection, MapData};
 use crate::error::{Error, Result};
-use crate::write::write_atomic;
+use crate::publish::write::write_atomic;
 use canvas::{hatch_tile, paint, scales, Canvas, View};
 use furniture::Scales;
 use std::io::Write;

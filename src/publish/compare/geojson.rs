@@ -6,10 +6,10 @@
 use super::shield::{find, shield_row, Shielded};
 use crate::compare::stats::Effects;
 use crate::compare::{AreaResult, AreaSet, CompareResult, MeasureKind, Pooling};
-use crate::crs::Transform;
-use crate::disclosure::Disclosure;
 use crate::error::{Error, Result};
-use crate::write::geojson::{json_num, FeatureWriter, Geom};
+use crate::publish::disclosure::Disclosure;
+use crate::publish::write::geojson::{json_num, FeatureWriter, Geom};
+use crate::space::crs::Transform;
 use geo::{CoordsIter, MultiPolygon};
 use serde_json::{Map, Value};
 use std::io::Write;

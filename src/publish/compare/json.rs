@@ -11,9 +11,9 @@ use crate::compare::{
     AreaResult, AreaShape, CompareResult, CompareUsed, ControlSummary, CountMethod, Counts,
     MeasureKind, Overlap, PeriodCounts, Periods, Pooling, SeriesPlace,
 };
-use crate::disclosure::{Disclosure, DisclosureReport};
-use crate::incident::ReadSummary;
-use crate::month::{Month, MonthRange};
+use crate::model::incident::ReadSummary;
+use crate::model::month::{Month, MonthRange};
+use crate::publish::disclosure::{Disclosure, DisclosureReport};
 use serde::Serialize;
 use std::collections::BTreeMap;
 

@@ -8,8 +8,8 @@ use super::sentence::{control_dominates, num, sentence_named, sentence_with, sig
 use super::shield::{find, shield_row};
 use crate::compare::stats::{Change, Effects};
 use crate::compare::{AreaResult, CompareResult, MeasureKind, Pooling};
-use crate::disclosure::{Disclosure, DisclosureReport};
-use crate::write::escape::markdown as md;
+use crate::publish::disclosure::{Disclosure, DisclosureReport};
+use crate::publish::write::escape::markdown as md;
 use std::fmt::Write as _;
 
 /// Before → after (change) of one place; a suppressed count reads `<K` (`suppressed` for

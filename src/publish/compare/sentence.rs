@@ -8,7 +8,7 @@
 use super::shield::{find, shield_row, Shielded};
 use crate::compare::stats::Effects;
 use crate::compare::{AreaResult, CompareResult, MeasureKind};
-use crate::disclosure::Disclosure;
+use crate::publish::disclosure::Disclosure;
 use std::fmt::Write as _;
 
 pub(super) fn signed_pct(p: f64) -> String {

@@ -1,4 +1,4 @@
-//! Disclosure control of a comparison's outputs (issue 7; [`crate::disclosure`]): a count
+//! Disclosure control of a comparison's outputs (issue 7; [`crate::publish::disclosure`]): a count
 //! of 1 to K − 1 incidents (per area × place × period × measure, and per month in the
 //! series) is suppressed, or rounded to the base with `round`; a harm total takes the
 //! support of its count (every incident of that place and period) and is suppressed, never
@@ -17,7 +17,7 @@ use crate::compare::stats::{Change, Effects};
 use crate::compare::{
     AreaResult, CompareResult, MeasureEffects, MeasureKind, PeriodCounts, PlaceCounts, SeriesPlace,
 };
-use crate::disclosure::Disclosure;
+use crate::publish::disclosure::Disclosure;
 
 /// Text that replaces a withheld WDQ reading or RES note.
 pub(super) const WITHHELD: &str =

@@ -6,9 +6,9 @@
 use super::shield::{series_places, shield_row, shield_series, Tally};
 use crate::compare::stats::Change;
 use crate::compare::{AreaResult, CompareResult};
-use crate::disclosure::Disclosure;
-use crate::write::escape::csv_cell;
-use crate::write::number::csv_float;
+use crate::publish::disclosure::Disclosure;
+use crate::publish::write::escape::csv_cell;
+use crate::publish::write::number::csv_float;
 use std::io::Write;
 
 /// Columns of `report.csv`, in order.

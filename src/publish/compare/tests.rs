@@ -4,7 +4,7 @@
 
 use super::*;
 use crate::compare::{build_areas, evaluate, AreasParams, CompareParams, PeriodSpec};
-use crate::read::areas::AreaFeature;
+use crate::ingest::read::areas::AreaFeature;
 use crate::{Incidents, Month, MonthRange};
 use geo::{Geometry, Point};
 

@@ -1,0 +1,70 @@
+//! A grid layer: named value columns over the cells of a [`Grid`], plus typed records of
+//! what made them ([`crate::model::used`]). Analyses return layers; the publishing layer
+//! ([`crate::publish`]) turns them into GeoJSON, GeoTIFF, CSV or ESRI ASCII grids.
+
+use crate::density::kde::KdeUsed;
+use crate::model::grid::Grid;
+use crate::model::used::{RunRecord, Used};
+use crate::publish::disclosure::Applied;
+
+/// Named per-cell values over a grid. Every column has one value per cell of
+/// `grid.spec` (row-major ids); cells outside the study area hold whatever the analysis
+/// defines (usually 0 for counts, NaN for statistics).
+#[derive(Clone, Debug)]
+pub struct Layer {
+    /// The cells and the study area.
+    pub grid: Grid,
+    /// Columns in output order: (name, one value per cell).
+    pub columns: Vec<(String, Vec<f64>)>,
+    /// What the analysis used (bandwidth, cell size, sources, ...).
+    pub used: Used,
+    /// What the run read and decided (input, CRS, grid choices, manifest), when a command
+    /// made the layer.
+    pub run: Option<RunRecord>,
+    /// The disclosure control applied to the columns, if any.
+    pub disclosure: Option<Applied>,
+}
+
+impl Layer {
+    /// An empty layer over `grid`.
+    pub fn new(grid: Grid) -> Layer {
+        Layer {
+            grid,
+            columns: Vec::new(),
+            used: Used::Nothing,
+            run: None,
+            disclosure: None,
+        }
+    }
+
+    /// Adds (or replaces) a column. Panics if its length is not the number of cells, which
+    /// is a programming error, not an input problem.
+    pub fn set(&mut self, name: &str, values: Vec<f64>) {
+        assert_eq!(
+            values.len(),
+            self.grid.spec.len(),
+            "column {name} has the wrong length"
+        );
+        match self.columns.iter_mut().find(|(n, _)| n == name) {
+            Some(c) => c.1 = values,
+            None => self.columns.push((name.to_string(), values)),
+        }
+    }
+
+    /// A column by name.
+    pub fn get(&self, name: &str) -> Option<&[f64]> {
+        self.columns
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_slice())
+    }
+
+    /// The kernel density behind the layer, if it has one (`kde`, `hotspots`).
+    pub fn kde_used(&self) -> Option<&KdeUsed> {
+        match &self.used {
+            Used::Kde(k) => Some(k),
+            Used::Hotspots(h) => Some(&h.kde),
+            _ => None,
+        }
+    }
+}

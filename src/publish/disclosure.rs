@@ -1,0 +1,344 @@
+//! Disclosure control for partner outputs: no published value may be built from fewer than
+//! K incidents.
+//!
+//! Each published value has a *support*: the number of incidents it was computed from.
+//! Counts (`n`, `n_<type>`, `n_before`, …) support themselves; a cell's `harm` has the
+//! support of its `n`; a kernel density has the incidents within the kernel's support
+//! radius of the cell centre; a Gi* value has the incidents in its neighbourhood. A value
+//! whose support is between 1 and K − 1 is **suppressed** (written as null, NoData or an
+//! empty CSV field), or with rounding, a count is **rounded** to the nearest multiple of
+//! the base while the other values of that cell are suppressed. Zeros are published: a
+//! value built from no incident discloses nobody.
+//!
+//! What this does not protect against: differencing two outputs made with different
+//! grids, filters or periods; and the geometry of a hotspot, which shows where incidents
+//! concentrate (its values are suppressed when it holds fewer than K incidents).
+
+use crate::model::layer::Layer;
+use serde::Serialize;
+
+/// The disclosure rules of a run.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Disclosure {
+    /// Minimum support K; 0 or 1 turns suppression off.
+    pub min_count: u64,
+    /// Round small counts to this base instead of suppressing them.
+    pub round: Option<u64>,
+    /// Write raw incident points (never by default in a partner run).
+    pub include_points: bool,
+    /// Decimal places of lon/lat in GeoJSON (6 ≈ 0.1 m; partner runs use 4 ≈ 10 m).
+    pub precision: usize,
+}
+
+/// Disclosure control as applied to a layer: what suppression did and the coordinate
+/// decimals its GeoJSON is written with.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Applied {
+    /// What suppression did.
+    pub report: DisclosureReport,
+    /// Decimal places of lon/lat in GeoJSON.
+    pub coordinate_decimals: usize,
+}
+
+/// What suppression did, reported in every output.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct DisclosureReport {
+    /// K.
+    pub min_count: u64,
+    /// Rounding base, if rounding.
+    pub round: Option<u64>,
+    /// Values suppressed.
+    pub suppressed_values: u64,
+    /// Values rounded.
+    pub rounded_values: u64,
+    /// Cells (or areas) with at least one value suppressed or rounded.
+    pub cells_affected: u64,
+    /// A sentence for reports.
+    pub note: String,
+}
+
+/// Where a layer column's support comes from.
+#[derive(Clone, Debug)]
+pub enum Support<'a> {
+    /// The column is itself a count.
+    Own,
+    /// The support is another column (a count), e.g. `harm` → `n`.
+    Column(String),
+    /// An explicit per-cell support vector (e.g. incidents within the kernel radius).
+    Vector(&'a [f64]),
+    /// Not built from incidents (e.g. a cell's number of neighbours): never suppressed.
+    Exempt,
+}
+
+/// The default support of a column by its name: counts (`n`, `n_*`, `incidents`,
+/// `n_before`, `n_after`) are their own support, `harm_<x>` takes `n_<x>`, anything else
+/// takes `n`.
+pub fn default_support(name: &str) -> Support<'static> {
+    if name == "n" || name.starts_with("n_") || name == "incidents" {
+        Support::Own
+    } else if let Some(rest) = name.strip_prefix("harm_") {
+        Support::Column(format!("n_{rest}"))
+    } else {
+        Support::Column("n".into())
+    }
+}
+
+/// Incidents in each cell's neighbourhood — the study-area cells whose centres lie within
+/// `distance` of it, itself included: the support of a Gi* value. Cells outside the study
+/// area are not Gi* neighbours, so their incidents do not count; cells outside it get 0.
+pub fn neighbourhood_sums(grid: &crate::model::grid::Grid, n: &[f64], distance: f64) -> Vec<f64> {
+    // exactly Gi*'s local sum of the counts (0 outside the study area, where nothing is
+    // published)
+    crate::stats::gistar::local_sums(n, grid, distance).0
+}
+
+impl Disclosure {
+    /// Off: publish everything.
+    pub fn off() -> Disclosure {
+        Disclosure {
+            precision: 6,
+            ..Default::default()
+        }
+    }
+
+    /// The partner defaults: K = 5 unless given, no points, coordinates to 4 decimals.
+    pub fn partner(min_count: Option<u64>) -> Disclosure {
+        Disclosure {
+            min_count: min_count.unwrap_or(5),
+            round: None,
+            include_points: false,
+            precision: 4,
+        }
+    }
+
+    /// Whether any suppression applies.
+    pub fn active(&self) -> bool {
+        self.min_count > 1
+    }
+
+    /// Whether a value with this support must be protected.
+    pub fn small(&self, support: f64) -> bool {
+        self.active() && support > 0.0 && support < self.min_count as f64
+    }
+
+    /// Applies the rules to a layer's columns in place. `supports` overrides the
+    /// [`default_support`] of named columns. Suppressed values become NaN (written as null,
+    /// NoData or empty), rounded counts the nearest multiple of the base.
+    ///
+    /// ```
+    /// use harmspot::{disclosure::Disclosure, grid::{Grid, Shape}, Layer};
+    /// let mut l = Layer::new(Grid::from_extent(Shape::Square, 100.0, [0.0, 0.0, 299.0, 99.0]).unwrap());
+    /// l.set("n", vec![0.0, 3.0, 12.0]);
+    /// l.set("harm", vec![0.0, 400.0, 50.0]);
+    /// let r = Disclosure::partner(None).apply_layer(&mut l, &[]);
+    /// assert_eq!(l.get("n").unwrap()[0], 0.0);      // zero: published
+    /// assert!(l.get("n").unwrap()[1].is_nan());     // 3 < 5: suppressed
+    /// assert!(l.get("harm").unwrap()[1].is_nan());  // built from those 3
+    /// assert_eq!(l.get("harm").unwrap()[2], 50.0);
+    /// assert_eq!((r.suppressed_values, r.cells_affected), (2, 1));
+    /// ```
+    pub fn apply_layer(&self, layer: &mut Layer, supports: &[(&str, Support)]) -> DisclosureReport {
+        let mut report = self.report();
+        if !self.active() {
+            return report;
+        }
+        let len = layer.grid.spec.len();
+        // resolve every column's support against the layer as it was (before changes)
+        let resolved: Vec<Option<Vec<f64>>> = layer
+            .columns
+            .iter()
+            .map(|(name, values)| {
+                let s = supports
+                    .iter()
+                    .find(|(n, _)| n == name)
+                    .map(|(_, s)| s.clone())
+                    .unwrap_or_else(|| default_support(name));
+                match s {
+                    Support::Own => Some(values.clone()),
+                    // a missing support column means the layer has no counts: use the
+                    // column itself, the safe side
+                    Support::Column(c) => Some(layer.get(&c).unwrap_or(values).to_vec()),
+                    Support::Vector(v) => Some(v.to_vec()),
+                    Support::Exempt => None,
+                }
+            })
+            .collect();
+        let mut affected = vec![false; len];
+        for ((name, values), support) in layer.columns.iter_mut().zip(resolved) {
+            let Some(support) = support else { continue };
+            let own = matches!(default_support(name), Support::Own)
+                && supports.iter().all(|(n, _)| n != name);
+            for i in 0..len {
+                if self.small(support[i]) {
+                    affected[i] = true;
+                    match (self.round, own) {
+                        (Some(base), true) => {
+                            let b = base as f64;
+                            values[i] = (values[i] / b).round() * b;
+                            report.rounded_values += 1;
+                        }
+                        _ => {
+                            values[i] = f64::NAN;
+                            report.suppressed_values += 1;
+                        }
+                    }
+                }
+            }
+        }
+        report.cells_affected = affected.iter().filter(|a| **a).count() as u64;
+        report.note = self.sentence(&report, "cells");
+        report
+    }
+
+    /// A count protected by the rules: `None` when suppressed.
+    pub fn count(&self, n: f64) -> Option<f64> {
+        if !self.small(n) {
+            Some(n)
+        } else {
+            self.round.map(|b| (n / b as f64).round() * b as f64)
+        }
+    }
+
+    fn report(&self) -> DisclosureReport {
+        DisclosureReport {
+            min_count: self.min_count,
+            round: self.round,
+            note: if self.active() {
+                String::new()
+            } else {
+                "no disclosure control (values from any number of incidents are published)".into()
+            },
+            ..Default::default()
+        }
+    }
+
+    /// The sentence reports carry.
+    pub fn sentence(&self, r: &DisclosureReport, unit: &str) -> String {
+        match self.round {
+            Some(b) => format!(
+                "values built from 1 to {} incidents: counts rounded to the nearest {b} ({} values), other values suppressed ({} values), in {} {unit}",
+                self.min_count - 1,
+                r.rounded_values,
+                r.suppressed_values,
+                r.cells_affected
+            ),
+            None => format!(
+                "values built from 1 to {} incidents suppressed: {} values in {} {unit}",
+                self.min_count - 1,
+                r.suppressed_values,
+                r.cells_affected
+            ),
+        }
+    }
+}
+
+/// The support of a value built from two counts: the smaller of them when both are
+/// positive, else the positive one (0 when both are 0). Either count small makes the value
+/// small; a value built from nothing discloses nobody.
+///
+/// ```
+/// use harmspot::disclosure::min_positive;
+/// assert_eq!(min_positive(3.0, 40.0), 3.0); // a change from 3 incidents discloses them
+/// assert_eq!(min_positive(0.0, 40.0), 40.0);
+/// assert_eq!(min_positive(0.0, 0.0), 0.0);
+/// ```
+pub fn min_positive(a: f64, b: f64) -> f64 {
+    if a > 0.0 && b > 0.0 {
+        a.min(b)
+    } else {
+        a.max(b)
+    }
+}
+
+/// Applies the disclosure `rules` to the members of a JSON summary: each `(name, support,
+/// is_count)` is nulled when its support is small (a count is rounded instead when the
+/// rules round). Returns the number of members changed. Missing or null members are left.
+///
+/// ```
+/// use harmspot::disclosure::{protect_members, Disclosure};
+/// let mut m = serde_json::json!({"n_before": 3, "n_after": 40, "change": 37}).as_object().unwrap().clone();
+/// let rules = Disclosure { min_count: 5, ..Disclosure::off() };
+/// let changed = protect_members(&mut m, &rules, &[("n_before", 3.0, true), ("n_after", 40.0, true), ("change", 3.0, false)]);
+/// assert_eq!(changed, 2);
+/// assert!(m["n_before"].is_null() && m["change"].is_null());
+/// assert_eq!(m["n_after"], 40);
+/// ```
+pub fn protect_members(
+    m: &mut serde_json::Map<String, serde_json::Value>,
+    rules: &Disclosure,
+    fields: &[(&str, f64, bool)],
+) -> usize {
+    let mut changed = 0;
+    for &(name, support, is_count) in fields {
+        let Some(v) = m.get_mut(name) else { continue };
+        if v.is_null() || !rules.small(support) {
+            continue;
+        }
+        *v = match (is_count, v.as_f64()) {
+            (true, Some(x)) => rules
+                .count(x)
+                .map_or(serde_json::Value::Null, serde_json::Value::from),
+            _ => serde_json::Value::Null,
+        };
+        changed += 1;
+    }
+    changed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::grid::{Grid, Shape};
+
+    fn layer() -> Layer {
+        let mut l =
+            Layer::new(Grid::from_extent(Shape::Square, 100.0, [0.0, 0.0, 399.0, 99.0]).unwrap());
+        l.set("n", vec![0.0, 1.0, 4.0, 5.0]);
+        l.set("harm", vec![0.0, 365.0, 8.0, 9.0]);
+        l.set("n_Robbery", vec![0.0, 1.0, 0.0, 2.0]);
+        l.set("harm_Robbery", vec![0.0, 365.0, 0.0, 730.0]);
+        l.set("density", vec![0.1, 2.0, 3.0, 4.0]);
+        l
+    }
+
+    #[test]
+    fn suppression_follows_supports() {
+        let mut l = layer();
+        let kernel_support = [2.0, 2.0, 7.0, 7.0];
+        let r = Disclosure::partner(None)
+            .apply_layer(&mut l, &[("density", Support::Vector(&kernel_support))]);
+        let nan = |c: &str, i: usize| l.get(c).unwrap()[i].is_nan();
+        assert!(!nan("n", 0) && nan("n", 1) && nan("n", 2) && !nan("n", 3));
+        assert!(nan("harm", 1) && nan("harm", 2) && !nan("harm", 3));
+        assert!(nan("n_Robbery", 3) && nan("harm_Robbery", 3));
+        assert!(nan("density", 0) && nan("density", 1) && !nan("density", 2));
+        // n: 2, harm: 2, n_Robbery: 2, harm_Robbery: 2, density: 2
+        assert_eq!(r.suppressed_values, 10);
+        assert_eq!(r.cells_affected, 4);
+    }
+
+    #[test]
+    fn rounding_rounds_counts_and_suppresses_the_rest() {
+        let mut l = layer();
+        let d = Disclosure {
+            round: Some(5),
+            ..Disclosure::partner(Some(5))
+        };
+        let r = d.apply_layer(&mut l, &[]);
+        assert_eq!(l.get("n").unwrap()[1], 0.0);
+        assert_eq!(l.get("n").unwrap()[2], 5.0);
+        assert!(l.get("harm").unwrap()[2].is_nan());
+        assert_eq!(r.rounded_values, 4); // n ×2, n_Robbery ×2
+        assert!(r.note.contains("rounded to the nearest 5"));
+    }
+
+    #[test]
+    fn off_changes_nothing() {
+        let mut l = layer();
+        let before = l.columns.clone();
+        Disclosure::off().apply_layer(&mut l, &[]);
+        assert_eq!(format!("{:?}", l.columns), format!("{before:?}"));
+        assert_eq!(Disclosure::partner(Some(3)).count(2.0), None);
+        assert_eq!(Disclosure::partner(Some(3)).count(3.0), Some(3.0));
+    }
+}

@@ -1,0 +1,394 @@
+//! Output safety: the rules every writer goes through, so a run never loses a file.
+//!
+//! - An output that is, or resolves to, one of the run's inputs is refused before any work
+//!   ([`check_not_input`]: canonical paths and, for hard links, device + inode).
+//! - An existing output must be a writable regular file: links, folders, FIFOs, devices and
+//!   read-only files are refused ([`check_replaceable`]).
+//! - Files are written under an unpredictable temporary name created with `O_EXCL` in the
+//!   destination folder (the `tempfile` crate) and renamed into place when complete
+//!   ([`super::AtomicFile`]).
+//! - A result folder is written as a new hidden sibling and swapped into place only when
+//!   complete ([`ResultDir`]); an existing folder holding files harmspot did not write is
+//!   refused, naming them, unless the caller forces (the foreign files are then carried
+//!   over into the new folder, never deleted).
+
+use crate::error::{Error, Result};
+use std::fs::Metadata;
+use std::path::{Path, PathBuf};
+
+/// Why an output was refused or failed.
+#[derive(Debug, thiserror::Error)]
+pub enum OutputError {
+    /// The output is one of the inputs (same path, a link to it, or a hard link).
+    #[error("output `{output}` is the input `{input}`: write the result to another file")]
+    IsInput {
+        /// The output path.
+        output: PathBuf,
+        /// The input it resolves to.
+        input: PathBuf,
+    },
+    /// An input lies inside a result folder that the run replaces.
+    #[error("input `{input}` lies inside the output folder `{folder}`, which the run replaces: choose another output folder")]
+    InputInFolder {
+        /// The input.
+        input: PathBuf,
+        /// The output folder.
+        folder: PathBuf,
+    },
+    /// The output exists and is not a regular file harmspot may replace.
+    #[error("output `{path}` is {kind}: harmspot only replaces regular files it may write; choose another output")]
+    NotRegular {
+        /// The output path.
+        path: PathBuf,
+        /// What it is (`a symbolic link`, `a FIFO`, `a device`, `a folder`, ...).
+        kind: &'static str,
+    },
+    /// The output exists and is read-only.
+    #[error("output `{path}` is read-only: harmspot does not replace it")]
+    ReadOnly {
+        /// The output path.
+        path: PathBuf,
+    },
+    /// A result folder holds files this verb does not write.
+    #[error("output folder `{folder}` holds files harmspot did not write there: {}; move them, choose another folder, or force (they are then kept in the new folder)", .files.join(", "))]
+    ForeignFiles {
+        /// The folder.
+        folder: PathBuf,
+        /// The foreign entries' names.
+        files: Vec<String>,
+    },
+    /// A companion file (a sidecar written beside an output) exists and was not written by
+    /// harmspot for this output.
+    #[error("`{path}` exists and was not written by harmspot beside `{output}`; move it or force")]
+    ForeignCompanion {
+        /// The companion.
+        path: PathBuf,
+        /// The output it accompanies.
+        output: PathBuf,
+    },
+}
+
+fn kind(m: &Metadata) -> Option<&'static str> {
+    let t = m.file_type();
+    if t.is_symlink() {
+        return Some("a symbolic link");
+    }
+    if t.is_dir() {
+        return Some("a folder");
+    }
+    if t.is_file() {
+        return None;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if t.is_fifo() {
+            return Some("a FIFO");
+        }
+        if t.is_char_device() || t.is_block_device() {
+            return Some("a device");
+        }
+        if t.is_socket() {
+            return Some("a socket");
+        }
+    }
+    Some("not a regular file")
+}
+
+/// Refuses an existing `path` that is not a regular file (a symbolic link, folder, FIFO,
+/// device or socket) or is read-only. A missing path is fine.
+///
+/// ```
+/// let dir = tempfile::tempdir().unwrap();
+/// let p = dir.path().join("a.csv");
+/// assert!(harmspot::write::safe::check_replaceable(&p).is_ok());
+/// assert!(harmspot::write::safe::check_replaceable(dir.path()).is_err());
+/// ```
+pub fn check_replaceable(path: &Path) -> Result<()> {
+    let m = match std::fs::symlink_metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(Error::io(path, e)),
+    };
+    if let Some(kind) = kind(&m) {
+        return Err(OutputError::NotRegular {
+            path: path.to_path_buf(),
+            kind,
+        }
+        .into());
+    }
+    if m.permissions().readonly() {
+        return Err(OutputError::ReadOnly {
+            path: path.to_path_buf(),
+        }
+        .into());
+    }
+    Ok(())
+}
+
+/// The identity of an existing file: device and inode on Unix, else its canonical path.
+fn identity(path: &Path) -> Option<(u64, u64, PathBuf)> {
+    let canon = std::fs::canonicalize(path).ok()?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let m = std::fs::metadata(path).ok()?;
+        Some((m.dev(), m.ino(), canon))
+    }
+    #[cfg(not(unix))]
+    {
+        Some((0, 0, canon))
+    }
+}
+
+/// Refuses an output that is, or resolves to, one of `inputs` (same canonical path, a
+/// symbolic link to it, or a hard link: same device and inode). `-` (standard streams) is
+/// never an input file.
+///
+/// ```
+/// let dir = tempfile::tempdir().unwrap();
+/// let a = dir.path().join("a.csv");
+/// std::fs::write(&a, "x").unwrap();
+/// let same = dir.path().join(".").join("a.csv");
+/// assert!(harmspot::write::safe::check_not_input(&same, &[a.clone()]).is_err());
+/// assert!(harmspot::write::safe::check_not_input(&dir.path().join("b.csv"), &[a]).is_ok());
+/// ```
+pub fn check_not_input(output: &Path, inputs: &[PathBuf]) -> Result<()> {
+    if output == Path::new("-") {
+        return Ok(());
+    }
+    let Some(out) = identity(output) else {
+        return Ok(()); // does not exist yet: cannot be an input
+    };
+    for input in inputs {
+        if input == Path::new("-") {
+            continue;
+        }
+        if let Some(i) = identity(input) {
+            let same = if cfg!(unix) {
+                (i.0, i.1) == (out.0, out.1)
+            } else {
+                i.2 == out.2
+            };
+            if same {
+                return Err(OutputError::IsInput {
+                    output: output.to_path_buf(),
+                    input: input.clone(),
+                }
+                .into());
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The checks for one output file, before any work: not an input, and replaceable.
+pub fn check_output_file(output: &Path, inputs: &[PathBuf]) -> Result<()> {
+    check_not_input(output, inputs)?;
+    check_replaceable(output)
+}
+
+/// A companion file written beside `output` (a `.prj`, a per-column grid, a
+/// `.manifest.json`) may replace an existing file only if harmspot wrote it there for the
+/// same output — recorded in `output.manifest.json`'s `outputs` list — or if `force`.
+pub fn check_companion(companion: &Path, output: &Path, force: bool) -> Result<()> {
+    check_replaceable(companion)?;
+    if force || companion == output || std::fs::symlink_metadata(companion).is_err() {
+        return Ok(());
+    }
+    let mut name = output.as_os_str().to_owned();
+    name.push(".manifest.json");
+    let manifest = Path::new(&name);
+    // the manifest is harmspot's when it is a harmspot manifest; the rest when it lists them
+    let ours = match recorded_outputs(manifest) {
+        Some(_) if companion == manifest => true,
+        Some(names) => names.iter().any(|n| Path::new(n) == companion),
+        None => false,
+    };
+    if ours {
+        return Ok(());
+    }
+    Err(OutputError::ForeignCompanion {
+        path: companion.to_path_buf(),
+        output: output.to_path_buf(),
+    }
+    .into())
+}
+
+/// The `outputs` a harmspot manifest lists, if `path` is one.
+fn recorded_outputs(path: &Path) -> Option<Vec<String>> {
+    let bytes = crate::model::limits::read_capped(path, 16 << 20, "manifest").ok()?;
+    let v: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    v.get("harmspot_version")?;
+    Some(
+        v.get("outputs")?
+            .as_array()?
+            .iter()
+            .filter_map(|s| s.as_str().map(String::from))
+            .collect(),
+    )
+}
+
+/// A result folder being written: a hidden sibling of the destination that replaces it in
+/// one step on [`ResultDir::commit`], and is removed if dropped uncommitted.
+pub struct ResultDir {
+    dest: PathBuf,
+    tmp: Option<tempfile::TempDir>,
+    known: Vec<String>,
+    force: bool,
+}
+
+/// Names a verb may have written in an existing folder: `known` if the folder holds a
+/// harmspot `manifest.json` (its `outputs` list when present); nothing otherwise.
+fn ours(dir: &Path, known: &[String]) -> Vec<String> {
+    match recorded_outputs(&dir.join("manifest.json")) {
+        Some(listed) if !listed.is_empty() => listed
+            .into_iter()
+            .chain(["manifest.json".to_string(), "run.toml".to_string()])
+            .collect(),
+        _ if dir.join("manifest.json").is_file() => known.to_vec(),
+        _ => Vec::new(),
+    }
+}
+
+fn foreign(dir: &Path, known: &[String]) -> Result<Vec<String>> {
+    let ours = ours(dir, known);
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
+        let e = e.map_err(|e| Error::io(dir, e))?;
+        let name = e.file_name().to_string_lossy().into_owned();
+        if !ours.contains(&name) {
+            out.push(name);
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+impl ResultDir {
+    /// Checks the destination folder before any work and starts a hidden sibling to write
+    /// into. `known` lists every file name the verb writes; `inputs` are the run's inputs
+    /// (none may lie inside `dest`); `force` carries foreign files over instead of refusing.
+    pub fn prepare(dest: &Path, known: &[&str], inputs: &[PathBuf], force: bool) -> Result<Self> {
+        let known: Vec<String> = known.iter().map(|s| s.to_string()).collect();
+        let parent = match dest.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        std::fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
+        if let Ok(m) = std::fs::symlink_metadata(dest) {
+            if !m.file_type().is_dir() {
+                return Err(OutputError::NotRegular {
+                    path: dest.to_path_buf(),
+                    kind: kind(&m).unwrap_or("a file"),
+                }
+                .into());
+            }
+            let canon = std::fs::canonicalize(dest).map_err(|e| Error::io(dest, e))?;
+            for input in inputs {
+                if let Ok(i) = std::fs::canonicalize(input) {
+                    if i.starts_with(&canon) {
+                        return Err(OutputError::InputInFolder {
+                            input: input.clone(),
+                            folder: dest.to_path_buf(),
+                        }
+                        .into());
+                    }
+                }
+            }
+            let f = foreign(dest, &known)?;
+            if !f.is_empty() && !force {
+                return Err(OutputError::ForeignFiles {
+                    folder: dest.to_path_buf(),
+                    files: f,
+                }
+                .into());
+            }
+        }
+        let mut prefix = std::ffi::OsString::from(".");
+        prefix.push(dest.file_name().unwrap_or_default());
+        prefix.push(".harmspot-");
+        let tmp = tempfile::Builder::new()
+            .prefix(&prefix)
+            .tempdir_in(&parent)
+            .map_err(|e| Error::io(&parent, e))?;
+        Ok(ResultDir {
+            dest: dest.to_path_buf(),
+            tmp: Some(tmp),
+            known,
+            force,
+        })
+    }
+
+    /// Where to write `name` now (inside the hidden sibling).
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.tmp
+            .as_ref()
+            .map_or_else(|| self.dest.join(name), |t| t.path().join(name))
+    }
+
+    /// The folder's final path.
+    pub fn dest(&self) -> &Path {
+        &self.dest
+    }
+
+    /// Puts the complete folder in place. An existing folder is swapped out in one step
+    /// where the system allows (Linux `RENAME_EXCHANGE`), else renamed aside first; foreign
+    /// files (allowed by force) are moved into the new folder; the old folder is removed.
+    pub fn commit(mut self) -> Result<()> {
+        let tmp = self.tmp.take().expect("present until commit").keep();
+        let undo = |e: Error| {
+            let _ = std::fs::remove_dir_all(&tmp);
+            e
+        };
+        if std::fs::symlink_metadata(&self.dest).is_err() {
+            return std::fs::rename(&tmp, &self.dest).map_err(|e| undo(Error::io(&self.dest, e)));
+        }
+        let f = foreign(&self.dest, &self.known).map_err(undo)?;
+        if !f.is_empty() && !self.force {
+            return Err(undo(
+                OutputError::ForeignFiles {
+                    folder: self.dest.clone(),
+                    files: f,
+                }
+                .into(),
+            ));
+        }
+        for name in &f {
+            std::fs::rename(self.dest.join(name), tmp.join(name))
+                .map_err(|e| undo(Error::io(self.dest.join(name), e)))?;
+        }
+        // `tmp` now holds the old folder after the exchange
+        exchange(&tmp, &self.dest).map_err(|e| Error::io(&self.dest, e))?;
+        let _ = std::fs::remove_dir_all(&tmp);
+        Ok(())
+    }
+}
+
+/// Swaps two folders: atomically on Linux, else by renaming `b` aside, `a` to `b`, and the
+/// old `b` to `a`.
+fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
+    #[cfg(target_os = "linux")]
+    {
+        use rustix::fs::{renameat_with, RenameFlags, CWD};
+        match renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE) {
+            Ok(()) => return Ok(()),
+            Err(e) if e == rustix::io::Errno::INVAL || e == rustix::io::Errno::NOSYS => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let aside = tempfile::Builder::new()
+        .prefix(".harmspot-old-")
+        .tempdir_in(
+            b.parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(Path::new(".")),
+        )?
+        .keep();
+    std::fs::rename(b, &aside)?;
+    if let Err(e) = std::fs::rename(a, b) {
+        let _ = std::fs::rename(&aside, b);
+        return Err(e);
+    }
+    std::fs::rename(&aside, a)
+}
