@@ -93,3 +93,25 @@ pub use read::{
     read_incidents, read_incidents_with, Columns, CoordColumns, ReadOptions, TypeFilter,
 };
 pub use space::index::IncidentIndex;
+
+#[cfg(test)]
+mod tests {
+    //! The error type is a leaf; its kinds are checked here, where the analyses that raise
+    //! them are in scope.
+    use crate::model::grid::{Grid, Shape};
+    use crate::Error;
+
+    #[test]
+    fn a_caller_can_tell_the_reasons_apart() {
+        let grid = Grid::from_extent(Shape::Square, 100.0, [0.0, 0.0, 299.0, 99.0]).unwrap();
+        let empty = crate::Incidents::default();
+        let e = crate::density::count::aggregate(&empty, &grid, &Default::default()).unwrap_err();
+        assert!(matches!(e, Error::NoData(_)), "{e:?}");
+        let e = crate::stats::gistar::compute(&[2.0; 3], &grid, &Default::default()).unwrap_err();
+        assert!(matches!(e, Error::Degenerate(_)), "{e:?}");
+        let e = Grid::from_extent(Shape::Square, 1.0, [0.0, 0.0, 1e7, 1e7]).unwrap_err();
+        assert!(matches!(e, Error::TooLarge(_)), "{e:?}");
+        let e = crate::stats::gistar::compute(&[2.0; 2], &grid, &Default::default()).unwrap_err();
+        assert!(matches!(e, Error::Mismatch(_)), "{e:?}");
+    }
+}

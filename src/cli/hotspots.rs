@@ -10,8 +10,9 @@ use clap::Args;
 use harmspot::disclosure::{neighbourhood_sums, Support};
 use harmspot::grid::Shape;
 use harmspot::hotspots::area::Select;
-use harmspot::hotspots::{run_with as run_job, HotspotJobParams, RunContext};
+use harmspot::hotspots::{run_with as run_job, HotspotJobParams};
 use harmspot::publish::metadata;
+use harmspot::publish::summary::RunContext;
 use harmspot::write::safe::ResultDir;
 use std::path::PathBuf;
 

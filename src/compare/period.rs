@@ -15,6 +15,7 @@
 //! for explicit ranges; the statistics are then normalised per month (see [`super::stats`]).
 
 use crate::error::{Error, Result};
+pub use crate::model::month::{describe_runs, runs};
 use crate::model::month::{Month, MonthRange};
 use serde::Serialize;
 
@@ -129,38 +130,6 @@ pub struct Resolved {
     pub auto_months: Option<u32>,
     /// Notes for the analyst (automatic choices, normalisation).
     pub notes: Vec<String>,
-}
-
-/// Consecutive runs of months, e.g. `[2021-01..2021-06, 2021-08..2022-12]`.
-pub fn runs(months: &[Month]) -> Vec<MonthRange> {
-    let mut out: Vec<MonthRange> = Vec::new();
-    for &m in months {
-        match out.last_mut() {
-            Some(r) if m.since(r.to) == 1 => r.to = m,
-            Some(r) if m <= r.to => {}
-            _ => out.push(MonthRange { from: m, to: m }),
-        }
-    }
-    out
-}
-
-/// The runs as text: `2021-01..2021-06, 2021-08..2022-12`.
-pub fn describe_runs(months: &[Month]) -> String {
-    let r: Vec<String> = runs(months)
-        .iter()
-        .map(|r| {
-            if r.from == r.to {
-                r.from.to_string()
-            } else {
-                r.to_string()
-            }
-        })
-        .collect();
-    if r.is_empty() {
-        "none".into()
-    } else {
-        r.join(", ")
-    }
 }
 
 fn missing(range: MonthRange, available: &[Month]) -> Vec<Month> {

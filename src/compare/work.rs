@@ -29,11 +29,12 @@
 
 use super::areas::{AreaSet, AreasParams};
 use super::envelope::EnvelopeGrid;
+use crate::error::grouped;
 use crate::error::Param;
+pub use crate::error::{Step, WorkError};
 use crate::ingest::read::areas::AreaFeature;
 use crate::model::incident::Incidents;
 use geo::{CoordsIter as _, Geometry, MultiPolygon};
-use std::fmt;
 
 /// Most segment pairs geo's validation may test over every polygon (a polygon of about
 /// 14,000 vertices).
@@ -50,86 +51,6 @@ const SAMPLE: usize = 1 << 17;
 
 /// Vertices of the polygon drawn for a point hub (a closed 72-gon).
 const HUB_VERTICES: u64 = super::areas::CIRCLE_VERTICES as u64 + 1;
-
-/// A step of a comparison whose work grows faster than its input.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
-pub enum Step {
-    /// Checking (and repairing) the polygons with geo's `Validation`.
-    CheckPolygons,
-    /// Measuring the overlaps between every pair of areas.
-    Overlaps,
-    /// Drawing the buffer rings.
-    BufferRings,
-    /// Counting incidents in the polygons (point-in-polygon).
-    Counting,
-}
-
-/// A comparison whose estimated work exceeds a limit. Generalise the polygons, split the
-/// areas file or leave out the buffers, as the message says.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct WorkError {
-    /// The step that would take too long.
-    pub step: Step,
-    /// The estimate, in the step's unit.
-    pub estimate: u64,
-    /// The limit, in the same unit.
-    pub limit: u64,
-    /// The input that contributes most, in words (e.g. "area `star` (feature 1), 40,001
-    /// vertices").
-    pub largest: String,
-    /// The parameter to change.
-    pub parameter: Param,
-}
-
-/// `1234567` as `1,234,567`.
-fn grouped(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
-impl fmt::Display for WorkError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let p = self.parameter;
-        let (what, unit, advice) = match self.step {
-            Step::CheckPolygons => (
-                "checking the polygons",
-                "segment pairs to test",
-                format!("generalise the polygons of {p} (e.g. mapshaper -simplify) to a few thousand vertices each"),
-            ),
-            Step::Overlaps => (
-                "measuring the overlaps between areas",
-                "vertex visits",
-                format!("split {p} into files of fewer areas, or generalise their polygons"),
-            ),
-            Step::BufferRings => (
-                "drawing the buffer rings",
-                "vertex operations",
-                format!("split {p} into files of fewer areas, generalise their polygons, or leave out \u{2039}buffer\u{203a}"),
-            ),
-            Step::Counting => (
-                "counting incidents in the polygons",
-                "point-in-polygon vertex tests",
-                format!("generalise the polygons of {p}, or keep fewer incidents (\u{2039}from\u{203a}, \u{2039}to\u{203a}, \u{2039}types\u{203a})"),
-            ),
-        };
-        write!(
-            f,
-            "{what} needs an estimated {} {unit} ({}), over the limit of {}: {advice}",
-            grouped(self.estimate),
-            self.largest,
-            grouped(self.limit)
-        )
-    }
-}
-
-impl std::error::Error for WorkError {}
 
 /// The vertices a feature is drawn with (a point hub's 72-gon).
 fn vertices(g: &Geometry<f64>) -> u64 {

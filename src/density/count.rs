@@ -17,6 +17,7 @@ use crate::model::grid::{Grid, GridSpec};
 use crate::model::incident::Incidents;
 use crate::model::layer::Layer;
 use crate::model::month::Month;
+pub use crate::model::params::count::{By, CountParams, CountUsed};
 use rayon::prelude::*;
 
 /// The most memory a layer (its f64 columns plus per-incident working arrays) may take:
@@ -43,49 +44,6 @@ pub fn check_layer_bytes(columns: usize, cells: usize, points: usize) -> Result<
         )));
     }
     Ok(())
-}
-
-/// Extra columns per group of incidents.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
-pub enum By {
-    /// One `n_`/`harm_` pair per crime type present.
-    Type,
-    /// One `n_`/`harm_` pair per month from the first to the last present.
-    Month,
-}
-
-/// What [`aggregate`] used, recorded in every output of its layer (see [`crate::model::used`]).
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct CountUsed {
-    /// The extra columns per group, if any.
-    pub by: Option<By>,
-    /// Each group's column key (`n_KEY`, `harm_KEY`) and its name (crime type or month).
-    pub groups: Vec<(String, String)>,
-    /// Incidents given.
-    pub incidents: u64,
-    /// Incidents outside the grid (not counted).
-    pub outside_grid: u64,
-}
-
-/// Parameters of [`aggregate`].
-///
-/// ```
-/// use harmspot::count::{By, CountParams};
-/// assert_eq!(CountParams::default().by, None);
-/// assert_eq!(CountParams::default().by(By::Month).by, Some(By::Month));
-/// ```
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct CountParams {
-    /// Extra columns per crime type or month; `None` (default) gives `n` and `harm` only.
-    pub by: Option<By>,
-}
-
-impl CountParams {
-    /// Adds per-type or per-month columns (default none).
-    pub fn by(mut self, by: By) -> Self {
-        self.by = Some(by);
-        self
-    }
 }
 
 /// A column-name-safe form of `s`: lower case ASCII letters and digits, every other run of

@@ -4,10 +4,17 @@
 //! [`crate::ReadSummary`]. An [`Error`] is something the analyst must fix before a run can
 //! give a trustworthy answer, and its message says where (file, line, field) and what to do.
 
+mod limit;
+mod output;
 mod param;
+mod work;
 
+pub use limit::LimitError;
+pub use output::OutputError;
 pub use param::Param;
 use std::path::PathBuf;
+pub(crate) use work::grouped;
+pub use work::{Step, WorkError};
 
 /// Everything that can stop a harmspot run.
 #[derive(Debug, thiserror::Error)]
@@ -77,16 +84,16 @@ pub enum Error {
     /// A job or control file larger than harmspot will take on; the message gives the
     /// estimate, the limit and the parameter to change.
     #[error(transparent)]
-    Limit(#[from] crate::model::limits::LimitError),
+    Limit(#[from] LimitError),
     /// A comparison whose estimated work (polygon checks, overlaps, buffer rings or
     /// point-in-polygon tests) exceeds its limit; the message gives the estimate, the limit
     /// and what to change: generalise the polygons, split the areas file, leave out buffers.
     #[error(transparent)]
-    Work(#[from] crate::compare::work::WorkError),
+    Work(#[from] WorkError),
     /// An output that would destroy or replace a file the run did not make (an input, a
     /// foreign file, a link, a device) or could not be written completely.
     #[error(transparent)]
-    Output(#[from] crate::publish::write::safe::OutputError),
+    Output(#[from] OutputError),
 }
 
 impl Error {
@@ -117,23 +124,3 @@ impl Error {
 
 /// Result with the library's [`Error`].
 pub type Result<T> = std::result::Result<T, Error>;
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::model::grid::{Grid, Shape};
-
-    #[test]
-    fn a_caller_can_tell_the_reasons_apart() {
-        let grid = Grid::from_extent(Shape::Square, 100.0, [0.0, 0.0, 299.0, 99.0]).unwrap();
-        let empty = crate::Incidents::default();
-        let e = crate::density::count::aggregate(&empty, &grid, &Default::default()).unwrap_err();
-        assert!(matches!(e, Error::NoData(_)), "{e:?}");
-        let e = crate::stats::gistar::compute(&[2.0; 3], &grid, &Default::default()).unwrap_err();
-        assert!(matches!(e, Error::Degenerate(_)), "{e:?}");
-        let e = Grid::from_extent(Shape::Square, 1.0, [0.0, 0.0, 1e7, 1e7]).unwrap_err();
-        assert!(matches!(e, Error::TooLarge(_)), "{e:?}");
-        let e = crate::stats::gistar::compute(&[2.0; 2], &grid, &Default::default()).unwrap_err();
-        assert!(matches!(e, Error::Mismatch(_)), "{e:?}");
-    }
-}

@@ -21,34 +21,10 @@ use crate::error::{Error, Result};
 use crate::model::grid::Grid;
 use crate::model::incident::Incidents;
 use crate::model::layer::Layer;
-use crate::publish::write::geojson::json_num as num;
+pub use crate::model::params::hotspots::Select;
 use crate::space::dissolve::{cells_to_polygons, CellPolygon};
 use rayon::prelude::*;
 use serde::Serialize;
-use serde_json::{Map, Value};
-
-/// Which cells become hotspots.
-#[derive(Copy, Clone, Debug, PartialEq)]
-pub enum Select {
-    /// Gi* hot spots: cells with class ≥ `min_class` (2 = hot at 95%, 3 = at 99%).
-    Hot {
-        /// Lowest class selected, 1..=3.
-        min_class: i8,
-    },
-    /// The top `percent`% of study-area cells by density: k = ⌈percent/100 · n⌉ cells, plus
-    /// any cell tied with the k-th; cells with zero density never.
-    Top {
-        /// Percent of study-area cells, in (0, 100].
-        percent: f64,
-    },
-}
-
-impl Default for Select {
-    /// Hot at 95% (class ≥ 2).
-    fn default() -> Self {
-        Select::Hot { min_class: 2 }
-    }
-}
 
 /// Per-cell columns over a grid (one value per cell of the block, row-major).
 #[derive(Copy, Clone, Debug)]
@@ -123,62 +99,6 @@ pub struct Hotspot {
     pub mean_gistar: Option<f64>,
     /// The most frequent street and LSOA names among its incidents (issue 11).
     pub names: crate::model::places::PlaceNames,
-}
-
-impl Hotspot {
-    /// Flat GeoJSON properties: `id, rank, cells, area_km2, incidents, harm,
-    /// incident_share, harm_share, type_1, type_1_n, type_2, type_2_n, type_3, type_3_n,
-    /// peak_density, mean_gistar, location, location_n, lsoa_name, lsoa_n` (missing types,
-    /// names and values are null).
-    pub fn properties(&self) -> Map<String, Value> {
-        let mut m = Map::new();
-        m.insert("id".into(), self.id.into());
-        m.insert("rank".into(), self.rank.into());
-        m.insert("cells".into(), self.cells.into());
-        m.insert("area_km2".into(), num(self.area_km2));
-        m.insert("incidents".into(), num(self.incidents));
-        m.insert("harm".into(), num(self.harm));
-        m.insert("incident_share".into(), num(self.incident_share));
-        m.insert("harm_share".into(), num(self.harm_share));
-        for k in 0..3 {
-            let t = self.top_types.get(k);
-            m.insert(
-                format!("type_{}", k + 1),
-                t.map_or(Value::Null, |t| t.crime_type.clone().into()),
-            );
-            m.insert(
-                format!("type_{}_n", k + 1),
-                t.map_or(Value::Null, |t| t.incidents.into()),
-            );
-        }
-        m.insert(
-            "peak_density".into(),
-            self.peak_density.map_or(Value::Null, num),
-        );
-        m.insert(
-            "mean_gistar".into(),
-            self.mean_gistar.map_or(Value::Null, num),
-        );
-        name_properties(&mut m, &self.names);
-        m
-    }
-}
-
-/// Adds `location`, `location_n`, `lsoa_name`, `lsoa_n`: the most frequent street and LSOA
-/// name and their incident counts (null without names).
-pub fn name_properties(m: &mut Map<String, Value>, names: &crate::model::places::PlaceNames) {
-    for (key, list) in [("location", &names.locations), ("lsoa", &names.lsoas)] {
-        let first = list.first();
-        let name_key = if key == "lsoa" { "lsoa_name" } else { key };
-        m.insert(
-            name_key.into(),
-            first.map_or(Value::Null, |n| n.name.clone().into()),
-        );
-        m.insert(
-            format!("{key}_n"),
-            first.map_or(Value::Null, |n| n.incidents.into()),
-        );
-    }
 }
 
 /// The cells of the study area selected by `select`, ascending.
@@ -553,10 +473,6 @@ mod tests {
         );
         assert_eq!(h.peak_density, Some(17.0));
         assert_eq!(h.mean_gistar, Some(3.5)); // mean of 0..7
-        let p = h.properties();
-        assert_eq!(p["type_1"], "Shoplifting");
-        assert_eq!(p["type_3_n"], 3);
-        assert_eq!(p.keys().count(), 20);
     }
 
     #[test]

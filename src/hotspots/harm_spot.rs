@@ -31,32 +31,9 @@ use crate::error::{Error, Result};
 use crate::hotspots::area::{Hotspot, TypeCount};
 use crate::model::grid::{Grid, GridSpec, Shape};
 use crate::model::incident::Incidents;
+pub use crate::model::params::hotspots::SpotParams;
 use crate::space::dissolve::{cells_to_polygons, CellPolygon};
 use serde::Serialize;
-
-/// Parameters of [`find`].
-#[derive(Copy, Clone, Debug, PartialEq, Serialize)]
-pub struct SpotParams {
-    /// Largest micro-cell side, metres (default 150).
-    pub max_cell_size: f64,
-    /// Most micro-cells in one spot (default 4).
-    pub max_cells: usize,
-    /// A neighbour joins when it holds at least this share of the seed's harm (default 0.5).
-    pub join_share: f64,
-    /// The reported spots hold this share of the harm in hotspot areas (default 0.5).
-    pub power_share: f64,
-}
-
-impl Default for SpotParams {
-    fn default() -> Self {
-        SpotParams {
-            max_cell_size: 150.0,
-            max_cells: 4,
-            join_share: 0.5,
-            power_share: 0.5,
-        }
-    }
-}
 
 /// One harm spot.
 #[derive(Clone, Debug, PartialEq, Serialize)]

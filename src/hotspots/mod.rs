@@ -6,65 +6,18 @@
 pub mod area;
 pub mod harm_spot;
 
-use crate::density::kde::{estimate_with, KdeParams, KdeUsed, Weights};
+use crate::density::kde::{estimate_with, Weights};
 use crate::error::Result;
 use crate::hotspots::area::{polygons, select_cells, CellValues, Hotspot, Select};
-use crate::hotspots::harm_spot::{SpotParams, SpotResult};
+use crate::hotspots::harm_spot::SpotResult;
 use crate::model::grid::Grid;
 use crate::model::incident::Incidents;
 use crate::model::layer::Layer;
+pub use crate::model::params::hotspots::{GistarValue, HotspotJobParams, HotspotsUsed};
 use crate::model::used::Used;
 use crate::stats::concentration::{summarise, Concentration};
-use crate::stats::gistar::{compute_with, GistarParams, GistarUsed};
+use crate::stats::gistar::{compute_with, GistarUsed};
 use serde::Serialize;
-
-/// Which per-cell value Gi* tests.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Default)]
-#[serde(rename_all = "lowercase")]
-pub enum GistarValue {
-    /// Incidents per cell.
-    N,
-    /// Harm per cell (default: harm hotspots).
-    #[default]
-    Harm,
-}
-
-impl GistarValue {
-    /// The layer column tested.
-    pub fn column(self) -> &'static str {
-        match self {
-            GistarValue::N => "n",
-            GistarValue::Harm => "harm",
-        }
-    }
-}
-
-/// Parameters of [`run`].
-#[derive(Clone, Debug)]
-pub struct HotspotJobParams {
-    /// Density: kernel, bandwidth (automatic by default), weights (harm by default).
-    pub kde: KdeParams,
-    /// Gi*: neighbour distance, FDR (on by default here), permutations.
-    pub gistar: GistarParams,
-    /// The value Gi* tests (harm by default).
-    pub value: GistarValue,
-    /// Which cells become hotspots (Gi* hot at 95% by default).
-    pub select: Select,
-    /// Harm spots inside the hotspot areas ([`crate::hotspots::harm_spot`]).
-    pub spots: SpotParams,
-}
-
-impl Default for HotspotJobParams {
-    fn default() -> Self {
-        HotspotJobParams {
-            kde: KdeParams::default(),
-            gistar: GistarParams::default().fdr(true),
-            value: GistarValue::Harm,
-            select: Select::default(),
-            spots: SpotParams::default(),
-        }
-    }
-}
 
 /// Everything the hotspot job found.
 #[derive(Clone, Debug)]
@@ -188,28 +141,6 @@ pub struct JobUsed {
     pub cell_size: f64,
     /// Cell area, m².
     pub cell_area: f64,
-}
-
-/// What the hotspots job used, recorded in every output of its cells layer (see
-/// [`crate::model::used`]).
-#[derive(Clone, Debug)]
-pub struct HotspotsUsed {
-    /// The density.
-    pub kde: KdeUsed,
-    /// The value Gi* tested.
-    pub value: GistarValue,
-    /// What Gi* used.
-    pub gistar: GistarUsed,
-    /// How hotspot cells were selected.
-    pub select: Select,
-    /// Cell size of the harm spots, metres.
-    pub spot_cell_size: f64,
-    /// The harm spot rules.
-    pub spot_params: SpotParams,
-    /// Harm spots found.
-    pub spots: usize,
-    /// Candidate places considered.
-    pub spot_candidates: usize,
 }
 
 /// How hotspot cells were selected.
@@ -338,5 +269,3 @@ pub fn run_with(
         cells,
     })
 }
-
-pub use crate::publish::summary::{summary_markdown, RunContext};

@@ -215,7 +215,7 @@ impl InfoReport {
                         s,
                         "months           {a} .. {b} ({span} months in the range, {} with data; missing: {})",
                         self.months_with_data,
-                        crate::compare::period::describe_runs(&self.missing_months)
+                        crate::model::month::describe_runs(&self.missing_months)
                     );
                 }
             }

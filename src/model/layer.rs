@@ -2,10 +2,10 @@
 //! what made them ([`crate::model::used`]). Analyses return layers; the publishing layer
 //! ([`crate::publish`]) turns them into GeoJSON, GeoTIFF, CSV or ESRI ASCII grids.
 
-use crate::density::kde::KdeUsed;
 use crate::model::grid::Grid;
+use crate::model::params::disclosure::Applied;
+use crate::model::params::kde::KdeUsed;
 use crate::model::used::{RunRecord, Used};
-use crate::publish::disclosure::Applied;
 
 /// Named per-cell values over a grid. Every column has one value per cell of
 /// `grid.spec` (row-major ids); cells outside the study area hold whatever the analysis

@@ -5,9 +5,10 @@
 //! Every refusal is a typed [`LimitError`] naming the estimate, the limit and the parameter
 //! to change, so a caller can match it and the command line can map the parameter to its flag.
 
+pub use crate::error::LimitError;
 use crate::error::{Error, Result};
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// Largest harm table read (bytes). A table has one line per crime type.
 pub const HARM_TABLE_MAX_BYTES: u64 = 4 << 20;
@@ -34,33 +35,6 @@ pub const MAX_AREAS: u64 = 10_000;
 pub const MAX_AREA_VERTICES: u64 = 250_000;
 /// Most vertices in all areas, control and boundary together.
 pub const MAX_TOTAL_VERTICES: u64 = 2_000_000;
-
-/// A job or file larger than harmspot will take on.
-#[derive(Debug, thiserror::Error)]
-pub enum LimitError {
-    /// A control file exceeds its size cap (or never ends, like `/dev/zero`).
-    #[error("{path}: larger than {limit} bytes, too large for a {what}: give the right file")]
-    FileTooLarge {
-        /// The file.
-        path: PathBuf,
-        /// What the file was meant to be (`harm table`, `run file`, `areas file`).
-        what: &'static str,
-        /// The cap, bytes.
-        limit: u64,
-    },
-    /// A job's size, estimated before the work, exceeds a limit.
-    #[error("{what}: {estimate} exceeds the limit of {limit}; change `{parameter}`")]
-    TooLarge {
-        /// What was estimated (e.g. `cells x monthly layers`).
-        what: String,
-        /// The estimate.
-        estimate: u64,
-        /// The limit.
-        limit: u64,
-        /// The parameter to change (library name, e.g. `cell_size`).
-        parameter: &'static str,
-    },
-}
 
 /// Reads a whole control file of at most `limit` bytes; a longer file (or an endless one
 /// such as `/dev/zero`) is refused after reading `limit + 1` bytes, so memory stays bounded.

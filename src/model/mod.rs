@@ -9,6 +9,7 @@ pub(crate) mod layer;
 pub mod limits;
 pub mod manifest;
 pub(crate) mod month;
+pub mod params;
 pub mod places;
 pub mod progress;
 pub(crate) mod rng;

@@ -160,6 +160,38 @@ impl fmt::Display for MonthRange {
     }
 }
 
+/// Consecutive runs of months, e.g. `[2021-01..2021-06, 2021-08..2022-12]`.
+pub fn runs(months: &[Month]) -> Vec<MonthRange> {
+    let mut out: Vec<MonthRange> = Vec::new();
+    for &m in months {
+        match out.last_mut() {
+            Some(r) if m.since(r.to) == 1 => r.to = m,
+            Some(r) if m <= r.to => {}
+            _ => out.push(MonthRange { from: m, to: m }),
+        }
+    }
+    out
+}
+
+/// The runs as text: `2021-01..2021-06, 2021-08..2022-12`.
+pub fn describe_runs(months: &[Month]) -> String {
+    let r: Vec<String> = runs(months)
+        .iter()
+        .map(|r| {
+            if r.from == r.to {
+                r.from.to_string()
+            } else {
+                r.to_string()
+            }
+        })
+        .collect();
+    if r.is_empty() {
+        "none".into()
+    } else {
+        r.join(", ")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

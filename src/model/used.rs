@@ -5,14 +5,14 @@
 //! publishing layer ([`crate::publish`]) turns them into JSON, GeoTIFF metadata and
 //! summaries, so no sentence of an output can describe a method that was not run.
 
-use crate::density::count::CountUsed;
-use crate::density::kde::KdeUsed;
-use crate::hotspots::{GistarValue, HotspotsUsed};
 use crate::model::manifest::Manifest;
-use crate::spacetime::change::ChangeUsed;
-use crate::spacetime::emerging::{EmergingUsed, Pattern};
-use crate::spacetime::evaluate::EvaluateUsed;
-use crate::stats::gistar::GistarUsed;
+use crate::model::params::change::ChangeUsed;
+use crate::model::params::count::CountUsed;
+use crate::model::params::emerging::{EmergingUsed, Pattern};
+use crate::model::params::evaluate::EvaluateUsed;
+use crate::model::params::gistar::GistarUsed;
+use crate::model::params::hotspots::{GistarValue, HotspotsUsed};
+use crate::model::params::kde::KdeUsed;
 
 /// What the analysis behind a layer used.
 #[derive(Clone, Debug, Default)]

@@ -50,7 +50,7 @@ pub fn properties(s: &HarmSpot, rules: &Disclosure) -> Map<String, Value> {
         n.lsoas.retain(|c| !rules.small(c.incidents as f64));
         n
     };
-    crate::hotspots::area::name_properties(&mut m, &names);
+    super::hotspots::name_properties(&mut m, &names);
     m
 }
 

@@ -6,10 +6,13 @@
 //! and swapped in whole ([`crate::publish::write::safe::ResultDir`]).
 
 use crate::error::{Error, Result};
-use crate::hotspots::{informative_cells, summary_markdown, HotspotJob, RunContext};
+use crate::hotspots::area::Hotspot;
+use crate::hotspots::{informative_cells, HotspotJob};
 use crate::model::grid::Shape;
 use crate::model::manifest::Manifest;
 use crate::publish::disclosure::{Disclosure, DisclosureReport};
+use crate::publish::summary::{summary_markdown, RunContext};
+use crate::publish::write::geojson::json_num as num;
 use crate::publish::write::geojson::{FeatureWriter, Geom};
 use crate::publish::write::safe::ResultDir;
 use crate::publish::write::{cells, raster, write_atomic, write_json};
@@ -127,7 +130,7 @@ pub fn write(dir: &ResultDir, job: &HotspotJob, f: &Folder) -> Result<(Vec<&'sta
     let hotspot_rows: Vec<Value> = job
         .hotspots
         .iter()
-        .map(|h| Value::Object(protect_hotspot(h.properties(), h.incidents, rules)))
+        .map(|h| Value::Object(protect_hotspot(hotspot_properties(h), h.incidents, rules)))
         .collect();
     let summary = json!({
         "parameters": Value::Object(params),
@@ -223,10 +226,61 @@ fn write_hotspots(
             }
             fw.feature(
                 &Geom::Polygon(rings).oriented(),
-                &protect_hotspot(h.properties(), h.incidents, rules),
+                &protect_hotspot(hotspot_properties(h), h.incidents, rules),
             )?;
         }
         fw.finish()?;
         Ok(())
     })
+}
+
+/// Flat GeoJSON properties: `id, rank, cells, area_km2, incidents, harm,
+/// incident_share, harm_share, type_1, type_1_n, type_2, type_2_n, type_3, type_3_n,
+/// peak_density, mean_gistar, location, location_n, lsoa_name, lsoa_n` (missing types,
+/// names and values are null).
+pub fn hotspot_properties(h: &Hotspot) -> Map<String, Value> {
+    let mut m = Map::new();
+    m.insert("id".into(), h.id.into());
+    m.insert("rank".into(), h.rank.into());
+    m.insert("cells".into(), h.cells.into());
+    m.insert("area_km2".into(), num(h.area_km2));
+    m.insert("incidents".into(), num(h.incidents));
+    m.insert("harm".into(), num(h.harm));
+    m.insert("incident_share".into(), num(h.incident_share));
+    m.insert("harm_share".into(), num(h.harm_share));
+    for k in 0..3 {
+        let t = h.top_types.get(k);
+        m.insert(
+            format!("type_{}", k + 1),
+            t.map_or(Value::Null, |t| t.crime_type.clone().into()),
+        );
+        m.insert(
+            format!("type_{}_n", k + 1),
+            t.map_or(Value::Null, |t| t.incidents.into()),
+        );
+    }
+    m.insert(
+        "peak_density".into(),
+        h.peak_density.map_or(Value::Null, num),
+    );
+    m.insert("mean_gistar".into(), h.mean_gistar.map_or(Value::Null, num));
+    name_properties(&mut m, &h.names);
+    m
+}
+
+/// Adds `location`, `location_n`, `lsoa_name`, `lsoa_n`: the most frequent street and LSOA
+/// name and their incident counts (null without names).
+pub fn name_properties(m: &mut Map<String, Value>, names: &crate::model::places::PlaceNames) {
+    for (key, list) in [("location", &names.locations), ("lsoa", &names.lsoas)] {
+        let first = list.first();
+        let name_key = if key == "lsoa" { "lsoa_name" } else { key };
+        m.insert(
+            name_key.into(),
+            first.map_or(Value::Null, |n| n.name.clone().into()),
+        );
+        m.insert(
+            format!("{key}_n"),
+            first.map_or(Value::Null, |n| n.incidents.into()),
+        );
+    }
 }

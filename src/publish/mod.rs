@@ -9,7 +9,7 @@ pub mod grid;
 pub mod harm_spots;
 pub mod hotspots;
 pub mod metadata;
-pub(crate) mod summary;
+pub mod summary;
 pub mod write;
 
 pub use metadata::metadata;

@@ -62,112 +62,13 @@ use crate::model::grid::Grid;
 use crate::model::incident::Incidents;
 use crate::model::layer::Layer;
 use crate::model::month::Month;
+pub use crate::model::params::emerging::{EmergingParams, EmergingUsed};
 use crate::stats::mannkendall::{self, MannKendall};
 use crate::stats::pvalue;
 use rayon::prelude::*;
-use serde::Serialize;
-
-/// Parameters of [`compute`] and [`compute_cube`].
-#[derive(Clone, Debug, PartialEq)]
-pub struct EmergingParams {
-    /// Spatial neighbour distance in metres between cell centres; `None` = √2 × cell size.
-    pub neighbour_distance: Option<f64>,
-    /// K: bins of the previous K months are neighbours too (ArcGIS "neighborhood time step").
-    pub time_window: u32,
-    /// Significance level of a bin (two-sided p < α, or BH at α with `fdr`).
-    pub alpha: f64,
-    /// Significance level of the Mann-Kendall trend.
-    pub trend_alpha: f64,
-    /// Benjamini–Hochberg FDR per month.
-    pub fdr: bool,
-    /// The analysis variable: harm per bin, or incidents per bin.
-    pub weights: Weights,
-}
-
-impl Default for EmergingParams {
-    fn default() -> Self {
-        EmergingParams {
-            neighbour_distance: None,
-            time_window: 1,
-            alpha: 0.10,
-            trend_alpha: 0.10,
-            fdr: false,
-            weights: Weights::Harm,
-        }
-    }
-}
-
-impl EmergingParams {
-    /// Spatial neighbour distance in metres (default √2 × cell size).
-    pub fn neighbour_distance(mut self, metres: f64) -> Self {
-        self.neighbour_distance = Some(metres);
-        self
-    }
-    /// Previous months in the neighbourhood, K (default 1).
-    pub fn time_window(mut self, k: u32) -> Self {
-        self.time_window = k;
-        self
-    }
-    /// Bin significance level (default 0.10).
-    pub fn alpha(mut self, alpha: f64) -> Self {
-        self.alpha = alpha;
-        self
-    }
-    /// Trend significance level (default 0.10).
-    pub fn trend_alpha(mut self, alpha: f64) -> Self {
-        self.trend_alpha = alpha;
-        self
-    }
-    /// Benjamini–Hochberg FDR per month (default false).
-    pub fn fdr(mut self, on: bool) -> Self {
-        self.fdr = on;
-        self
-    }
-    /// Analysis variable (default harm; `Weights::Unweighted` counts incidents).
-    pub fn weights(mut self, weights: Weights) -> Self {
-        self.weights = weights;
-        self
-    }
-}
 
 mod pattern;
 pub use pattern::{classify, Pattern};
-
-/// What an emerging hot spot run used, for reports and output metadata.
-#[derive(Clone, Debug, Serialize, PartialEq)]
-pub struct EmergingUsed {
-    /// Spatial neighbour distance in metres.
-    pub neighbour_distance: f64,
-    /// Whether it was chosen automatically (√2 × cell size).
-    pub neighbour_distance_auto: bool,
-    /// K, previous months in the neighbourhood.
-    pub time_window: u32,
-    /// Months of the cube (first .. last), including the K lead-in months.
-    pub cube_months: Vec<Month>,
-    /// Months analysed (z-scores, trend, categories).
-    pub months: Vec<Month>,
-    /// Bin significance level.
-    pub alpha: f64,
-    /// Trend significance level.
-    pub trend_alpha: f64,
-    /// Whether bins are FDR-corrected per month.
-    pub fdr: bool,
-    /// How a significant bin is defined, in words.
-    pub significance: String,
-    /// Bins in the Gi* population (study-area cells × cube months).
-    pub population: usize,
-    /// Mean bin value X̄.
-    pub mean: f64,
-    /// Population standard deviation S of the bin values.
-    pub sd: f64,
-    /// Analysis variable: `harm` or `n`.
-    pub variable: String,
-    /// How the study area was defined.
-    pub study_area: String,
-    /// Months of the cube with nothing in the study area (a month missing from the data reads
-    /// as a fall to zero).
-    pub empty_months: Vec<Month>,
-}
 
 /// Per-cell results of an emerging hot spot run. Cells outside the study area hold NaN,
 /// 0 counts and `NoPattern`.
