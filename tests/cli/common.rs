@@ -8,9 +8,13 @@ use std::process::{Command, Output};
 /// The police.uk header.
 pub const HEADER: &str = "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,Crime type,Last outcome category,Context";
 
-/// The shared real data: the Northumbria 2021 force-year, its boundary and LSOAs, and the
-/// 13 community sites.
-pub const DATA: &str = "/work/shared/data";
+/// The shared real data: the Northumbria force-years, their boundary and LSOAs, and the 13
+/// community sites — `../shared/data` beside the checkout, or the folder named by
+/// `HARMSPOT_REAL_DATA` when the tests are built.
+pub const DATA: &str = match option_env!("HARMSPOT_REAL_DATA") {
+    Some(p) => p,
+    None => concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data"),
+};
 
 /// Whether [`DATA`] is here (tests on it print that they were skipped when it is not).
 pub fn has_data() -> bool {
@@ -20,6 +24,39 @@ pub fn has_data() -> bool {
             .is_file()
         && d.join("boundaries/northumbria-lsoa2011.geojson").is_file()
         && d.join("hubs/newcastle-libraries.geojson").is_file()
+}
+
+/// True (after printing `SKIPPED` and the reason) when the real data is absent: a test on
+/// it starts `if skip_without_data("name") { return; }`.
+pub fn skip_without_data(test: &str) -> bool {
+    if has_data() {
+        return false;
+    }
+    eprintln!(
+        "SKIPPED {test}: the shared real data is not at {DATA} (put shared/ beside the checkout, or set HARMSPOT_REAL_DATA when building the tests)"
+    );
+    true
+}
+
+/// A JSON file, parsed.
+pub fn load(p: &Path) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap()
+}
+
+/// Whether a JSON value holds a Point or MultiPoint geometry anywhere (a partner output
+/// must not).
+pub fn has_point(v: &serde_json::Value) -> bool {
+    use serde_json::Value;
+    match v {
+        Value::Object(m) => {
+            m.get("type")
+                .and_then(Value::as_str)
+                .is_some_and(|t| t == "Point" || t == "MultiPoint")
+                || m.values().any(has_point)
+        }
+        Value::Array(a) => a.iter().any(has_point),
+        _ => false,
+    }
 }
 
 /// The real `hotspots` run on the force-year with the force boundary, into `dir/res`.

@@ -1,5 +1,6 @@
 //! `harmspot hotspots`: the one-shot job, its outputs, and replay with `harmspot run`.
 
+use crate::common::load;
 use crate::common::*;
 use serde_json::Value;
 use std::path::Path;
@@ -20,10 +21,6 @@ fn generated(dir: &Path, rows: &str, seed: &str) -> String {
         ],
     );
     "g-street.csv".into()
-}
-
-fn load(p: &Path) -> Value {
-    serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap()
 }
 
 fn signed_area(ring: &[Value]) -> f64 {

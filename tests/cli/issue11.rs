@@ -2,12 +2,9 @@
 //! a summary that states what was used, outputs sized for partners.
 
 use crate::common::*;
+use crate::common::{load, skip_without_data};
 use serde_json::Value;
 use std::path::Path;
-
-fn load(p: &Path) -> Value {
-    serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap()
-}
 
 fn features(p: &Path) -> Vec<Value> {
     load(p)["features"].as_array().unwrap().clone()
@@ -214,8 +211,8 @@ fn month_copy(dir: &Path, edit: impl Fn(f64, f64) -> (f64, f64), extra: &[(f64, 
 
 #[test]
 fn default_run_succeeds_with_strays_in_other_counties_and_northern_ireland() {
-    if !has_data() {
-        eprintln!("skipped: {DATA} not present");
+    if skip_without_data("default_run_succeeds_with_strays_in_other_counties_and_northern_ireland")
+    {
         return;
     }
     let d = tempfile::tempdir().unwrap();
@@ -249,8 +246,7 @@ fn default_run_succeeds_with_strays_in_other_counties_and_northern_ireland() {
 
 #[test]
 fn default_run_succeeds_on_an_extract_250_km_south() {
-    if !has_data() {
-        eprintln!("skipped: {DATA} not present");
+    if skip_without_data("default_run_succeeds_on_an_extract_250_km_south") {
         return;
     }
     let d = tempfile::tempdir().unwrap();
@@ -270,8 +266,7 @@ fn default_run_succeeds_on_an_extract_250_km_south() {
 
 #[test]
 fn force_year_with_boundary_gives_small_named_spots_and_small_outputs() {
-    if !has_data() {
-        eprintln!("skipped: {DATA} not present");
+    if skip_without_data("force_year_with_boundary_gives_small_named_spots_and_small_outputs") {
         return;
     }
     let d = tempfile::tempdir().unwrap();
@@ -360,8 +355,7 @@ fn automatic_bandwidth_below_the_cell_is_raised_not_refused() {
 /// `map` on the real output of `hotspots` (one force month, the boundary, LSOAs as context).
 #[test]
 fn map_of_a_real_hotspots_run_frames_and_names_the_harm_spots() {
-    if !has_data() {
-        eprintln!("skipped: {DATA} not present");
+    if skip_without_data("map_of_a_real_hotspots_run_frames_and_names_the_harm_spots") {
         return;
     }
     let d = tempfile::tempdir().unwrap();
@@ -470,8 +464,7 @@ fn map_of_a_real_hotspots_run_frames_and_names_the_harm_spots() {
 /// (`compare` writes the role as `place`).
 #[test]
 fn map_of_a_real_compare_run_draws_each_role() {
-    if !has_data() {
-        eprintln!("skipped: {DATA} not present");
+    if skip_without_data("map_of_a_real_compare_run_draws_each_role") {
         return;
     }
     let d = tempfile::tempdir().unwrap();

@@ -193,18 +193,14 @@ fn hub_edges_after_projection() {
 
 // ------------------------------------------------- the libraries over the real 2021 months
 
-/// The shared real data (../shared/data beside the repository), or `HARMSPOT_REAL_DATA`.
+/// The shared real data ([`crate::common::DATA`]); the tests on it fail when it is absent.
 fn real_data() -> PathBuf {
-    let p = std::env::var_os("HARMSPOT_REAL_DATA").map_or_else(
-        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data"),
-        PathBuf::from,
-    );
     assert!(
-        p.join("hubs/newcastle-libraries.geojson").is_file(),
-        "the real-data test needs the shared data at {} (set HARMSPOT_REAL_DATA to its folder)",
-        p.display()
+        crate::common::has_data(),
+        "the real-data test needs the shared data at {} (set HARMSPOT_REAL_DATA when building the tests)",
+        crate::common::DATA
     );
-    p
+    PathBuf::from(crate::common::DATA)
 }
 
 /// One police.uk row as the recount sees it.

@@ -1,12 +1,8 @@
 //! Run manifests (issue 7): every file-writing run records its command, inputs (sizes and
 //! SHA-256), row counts, CRS and time, and `harmspot run` replays it byte for byte.
 
+use crate::common::load;
 use crate::common::*;
-use serde_json::Value;
-
-fn load(p: &std::path::Path) -> Value {
-    serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap()
-}
 
 #[test]
 fn grid_verbs_write_a_sidecar_manifest_and_replay_from_it() {

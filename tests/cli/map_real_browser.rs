@@ -8,12 +8,13 @@
 //! errors. Screenshots are checked not blank; with `HARMSPOT_SHOTS=DIR` they (and the PNG
 //! maps) are also copied to DIR for a person to look at.
 //!
-//! Needs the shared data under `/work/shared/data` (else each test says it skipped) and
+//! Needs the shared real data (`common::DATA`; else each test prints SKIPPED) and
 //! `/usr/bin/chromium` (see `tests/common/browser.rs`; `HARMSPOT_REQUIRE_BROWSER=1` makes a
 //! missing browser a failure).
 
 use crate::common::browser::{browse, browser_available, colours_in, console_lines, file_url};
-use crate::common::{decode_png, has_data, ok, real_compare, real_hotspots, DATA};
+use crate::common::skip_without_data;
+use crate::common::{decode_png, ok, real_compare, real_hotspots, DATA};
 use serde_json::Value;
 use std::path::Path;
 
@@ -163,8 +164,7 @@ fn assert_readable(labs: &[(String, String, [f64; 4])], svg: [f64; 4]) {
 
 #[test]
 fn map_of_the_real_hotspots_run_shows_named_harm_spots_units_and_places() {
-    if !has_data() {
-        eprintln!("skipped: {DATA} not present");
+    if skip_without_data("map_of_the_real_hotspots_run_shows_named_harm_spots_units_and_places") {
         return;
     }
     if !browser_available("map_of_the_real_hotspots_run_shows_named_harm_spots_units_and_places") {
@@ -256,8 +256,7 @@ fn map_of_the_real_hotspots_run_shows_named_harm_spots_units_and_places() {
 
 #[test]
 fn map_of_the_real_compare_run_draws_and_names_each_role() {
-    if !has_data() {
-        eprintln!("skipped: {DATA} not present");
+    if skip_without_data("map_of_the_real_compare_run_draws_and_names_each_role") {
         return;
     }
     if !browser_available("map_of_the_real_compare_run_draws_and_names_each_role") {

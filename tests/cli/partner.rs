@@ -2,13 +2,9 @@
 //! 1 to K-1 incidents, nor a point geometry; `--include-points` is the only way to points.
 
 use crate::common::*;
+use crate::common::{has_point, load};
 use harmspot::{read_incidents, Projector, ReadOptions};
 use serde_json::Value;
-use std::path::Path;
-
-fn load(p: &Path) -> Value {
-    serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap()
-}
 
 /// Centre of a cell polygon (mean of its distinct vertices), projected to the working CRS.
 fn centre(f: &Value, p: &Projector) -> [f64; 2] {
@@ -20,19 +16,6 @@ fn centre(f: &Value, p: &Projector) -> [f64; 2] {
         y += c[1].as_f64().unwrap();
     }
     p.forward.point([x / k as f64, y / k as f64]).unwrap()
-}
-
-fn has_point(v: &Value) -> bool {
-    match v {
-        Value::Object(m) => {
-            m.get("type")
-                .and_then(Value::as_str)
-                .is_some_and(|t| t == "Point" || t == "MultiPoint")
-                || m.values().any(has_point)
-        }
-        Value::Array(a) => a.iter().any(has_point),
-        _ => false,
-    }
 }
 
 #[test]

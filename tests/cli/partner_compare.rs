@@ -4,14 +4,11 @@
 //! run without the flags publishes everything, as before.
 
 use crate::common::ok;
+use crate::common::{has_point, load};
 use serde_json::{json, Value};
 use std::path::Path;
 
 const K: f64 = 5.0;
-
-fn load(p: &Path) -> Value {
-    serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap()
-}
 
 /// Metres between two lon/lat points (equirectangular: plenty at these distances).
 fn metres(a: [f64; 2], b: [f64; 2]) -> f64 {
@@ -196,19 +193,6 @@ fn col(header: &[String], name: &str) -> usize {
         .iter()
         .position(|h| h == name)
         .unwrap_or_else(|| panic!("no column {name}"))
-}
-
-fn has_point(v: &Value) -> bool {
-    match v {
-        Value::Object(m) => {
-            m.get("type")
-                .and_then(Value::as_str)
-                .is_some_and(|t| t == "Point" || t == "MultiPoint")
-                || m.values().any(has_point)
-        }
-        Value::Array(a) => a.iter().any(has_point),
-        _ => false,
-    }
 }
 
 /// Every coordinate number of a geometry.

@@ -4,6 +4,7 @@
 //! and a run without the flags carries no `disclosure` member.
 
 use crate::common::*;
+use crate::common::{has_point, load};
 use harmspot::{read_incidents, Incidents, Month, Projector, ReadOptions};
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
@@ -11,23 +12,6 @@ use std::path::Path;
 
 const CELL: f64 = 200.0;
 const K: f64 = 5.0;
-
-fn load(p: &Path) -> Value {
-    serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap()
-}
-
-fn has_point(v: &Value) -> bool {
-    match v {
-        Value::Object(m) => {
-            m.get("type")
-                .and_then(Value::as_str)
-                .is_some_and(|t| t == "Point" || t == "MultiPoint")
-                || m.values().any(has_point)
-        }
-        Value::Array(a) => a.iter().any(has_point),
-        _ => false,
-    }
-}
 
 /// Supports must be 0 (nothing disclosed) or at least K.
 fn safe(support: f64) -> bool {
