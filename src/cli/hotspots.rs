@@ -170,7 +170,7 @@ pub fn run(a: HotspotsArgs, quiet: bool) -> Result<()> {
         let small = job
             .hotspots
             .iter()
-            .filter(|h| rules.small(h.incidents))
+            .filter(|h| !rules.place(h.incidents, &h.top_types, &h.names).values)
             .count();
         if small > 0 {
             note(quiet, format!("disclosure control: values of {small} hotspot(s) with fewer than {} incidents suppressed", rules.min_count));

@@ -14,8 +14,10 @@
 //! grids, filters or periods; and the geometry of a hotspot, which shows where incidents
 //! concentrate (its values are suppressed when it holds fewer than K incidents).
 
+use crate::hotspots::area::TypeCount;
 use crate::model::layer::Layer;
 pub use crate::model::params::disclosure::{Applied, Disclosure, DisclosureReport};
+use crate::model::places::PlaceNames;
 
 /// Where a layer column's support comes from.
 #[derive(Clone, Debug)]
@@ -188,6 +190,60 @@ impl Disclosure {
                 r.suppressed_values,
                 r.cells_affected
             ),
+        }
+    }
+}
+
+/// A hotspot area or harm spot as a partner sees it: the one rule for places, used by the
+/// GeoJSON, the summary and the CLI's counts alike. A place holding 1 to K − 1 incidents
+/// shows none of the values built from them (incidents, harm, shares, density, Gi*, types,
+/// names: only its rank, id, cells and area, which come from the grid); a crime type or a
+/// street or LSOA name carried by 1 to K − 1 incidents is withheld with its count.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ShownPlace<'a> {
+    /// Whether the values built from the place's incidents are shown.
+    pub values: bool,
+    /// The top crime types, slot by slot; a withheld one is `None`.
+    pub types: Vec<Option<&'a TypeCount>>,
+    /// The street and LSOA names shown, most frequent first.
+    pub names: PlaceNames,
+}
+
+impl Disclosure {
+    /// What of a place with `incidents`, top `types` and `names` may be shown (see
+    /// [`ShownPlace`]).
+    ///
+    /// ```
+    /// use harmspot::{disclosure::Disclosure, hotspots::area::TypeCount, places::PlaceNames};
+    /// let types = [TypeCount { crime_type: "Robbery".into(), incidents: 9 },
+    ///              TypeCount { crime_type: "Drugs".into(), incidents: 2 }];
+    /// let p = Disclosure::partner(None).place(11.0, &types, &PlaceNames::default());
+    /// assert!(p.values);
+    /// assert_eq!(p.types, vec![Some(&types[0]), None]); // 2 drugs offences withheld
+    /// assert!(!Disclosure::partner(None).place(4.0, &types, &PlaceNames::default()).values);
+    /// ```
+    pub fn place<'a>(
+        &self,
+        incidents: f64,
+        types: &'a [TypeCount],
+        names: &PlaceNames,
+    ) -> ShownPlace<'a> {
+        let values = !self.small(incidents);
+        let types = types
+            .iter()
+            .map(|t| Some(t).filter(|t| values && !self.small(t.incidents as f64)))
+            .collect();
+        let mut names = if values {
+            names.clone()
+        } else {
+            PlaceNames::default()
+        };
+        names.locations.retain(|c| !self.small(c.incidents as f64));
+        names.lsoas.retain(|c| !self.small(c.incidents as f64));
+        ShownPlace {
+            values,
+            types,
+            names,
         }
     }
 }

@@ -16,41 +16,20 @@ use std::path::Path;
 /// Values built from fewer than K incidents are null under disclosure control (rank, area
 /// and cells come from the grid and stay).
 pub fn properties(s: &HarmSpot, rules: &Disclosure) -> Map<String, Value> {
+    let shown = rules.place(s.incidents, &s.top_types, &s.names);
+    let or_null = |v: f64| if shown.values { num(v) } else { Value::Null };
     let mut m = Map::new();
     m.insert("rank".into(), s.rank.into());
     m.insert("area_id".into(), s.area_id.into());
     m.insert("area_rank".into(), s.area_rank.into());
     m.insert("cells".into(), s.cells.into());
     m.insert("area_km2".into(), num(s.area_km2));
-    let small = rules.small(s.incidents);
-    let or_null = |v: f64| if small { Value::Null } else { num(v) };
     m.insert("incidents".into(), or_null(s.incidents));
     m.insert("harm".into(), or_null(s.harm));
     m.insert("harm_share".into(), or_null(s.harm_share));
     m.insert("cumulative_share".into(), num(s.cumulative_share));
-    for k in 0..3 {
-        let t = s
-            .top_types
-            .get(k)
-            .filter(|t| !small && !rules.small(t.incidents as f64));
-        m.insert(
-            format!("type_{}", k + 1),
-            t.map_or(Value::Null, |t| t.crime_type.clone().into()),
-        );
-        m.insert(
-            format!("type_{}_n", k + 1),
-            t.map_or(Value::Null, |t| t.incidents.into()),
-        );
-    }
-    let names = if small {
-        Default::default()
-    } else {
-        let mut n = s.names.clone();
-        n.locations.retain(|c| !rules.small(c.incidents as f64));
-        n.lsoas.retain(|c| !rules.small(c.incidents as f64));
-        n
-    };
-    super::hotspots::name_properties(&mut m, &names);
+    super::hotspots::type_properties(&mut m, &shown.types);
+    super::hotspots::name_properties(&mut m, &shown.names);
     m
 }
 

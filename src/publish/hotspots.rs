@@ -6,7 +6,7 @@
 //! and swapped in whole ([`crate::publish::write::safe::ResultDir`]).
 
 use crate::error::{Error, Result};
-use crate::hotspots::area::Hotspot;
+use crate::hotspots::area::{Hotspot, TypeCount};
 use crate::hotspots::{informative_cells, HotspotJob};
 use crate::model::grid::Shape;
 use crate::model::manifest::Manifest;
@@ -130,7 +130,7 @@ pub fn write(dir: &ResultDir, job: &HotspotJob, f: &Folder) -> Result<(Vec<&'sta
     let hotspot_rows: Vec<Value> = job
         .hotspots
         .iter()
-        .map(|h| Value::Object(protect_hotspot(hotspot_properties(h), h.incidents, rules)))
+        .map(|h| Value::Object(hotspot_properties(h, rules)))
         .collect();
     let summary = json!({
         "parameters": Value::Object(params),
@@ -145,39 +145,6 @@ pub fn write(dir: &ResultDir, job: &HotspotJob, f: &Folder) -> Result<(Vec<&'sta
     write_atomic(&out("summary.md"), |w| w.write_all(md.as_bytes()))?;
     super::write_folder_manifest(&out(""), f.manifest, &written, f.started)?;
     Ok((written, n))
-}
-
-/// Hotspot properties with every value built from its incidents nulled when the hotspot
-/// holds fewer than K incidents (its id, rank, cells and area stay: they come from the grid).
-fn protect_hotspot(
-    mut props: Map<String, Value>,
-    incidents: f64,
-    rules: &Disclosure,
-) -> Map<String, Value> {
-    if rules.small(incidents) {
-        for (k, v) in props.iter_mut() {
-            if !matches!(k.as_str(), "id" | "rank" | "cells" | "area_km2") {
-                *v = Value::Null;
-            }
-        }
-    }
-    // a crime type's count is its own support: 1..K-1 of one type is withheld with its name
-    for k in 1..=3 {
-        let n = props.get(&format!("type_{k}_n")).and_then(Value::as_f64);
-        if n.is_some_and(|n| rules.small(n)) {
-            props.insert(format!("type_{k}"), Value::Null);
-            props.insert(format!("type_{k}_n"), Value::Null);
-        }
-    }
-    // likewise a place name carried by 1..K-1 incidents
-    for (name, n) in [("location", "location_n"), ("lsoa_name", "lsoa_n")] {
-        let c = props.get(n).and_then(Value::as_f64);
-        if c.is_some_and(|c| rules.small(c)) {
-            props.insert(name.into(), Value::Null);
-            props.insert(n.into(), Value::Null);
-        }
-    }
-    props
 }
 
 /// Incidents as points, lon/lat at `decimals` places, with month and crime type.
@@ -226,7 +193,7 @@ fn write_hotspots(
             }
             fw.feature(
                 &Geom::Polygon(rings).oriented(),
-                &protect_hotspot(hotspot_properties(h), h.incidents, rules),
+                &hotspot_properties(h, rules),
             )?;
         }
         fw.finish()?;
@@ -237,19 +204,32 @@ fn write_hotspots(
 /// Flat GeoJSON properties: `id, rank, cells, area_km2, incidents, harm,
 /// incident_share, harm_share, type_1, type_1_n, type_2, type_2_n, type_3, type_3_n,
 /// peak_density, mean_gistar, location, location_n, lsoa_name, lsoa_n` (missing types,
-/// names and values are null).
-pub fn hotspot_properties(h: &Hotspot) -> Map<String, Value> {
+/// names and values are null), withheld under disclosure control as
+/// [`Disclosure::place`] says.
+pub fn hotspot_properties(h: &Hotspot, rules: &Disclosure) -> Map<String, Value> {
+    let shown = rules.place(h.incidents, &h.top_types, &h.names);
+    let or_null = |v: Option<f64>| v.filter(|_| shown.values).map_or(Value::Null, num);
     let mut m = Map::new();
     m.insert("id".into(), h.id.into());
     m.insert("rank".into(), h.rank.into());
     m.insert("cells".into(), h.cells.into());
     m.insert("area_km2".into(), num(h.area_km2));
-    m.insert("incidents".into(), num(h.incidents));
-    m.insert("harm".into(), num(h.harm));
-    m.insert("incident_share".into(), num(h.incident_share));
-    m.insert("harm_share".into(), num(h.harm_share));
+    m.insert("incidents".into(), or_null(Some(h.incidents)));
+    m.insert("harm".into(), or_null(Some(h.harm)));
+    m.insert("incident_share".into(), or_null(Some(h.incident_share)));
+    m.insert("harm_share".into(), or_null(Some(h.harm_share)));
+    type_properties(&mut m, &shown.types);
+    m.insert("peak_density".into(), or_null(h.peak_density));
+    m.insert("mean_gistar".into(), or_null(h.mean_gistar));
+    name_properties(&mut m, &shown.names);
+    m
+}
+
+/// Adds `type_1, type_1_n, …, type_3_n`: the top crime types as shown (null when withheld
+/// or absent).
+pub fn type_properties(m: &mut Map<String, Value>, types: &[Option<&TypeCount>]) {
     for k in 0..3 {
-        let t = h.top_types.get(k);
+        let t = types.get(k).copied().flatten();
         m.insert(
             format!("type_{}", k + 1),
             t.map_or(Value::Null, |t| t.crime_type.clone().into()),
@@ -259,13 +239,6 @@ pub fn hotspot_properties(h: &Hotspot) -> Map<String, Value> {
             t.map_or(Value::Null, |t| t.incidents.into()),
         );
     }
-    m.insert(
-        "peak_density".into(),
-        h.peak_density.map_or(Value::Null, num),
-    );
-    m.insert("mean_gistar".into(), h.mean_gistar.map_or(Value::Null, num));
-    name_properties(&mut m, &h.names);
-    m
 }
 
 /// Adds `location`, `location_n`, `lsoa_name`, `lsoa_n`: the most frequent street and LSOA

@@ -8,9 +8,10 @@
 //! used. Concentration is stated as analysts quote it: *x% of the harm in y% of the area
 //! (z places)* (Sherman's "power few"; METHODS §7).
 
-use crate::hotspots::area::TypeCount;
 use crate::hotspots::{HotspotJob, JobUsed, SelectUsed};
-use crate::publish::disclosure::Disclosure;
+use crate::model::used::RunRecord;
+use crate::publish::disclosure::{Disclosure, ShownPlace};
+use crate::publish::write::escape::markdown as md;
 use serde::Serialize;
 use std::fmt::Write as _;
 
@@ -56,24 +57,21 @@ impl RunContext {
 }
 
 /// "Street, LSOA" of a place, names carried by fewer than K incidents left out.
-fn place_text(names: &crate::model::places::PlaceNames, rules: &Disclosure) -> String {
-    let mut n = names.clone();
-    n.locations.retain(|c| !rules.small(c.incidents as f64));
-    n.lsoas.retain(|c| !rules.small(c.incidents as f64));
-    md(&n.label().unwrap_or_default())
+/// The place's names as shown ([`Disclosure::place`]).
+fn place_text(shown: &ShownPlace) -> String {
+    md(&shown.names.label().unwrap_or_default())
 }
-
-use crate::model::used::RunRecord;
-use crate::publish::write::escape::markdown as md;
 
 fn pct(v: f64) -> String {
     format!("{:.1}%", 100.0 * v)
 }
 
-fn types_text(types: &[TypeCount], rules: &Disclosure) -> String {
-    let t: Vec<String> = types
+/// The crime types as shown ([`Disclosure::place`]), with their counts.
+fn types_text(shown: &ShownPlace) -> String {
+    let t: Vec<String> = shown
+        .types
         .iter()
-        .filter(|t| !rules.small(t.incidents as f64))
+        .flatten()
         .map(|t| format!("{} ({})", md(&t.crime_type), t.incidents))
         .collect();
     t.join(", ")
@@ -190,7 +188,8 @@ fn spots_section(s: &mut String, job: &HotspotJob, top: usize, rules: &Disclosur
     );
     let _ = writeln!(s, "|---:|---|---:|---:|---:|---:|---:|---:|---|");
     for p in r.spots.iter().take(top) {
-        if rules.small(p.incidents) {
+        let shown = rules.place(p.incidents, &p.top_types, &p.names);
+        if !shown.values {
             let _ = writeln!(
                 s,
                 "| {} | suppressed | {} | {:.3} | suppressed | suppressed | suppressed | {} | fewer than {} incidents |",
@@ -202,14 +201,14 @@ fn spots_section(s: &mut String, job: &HotspotJob, top: usize, rules: &Disclosur
             s,
             "| {} | {} | {} | {:.3} | {:.0} | {:.0} | {} | {} | {} |",
             p.rank,
-            place_text(&p.names, rules),
+            place_text(&shown),
             p.area_rank,
             p.area_km2,
             p.incidents,
             p.harm,
             pct(p.harm_share),
             pct(p.cumulative_share),
-            types_text(&p.top_types, rules)
+            types_text(&shown)
         );
     }
     if r.spots.len() > top {
@@ -261,7 +260,8 @@ fn areas_section(s: &mut String, job: &HotspotJob, top: usize, rules: &Disclosur
     );
     let _ = writeln!(s, "|---:|---:|---|---:|---:|---:|---:|---|");
     for h in hs.iter().take(top) {
-        if rules.small(h.incidents) {
+        let shown = rules.place(h.incidents, &h.top_types, &h.names);
+        if !shown.values {
             let _ = writeln!(
                 s,
                 "| {} | {} | suppressed | {:.2} | suppressed | suppressed | suppressed | fewer than {} incidents |",
@@ -274,12 +274,12 @@ fn areas_section(s: &mut String, job: &HotspotJob, top: usize, rules: &Disclosur
             "| {} | {} | {} | {:.2} | {:.0} | {:.0} | {} | {} |",
             h.rank,
             h.id,
-            place_text(&h.names, rules),
+            place_text(&shown),
             h.area_km2,
             h.incidents,
             h.harm,
             pct(h.harm_share),
-            types_text(&h.top_types, rules)
+            types_text(&shown)
         );
     }
     if hs.len() > top {
