@@ -4,11 +4,11 @@
 //! of the footer.
 
 use super::legend::fmt_value;
-use super::{cells, frame, load, overlay};
+use super::run::LayerRun;
+use super::{cells, frame, layer, overlay};
 use super::{CellsView, LayerKind, MapData, MapLayer, MapParams};
 use crate::error::{Error, Result};
 use geojson::FeatureCollection;
-use serde_json::Value;
 use std::path::PathBuf;
 
 /// Builds the map from parsed layers: `(path, collection)` pairs, the path naming the layer
@@ -46,7 +46,7 @@ pub fn build(inputs: Vec<(PathBuf, FeatureCollection)>, params: &MapParams) -> R
     let mut layers: Vec<MapLayer> = Vec::with_capacity(inputs.len());
     let mut generic = 0;
     for (path, fc) in &inputs {
-        let layer = load::layer_of(path, fc, params, &layers, &mut generic)?;
+        let layer = layer::layer_of(path, fc, params, &layers, &mut generic)?;
         layers.push(layer);
     }
     // Drawing order: cells, generic layers, areas, hotspots (stable within a kind: file name).
@@ -98,35 +98,28 @@ fn footer_params(layers: &[MapLayer]) -> Vec<(String, String)> {
         LayerKind::Areas,
         LayerKind::Other,
     ];
-    let get = |keys: &[&str]| -> Option<&Value> {
-        order
-            .iter()
-            .flat_map(|k| layers.iter().filter(move |l| l.kind == *k))
-            .find_map(|l| keys.iter().find_map(|k| l.params.get(*k)))
-            .filter(|v| !v.is_null())
+    let runs: Vec<&LayerRun> = order
+        .iter()
+        .flat_map(|k| layers.iter().filter(move |l| l.kind == *k))
+        .map(|l| &l.run)
+        .collect();
+    let text = |f: fn(&LayerRun) -> Option<&String>| runs.iter().find_map(|r| f(r)).cloned();
+    let number = |f: fn(&LayerRun) -> Option<f64>, unit: &str| {
+        runs.iter().find_map(|r| f(r)).map(|x| match unit {
+            "" => fmt_value(x),
+            _ => format!("{} {unit}", fmt_value(x)),
+        })
     };
-    let text = |v: &Value, unit: &str| match v {
-        Value::Number(n) => match n.as_f64() {
-            Some(x) if unit.is_empty() => fmt_value(x),
-            Some(x) => format!("{} {unit}", fmt_value(x)),
-            None => n.to_string(),
-        },
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    };
-    let mut out = Vec::new();
-    let items: [(&str, &[&str], &str); 6] = [
-        ("analysis", &["analysis"], ""),
-        ("cell size", &["cell_size"], "m"),
-        ("bandwidth", &["bandwidth"], "m"),
-        ("kernel", &["kernel"], ""),
-        ("working CRS", &["working_crs", "crs"], ""),
-        ("min count", &["min_count"], ""),
+    let items = [
+        ("analysis", text(|r| r.analysis.as_ref())),
+        ("cell size", number(|r| r.cell_size, "m")),
+        ("bandwidth", number(|r| r.bandwidth, "m")),
+        ("kernel", text(|r| r.kernel.as_ref())),
+        ("working CRS", text(|r| r.working_crs.as_ref())),
+        ("min count", number(|r| r.min_count, "")),
     ];
-    for (name, keys, unit) in items {
-        if let Some(v) = get(keys) {
-            out.push((name.to_string(), text(v, unit)));
-        }
-    }
-    out
+    items
+        .into_iter()
+        .filter_map(|(name, v)| Some((name.to_string(), v?)))
+        .collect()
 }

@@ -23,9 +23,7 @@ pub(crate) struct CellsStyle {
 
 /// The legend label of suppressed values: with the run's `min_count` when a layer records it.
 pub(crate) fn suppressed_label(layers: &[MapLayer]) -> String {
-    let min_count = layers
-        .iter()
-        .find_map(|l| l.params.get("min_count").and_then(Value::as_f64));
+    let min_count = layers.iter().find_map(|l| l.run.min_count);
     match min_count {
         Some(k) => format!("Suppressed (fewer than {} incidents)", fmt_value(k)),
         None => "Suppressed (disclosure control)".to_string(),
@@ -136,7 +134,7 @@ fn density(
         }
     }
     entries.extend(missing_entries(n_sup, n_none, suppressed));
-    let weights = cells.params.get("weights").and_then(Value::as_str);
+    let weights = cells.run.weights.as_deref();
     let section = LegendSection {
         group: cells.id.clone(),
         title: density_title(property, weights).into(),

@@ -37,10 +37,12 @@ mod cells;
 mod classify;
 mod frame;
 pub mod html;
+mod layer;
 mod legend;
 mod load;
 mod overlay;
 pub mod png;
+mod run;
 mod style;
 #[cfg(test)]
 mod tests;
@@ -50,9 +52,10 @@ pub use classify::{jenks_breaks, quantile_breaks, Breaks, ColourScale, JENKS_SAM
 pub use legend::{LegendEntry, LegendSection, Swatch};
 pub use load::{geojson_files, load, read_collection};
 pub use overlay::HARM_SPOT_LABELS;
+pub use run::LayerRun;
 pub use style::{gi_colour, gi_label, Rgb, Role};
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 use std::path::PathBuf;
 
 /// The attribution every map carries (police.uk data are published under the OGL).
@@ -167,8 +170,8 @@ pub struct MapLayer {
     pub features: Vec<MapFeature>,
     /// Features left out because they had no geometry.
     pub skipped: usize,
-    /// The collection's `"harmspot"` member (run parameters), if any.
-    pub params: Map<String, Value>,
+    /// What the collection's `"harmspot"` member says of the run that made it.
+    pub run: LayerRun,
     /// Drawn at first: false for a generic layer of more than [`GENERIC_MAX_SHOWN`] features,
     /// which would bury the cells. The HTML lists it unticked; the PNG leaves it out.
     pub shown: bool,
