@@ -9,9 +9,7 @@ use super::note;
 use anyhow::{bail, Result};
 use clap::{Args, ValueEnum};
 use harmspot::change::{compute, ChangeParams, KdeChange, KdeChangeParams};
-use harmspot::disclosure::{min_positive, protect_members, Support};
-use harmspot::kde::{raw_sums, Kernel};
-use harmspot::{Incidents, MonthRange};
+use harmspot::disclosure::{min_positive, protect_members};
 use serde_json::Value;
 use std::path::PathBuf;
 
@@ -169,45 +167,9 @@ pub fn run(a: ChangeArgs, quiet: bool) -> Result<()> {
     let mut totals = serde_json::to_value(s)?;
     let rules = a.out.disclosure.rules()?;
     if rules.active() {
-        // supports of the dual kernel densities: each period's incidents within the
-        // kernel's support radius of the cell centre
-        let dual = match s.bandwidth {
-            Some(h) => {
-                let radius = h * Kernel::from(a.kde.bandwidth.kernel).support();
-                let within = |r: MonthRange| {
-                    let xy = period_xy(&loaded.incidents, r);
-                    raw_sums(&xy, None, &layer.grid.spec, Kernel::Uniform, radius)
-                };
-                let (kb, ka) = (within(before), within(after));
-                let both = min_positive_cells(&kb, &ka);
-                Some((kb, ka, both))
-            }
-            None => None,
-        };
-        let nb = layer.get("n_before").expect("n_before column").to_vec();
-        let na = layer.get("n_after").expect("n_after column").to_vec();
-        let both = min_positive_cells(&nb, &na);
-        let mut supports: Vec<(&str, Support)> = [
-            "change",
-            "pct_change",
-            "z",
-            "change_harm",
-            "pct_change_harm",
-            "z_harm",
-        ]
-        .into_iter()
-        .map(|c| (c, Support::Vector(&both)))
-        .collect();
-        if let Some((kb, ka, both)) = &dual {
-            supports.push(("kde_before", Support::Vector(kb)));
-            supports.push(("kde_after", Support::Vector(ka)));
-            for c in ["kde_diff", "kde_ratio", "kde_log_ratio"] {
-                supports.push((c, Support::Vector(both)));
-            }
-        }
         a.out
             .disclosure
-            .protect(&mut layer, &loaded.incidents.xy, 0.0, &supports, quiet)?;
+            .protect(&mut layer, &loaded.incidents, quiet)?;
         if let Value::Object(m) = &mut totals {
             let both = min_positive(s.n_before, s.n_after);
             let small = protect_members(
@@ -243,17 +205,4 @@ pub fn run(a: ChangeArgs, quiet: bool) -> Result<()> {
         note(quiet, format!("wrote totals to {}", p.display()));
     }
     a.out.write(&layer, &loaded.projector, false, quiet)
-}
-
-/// The positions of the incidents of period `r`.
-fn period_xy(inc: &Incidents, r: MonthRange) -> Vec<[f64; 2]> {
-    (0..inc.len())
-        .filter(|&i| r.contains(inc.month[i]))
-        .map(|i| inc.xy[i])
-        .collect()
-}
-
-/// [`min_positive`] cell by cell.
-fn min_positive_cells(a: &[f64], b: &[f64]) -> Vec<f64> {
-    a.iter().zip(b).map(|(&x, &y)| min_positive(x, y)).collect()
 }

@@ -53,6 +53,6 @@ pub fn run(a: CountArgs, quiet: bool) -> Result<()> {
     record_run(&mut layer, &built, &loaded, &a.input)?;
     a.out
         .disclosure
-        .protect(&mut layer, &loaded.incidents.xy, 0.0, &[], quiet)?;
+        .protect(&mut layer, &loaded.incidents, quiet)?;
     a.out.write(&layer, &loaded.projector, false, quiet)
 }

@@ -8,8 +8,7 @@ use super::layer_out::{record_run, GridArgs, OutArgs};
 use super::note;
 use anyhow::{bail, Result};
 use clap::Args;
-use harmspot::disclosure::{neighbourhood_sums, Support};
-use harmspot::emerging::{compute, EmergingParams, EmergingResult, Pattern};
+use harmspot::emerging::{compute, EmergingParams, Pattern};
 use harmspot::grid::Grid;
 use harmspot::kde::Weights;
 use harmspot::{Incidents, Layer};
@@ -182,7 +181,7 @@ pub fn run(a: EmergingArgs, quiet: bool) -> Result<()> {
     let mut layer = r.to_layer(&built.grid, a.per_month);
     record_run(&mut layer, &built, &loaded, &a.input)?;
     if a.out.disclosure.rules()?.active() {
-        protect(&a, &mut layer, &r, &loaded.incidents, &built.grid, quiet)?;
+        protect(&a, &mut layer, &loaded.incidents, &built.grid, quiet)?;
     }
     if let Some(p) = &a.summary {
         let per = match &layer.used {
@@ -198,68 +197,16 @@ pub fn run(a: EmergingArgs, quiet: bool) -> Result<()> {
     a.out.write(&layer, &loaded.projector, false, quiet)
 }
 
-/// Applies disclosure control to the emerging layer (see the verb's help for the supports)
-/// and recounts `cells_per_pattern` over the published cells.
+/// Applies disclosure control to the emerging layer (each column against the neighbourhood
+/// and months its Gi* values saw) and recounts `cells_per_pattern` over the published cells.
 fn protect(
     a: &EmergingArgs,
     layer: &mut Layer,
-    r: &EmergingResult,
     incidents: &Incidents,
     grid: &Grid,
     quiet: bool,
 ) -> Result<()> {
-    let spec = &grid.spec;
-    let cube = &r.used.cube_months;
-    let d = r.used.neighbour_distance;
-    let k = r.used.time_window as usize;
-    // incidents per study-area cell and cube month (Gi* only sees study-area cells)
-    let mut n = vec![vec![0.0; spec.len()]; cube.len()];
-    for (p, m) in incidents.xy.iter().zip(&incidents.month) {
-        let (Some(c), Ok(t)) = (spec.locate(*p), cube.binary_search(m)) else {
-            continue;
-        };
-        if grid.in_area[c] {
-            n[t][c] += 1.0;
-        }
-    }
-    let hood: Vec<Vec<f64>> = n.iter().map(|v| neighbourhood_sums(grid, v, d)).collect();
-    let sum = |months: &[Vec<f64>]| -> Vec<f64> {
-        (0..spec.len())
-            .map(|i| months.iter().map(|v| v[i]).sum())
-            .collect()
-    };
-    // the window of analysed month t: cube months t .. t + k
-    let windows: Vec<Vec<f64>> = (0..r.used.months.len())
-        .map(|t| sum(&hood[t..=t + k]))
-        .collect();
-    let all = sum(&hood);
-    let last = windows.last().expect("at least 3 analysed months");
-    let mut names: Vec<(String, &[f64])> = [
-        "pattern",
-        "trend_z",
-        "trend_pvalue",
-        "trend_s",
-        "hot_months",
-        "cold_months",
-    ]
-    .into_iter()
-    .map(|c| (c.to_string(), &all[..]))
-    .collect();
-    names.push(("gistar_last".into(), last));
-    names.push(("pvalue_last".into(), last));
-    for (m, w) in r.used.months.iter().zip(&windows) {
-        let slug = harmspot::count::slug(&m.to_string());
-        names.push((format!("gistar_{slug}"), w));
-        names.push((format!("bin_{slug}"), w));
-    }
-    // every column is listed: none of them is a count of incidents
-    let supports: Vec<(&str, Support)> = names
-        .iter()
-        .map(|(c, v)| (c.as_str(), Support::Vector(v)))
-        .collect();
-    a.out
-        .disclosure
-        .protect(layer, &incidents.xy, 0.0, &supports, quiet)?;
+    a.out.disclosure.protect(layer, incidents, quiet)?;
     let pattern = layer.get("pattern").expect("pattern column");
     let published: Vec<f64> = pattern
         .iter()

@@ -9,15 +9,12 @@ use super::layer_out::{record_run, DisclosureArgs, GridArgs, OutArgs};
 use super::note;
 use anyhow::{bail, Result};
 use clap::{Args, ValueEnum};
+use harmspot::disclosure::Disclosure;
 use harmspot::disclosure::{min_positive, protect_members};
-use harmspot::disclosure::{neighbourhood_sums, Disclosure, Support};
-use harmspot::evaluate::{
-    compute, CurvePoint, EvaluateParams, EvaluateResult, Hotspots, HowUsed, Surface,
-};
+use harmspot::evaluate::{compute, CurvePoint, EvaluateParams, EvaluateResult, Hotspots, Surface};
 use harmspot::gistar::GistarParams;
-use harmspot::kde::{raw_sums, Kernel, Weights};
+use harmspot::kde::Weights;
 use harmspot::write::{number::push_csv_float, write_atomic, write_json};
-use harmspot::{Incidents, MonthRange};
 use serde_json::{json, Value};
 use std::io::Write;
 use std::path::PathBuf;
@@ -231,16 +228,9 @@ pub fn run(a: EvaluateArgs, quiet: bool) -> Result<()> {
     let mut scores = serde_json::to_value(&r.scores)?;
     let mut concentration = json!({"incidents": r.concentration, "harm": r.concentration_harm});
     if rules.active() {
-        let support = score_support(&a, &r, inc, train, &built.grid)?;
         let (aggregates, dropped) =
             protect_aggregates(&mut r, &rules, &mut scores, &mut concentration);
-        let supports = [
-            ("score", Support::Vector(&support)),
-            ("rank", Support::Vector(&support)),
-            ("hotspot", Support::Vector(&support)),
-        ];
-        out.disclosure
-            .protect(&mut r.layer, &inc.xy, 0.0, &supports, quiet)?;
+        out.disclosure.protect(&mut r.layer, inc, quiet)?;
         if let harmspot::used::Used::Evaluate(e) = &mut r.layer.used {
             e.published_scores = Some(scores.clone());
         }
@@ -289,52 +279,6 @@ pub fn run(a: EvaluateArgs, quiet: bool) -> Result<()> {
         out.write(&r.layer, &loaded.projector, false, quiet)?;
     }
     Ok(())
-}
-
-/// The support of each cell's training score (and so of its rank and hotspot flag): the
-/// training incidents behind it.
-fn score_support(
-    a: &EvaluateArgs,
-    r: &EvaluateResult,
-    inc: &Incidents,
-    train: MonthRange,
-    grid: &harmspot::grid::Grid,
-) -> Result<Vec<f64>> {
-    let n_train = r.layer.get("n_train").expect("n_train column");
-    let how = match &r.layer.used {
-        harmspot::used::Used::Evaluate(e) => &e.how,
-        _ => unreachable!("evaluate records what it used"),
-    };
-    Ok(match (a.hot, a.rank_by) {
-        (Some(_), _) => {
-            // Gi* of the training values: the study-area cells within the neighbour distance
-            let d = match how {
-                HowUsed::Hot {
-                    neighbour_distance: Some(d),
-                    ..
-                } => *d,
-                _ => std::f64::consts::SQRT_2 * grid.spec.cell_size,
-            };
-            let n: Vec<f64> = n_train
-                .iter()
-                .zip(&grid.in_area)
-                .map(|(&v, &inside)| if inside { v } else { 0.0 })
-                .collect();
-            neighbourhood_sums(grid, &n, d)
-        }
-        (None, RankArg::Kde) => {
-            let HowUsed::TopKde { bandwidth: h, .. } = *how else {
-                unreachable!("a kde ranking records its bandwidth")
-            };
-            let radius = h * Kernel::from(a.kde.bandwidth.kernel).support();
-            let xy: Vec<[f64; 2]> = (0..inc.len())
-                .filter(|&i| train.contains(inc.month[i]))
-                .map(|i| inc.xy[i])
-                .collect();
-            raw_sums(&xy, None, &grid.spec, Kernel::Uniform, radius)
-        }
-        (None, RankArg::N | RankArg::Harm) => n_train.to_vec(),
-    })
 }
 
 /// Suppresses the report's aggregates built from 1 to K-1 incidents (before the layer's

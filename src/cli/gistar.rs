@@ -6,7 +6,6 @@ use super::note;
 use anyhow::{bail, Result};
 use clap::{Args, ValueEnum};
 use harmspot::count::{aggregate, CountParams};
-use harmspot::disclosure::{neighbourhood_sums, Support};
 use harmspot::gistar::{compute_with, GistarParams, MAX_PERMUTATIONS};
 use harmspot::hotspots::GistarValue;
 
@@ -150,19 +149,8 @@ pub fn run(a: GistarArgs, quiet: bool) -> Result<()> {
             count(&|c| c == 3),
         ),
     );
-    if a.out.disclosure.rules()?.active() {
-        // a Gi* value is built from the incidents of its neighbourhood
-        let n = layer.get("n").expect("count column").to_vec();
-        let support = neighbourhood_sums(&built.grid, &n, d);
-        let supports = [
-            ("gistar", Support::Vector(&support)),
-            ("pvalue", Support::Vector(&support)),
-            ("class", Support::Vector(&support)),
-            ("neighbours", Support::Exempt),
-        ];
-        a.out
-            .disclosure
-            .protect(&mut layer, &loaded.incidents.xy, 0.0, &supports, quiet)?;
-    }
+    a.out
+        .disclosure
+        .protect(&mut layer, &loaded.incidents, quiet)?;
     a.out.write(&layer, &loaded.projector, false, quiet)
 }

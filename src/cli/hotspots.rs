@@ -7,7 +7,6 @@ use super::layer_out::{record_run, DisclosureArgs, GridArgs};
 use super::note;
 use anyhow::{bail, Context, Result};
 use clap::Args;
-use harmspot::disclosure::{neighbourhood_sums, Support};
 use harmspot::grid::Shape;
 use harmspot::hotspots::area::Select;
 use harmspot::hotspots::{run_with as run_job, HotspotJobParams};
@@ -147,26 +146,9 @@ pub fn run(a: HotspotsArgs, quiet: bool) -> Result<()> {
     let rules = a.disclosure.rules()?;
     let mut protected = harmspot::disclosure::DisclosureReport::default();
     if rules.active() {
-        let n = job.cells.get("n").expect("count column").to_vec();
-        let band = job.gistar_used.neighbour_distance.unwrap_or(0.0);
-        let nb = neighbourhood_sums(&built.grid, &n, band);
-        let reach = job
-            .cells
-            .kde_used()
-            .map_or(f64::INFINITY, |k| k.support_radius);
-        let supports = [
-            ("gistar", Support::Vector(&nb)),
-            ("pvalue", Support::Vector(&nb)),
-            ("class", Support::Vector(&nb)),
-            ("neighbours", Support::Exempt),
-        ];
-        protected = a.disclosure.protect(
-            &mut job.cells,
-            &loaded.incidents.xy,
-            reach,
-            &supports,
-            quiet,
-        )?;
+        protected = a
+            .disclosure
+            .protect(&mut job.cells, &loaded.incidents, quiet)?;
         let small = job
             .hotspots
             .iter()

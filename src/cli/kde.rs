@@ -258,10 +258,8 @@ pub fn run(mut a: KdeArgs, quiet: bool) -> Result<()> {
         }
     }
     record_run(&mut layer, &built, &loaded, &a.input)?;
-    // a cell's density is built from the incidents within the kernel's support radius
-    let reach = layer.kde_used().map_or(f64::INFINITY, |k| k.support_radius);
     a.out
         .disclosure
-        .protect(&mut layer, &loaded.incidents.xy, reach, &[], quiet)?;
+        .protect(&mut layer, &loaded.incidents, quiet)?;
     a.out.write(&layer, &loaded.projector, true, quiet)
 }

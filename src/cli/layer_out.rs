@@ -6,11 +6,11 @@ use super::input::{InputArgs, Loaded};
 use super::note;
 use anyhow::{bail, Context, Result};
 use clap::{Args, ValueEnum};
-use harmspot::disclosure::{Disclosure, DisclosureReport, Support};
+use harmspot::disclosure::{Disclosure, DisclosureReport};
 use harmspot::grid::{auto_cell_size, Grid, GridSpec, Shape};
 use harmspot::publish::grid::GridOutputs;
 use harmspot::used::{GridDecisions, InputRecord, RunRecord};
-use harmspot::{Layer, Projector};
+use harmspot::{Incidents, Layer, Projector};
 use serde_json::Map;
 use std::path::{Path, PathBuf};
 
@@ -298,24 +298,19 @@ impl DisclosureArgs {
         Ok(d)
     }
 
-    /// Applies the rules to `layer` and records what was done in its parameters
-    /// (`disclosure`, `coordinate_decimals`). `reach` is how far from a cell centre the
-    /// incidents behind its non-count values lie (kernel support, Gi* band; 0 when the
-    /// values come from the cell alone): those values are suppressed when fewer than K
-    /// incidents of `xy` lie within it. `supports` names exceptions.
+    /// Applies the rules to `layer` (each column against the support its analysis
+    /// declared, over `incidents`) and records what was done on it.
     pub fn protect(
         &self,
         layer: &mut Layer,
-        xy: &[[f64; 2]],
-        reach: f64,
-        supports: &[(&str, Support)],
+        incidents: &Incidents,
         quiet: bool,
     ) -> Result<DisclosureReport> {
         let rules = self.rules()?;
         if !rules.active() {
             return Ok(DisclosureReport::default());
         }
-        let report = harmspot::publish::grid::protect(layer, &rules, xy, reach, supports);
+        let report = harmspot::publish::grid::protect(layer, &rules, incidents);
         note(quiet, format!("disclosure control: {}", report.note));
         Ok(report)
     }

@@ -18,6 +18,7 @@ use crate::model::incident::Incidents;
 use crate::model::layer::Layer;
 use crate::model::month::Month;
 pub use crate::model::params::count::{By, CountParams, CountUsed};
+use crate::model::params::disclosure::Support;
 use rayon::prelude::*;
 
 /// The most memory a layer (its f64 columns plus per-incident working arrays) may take:
@@ -218,17 +219,22 @@ pub fn aggregate(incidents: &Incidents, grid: &Grid, params: &CountParams) -> Re
     }
 
     let mut layer = Layer::new(grid.clone());
-    layer.set("n", n);
-    layer.set("harm", harm);
+    layer.set("n", n, Support::Count);
+    layer.set("harm", harm, Support::count_in("n"));
     let keys = unique_slugs(&names);
     for (k, key) in keys.iter().enumerate() {
-        layer.set(&format!("n_{key}"), gn[k * cells..(k + 1) * cells].to_vec());
+        layer.set(
+            &format!("n_{key}"),
+            gn[k * cells..(k + 1) * cells].to_vec(),
+            Support::Count,
+        );
     }
     drop(gn);
     for (k, key) in keys.iter().enumerate() {
         layer.set(
             &format!("harm_{key}"),
             gh[k * cells..(k + 1) * cells].to_vec(),
+            Support::count_in(&format!("n_{key}")),
         );
     }
     layer.used = crate::model::used::Used::Count(CountUsed {

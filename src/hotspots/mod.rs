@@ -48,12 +48,12 @@ pub const DENSITY_FLOOR_SHARE: f64 = 0.01;
 /// Gi* class other than 0 (not significant). The rest are empty countryside.
 ///
 /// ```
-/// use harmspot::{grid::{Grid, Shape}, hotspots::informative_cells, Layer};
+/// use harmspot::{disclosure::Support, grid::{Grid, Shape}, hotspots::informative_cells, Layer};
 /// let grid = Grid::from_extent(Shape::Square, 100.0, [0.0, 0.0, 399.0, 99.0]).unwrap();
 /// let mut l = Layer::new(grid);
-/// l.set("n", vec![1.0, 0.0, 0.0, 0.0]);
-/// l.set("density", vec![100.0, 2.0, 0.5, 0.0]);
-/// l.set("class", vec![0.0, 0.0, 0.0, -2.0]);
+/// l.set("n", vec![1.0, 0.0, 0.0, 0.0], Support::Count);
+/// l.set("density", vec![100.0, 2.0, 0.5, 0.0], Support::Within { radius: 300.0, months: None });
+/// l.set("class", vec![0.0, 0.0, 0.0, -2.0], Support::Neighbourhood { distance: 150.0, months: None });
 /// assert_eq!(informative_cells(&l), vec![true, true, false, true]);
 /// ```
 pub fn informative_cells(cells: &Layer) -> Vec<bool> {

@@ -3,7 +3,7 @@
 //! ([`crate::publish`]) turns them into GeoJSON, GeoTIFF, CSV or ESRI ASCII grids.
 
 use crate::model::grid::Grid;
-use crate::model::params::disclosure::Applied;
+use crate::model::params::disclosure::{Applied, Support};
 use crate::model::params::kde::KdeUsed;
 use crate::model::used::{RunRecord, Used};
 
@@ -16,6 +16,9 @@ pub struct Layer {
     pub grid: Grid,
     /// Columns in output order: (name, one value per cell).
     pub columns: Vec<(String, Vec<f64>)>,
+    /// Each column's support, as the analysis that made it declared (same order as
+    /// `columns`).
+    pub supports: Vec<Support>,
     /// What the analysis used (bandwidth, cell size, sources, ...).
     pub used: Used,
     /// What the run read and decided (input, CRS, grid choices, manifest), when a command
@@ -31,24 +34,38 @@ impl Layer {
         Layer {
             grid,
             columns: Vec::new(),
+            supports: Vec::new(),
             used: Used::Nothing,
             run: None,
             disclosure: None,
         }
     }
 
-    /// Adds (or replaces) a column. Panics if its length is not the number of cells, which
-    /// is a programming error, not an input problem.
-    pub fn set(&mut self, name: &str, values: Vec<f64>) {
+    /// Adds (or replaces) a column, with its support: the incidents each value is built
+    /// from ([`Support`]). Panics if its length is not the number of cells, which is a
+    /// programming error, not an input problem.
+    pub fn set(&mut self, name: &str, values: Vec<f64>, support: Support) {
         assert_eq!(
             values.len(),
             self.grid.spec.len(),
             "column {name} has the wrong length"
         );
-        match self.columns.iter_mut().find(|(n, _)| n == name) {
-            Some(c) => c.1 = values,
-            None => self.columns.push((name.to_string(), values)),
+        match self.columns.iter().position(|(n, _)| n == name) {
+            Some(i) => {
+                self.columns[i].1 = values;
+                self.supports[i] = support;
+            }
+            None => {
+                self.columns.push((name.to_string(), values));
+                self.supports.push(support);
+            }
         }
+    }
+
+    /// A column's declared support.
+    pub fn support(&self, name: &str) -> Option<&Support> {
+        let i = self.columns.iter().position(|(n, _)| n == name)?;
+        self.supports.get(i)
     }
 
     /// A column by name.

@@ -1,10 +1,11 @@
 //! Disclosure control for partner outputs: no published value may be built from fewer than
 //! K incidents.
 //!
-//! Each published value has a *support*: the number of incidents it was computed from.
-//! Counts (`n`, `n_<type>`, `n_before`, …) support themselves; a cell's `harm` has the
-//! support of its `n`; a kernel density has the incidents within the kernel's support
-//! radius of the cell centre; a Gi* value has the incidents in its neighbourhood. A value
+//! Each published value has a *support*: the number of incidents it was computed from,
+//! declared by the analysis that made its column ([`Support`]). Counts (`n`, `n_<type>`,
+//! `n_before`, …) support themselves; a cell's `harm` has the support of its `n`; a kernel
+//! density has the incidents within the kernel's support radius of the cell centre; a Gi*
+//! value has the incidents in its neighbourhood; a change, the smaller of its periods'. A value
 //! whose support is between 1 and K − 1 is **suppressed** (written as null, NoData or an
 //! empty CSV field), or with rounding, a count is **rounded** to the nearest multiple of
 //! the base while the other values of that cell are suppressed. Zeros are published: a
@@ -14,36 +15,12 @@
 //! grids, filters or periods; and the geometry of a hotspot, which shows where incidents
 //! concentrate (its values are suppressed when it holds fewer than K incidents).
 
+use crate::density::kde::{raw_sums, Kernel};
 use crate::hotspots::area::TypeCount;
+use crate::model::incident::Incidents;
 use crate::model::layer::Layer;
-pub use crate::model::params::disclosure::{Applied, Disclosure, DisclosureReport};
+pub use crate::model::params::disclosure::{Applied, Disclosure, DisclosureReport, Support};
 use crate::model::places::PlaceNames;
-
-/// Where a layer column's support comes from.
-#[derive(Clone, Debug)]
-pub enum Support<'a> {
-    /// The column is itself a count.
-    Own,
-    /// The support is another column (a count), e.g. `harm` → `n`.
-    Column(String),
-    /// An explicit per-cell support vector (e.g. incidents within the kernel radius).
-    Vector(&'a [f64]),
-    /// Not built from incidents (e.g. a cell's number of neighbours): never suppressed.
-    Exempt,
-}
-
-/// The default support of a column by its name: counts (`n`, `n_*`, `incidents`,
-/// `n_before`, `n_after`) are their own support, `harm_<x>` takes `n_<x>`, anything else
-/// takes `n`.
-pub fn default_support(name: &str) -> Support<'static> {
-    if name == "n" || name.starts_with("n_") || name == "incidents" {
-        Support::Own
-    } else if let Some(rest) = name.strip_prefix("harm_") {
-        Support::Column(format!("n_{rest}"))
-    } else {
-        Support::Column("n".into())
-    }
-}
 
 /// Incidents in each cell's neighbourhood — the study-area cells whose centres lie within
 /// `distance` of it, itself included: the support of a Gi* value. Cells outside the study
@@ -83,53 +60,49 @@ impl Disclosure {
         self.active() && support > 0.0 && support < self.min_count as f64
     }
 
-    /// Applies the rules to a layer's columns in place. `supports` overrides the
-    /// [`default_support`] of named columns. Suppressed values become NaN (written as null,
-    /// NoData or empty), rounded counts the nearest multiple of the base.
+    /// Applies the rules to a layer's columns in place, each value against the support its
+    /// column declares ([`Support`], resolved over `incidents` where it is a distance or a
+    /// neighbourhood). Suppressed values become NaN (written as null, NoData or empty),
+    /// rounded counts the nearest multiple of the base.
     ///
     /// ```
-    /// use harmspot::{disclosure::Disclosure, grid::{Grid, Shape}, Layer};
+    /// use harmspot::{disclosure::{Disclosure, Support}, grid::{Grid, Shape}, Incidents, Layer};
     /// let mut l = Layer::new(Grid::from_extent(Shape::Square, 100.0, [0.0, 0.0, 299.0, 99.0]).unwrap());
-    /// l.set("n", vec![0.0, 3.0, 12.0]);
-    /// l.set("harm", vec![0.0, 400.0, 50.0]);
-    /// let r = Disclosure::partner(None).apply_layer(&mut l, &[]);
+    /// l.set("n", vec![0.0, 3.0, 12.0], Support::Count);
+    /// l.set("harm", vec![0.0, 400.0, 50.0], Support::count_in("n"));
+    /// let r = Disclosure::partner(None).apply_layer(&mut l, &Incidents::default());
     /// assert_eq!(l.get("n").unwrap()[0], 0.0);      // zero: published
     /// assert!(l.get("n").unwrap()[1].is_nan());     // 3 < 5: suppressed
     /// assert!(l.get("harm").unwrap()[1].is_nan());  // built from those 3
     /// assert_eq!(l.get("harm").unwrap()[2], 50.0);
     /// assert_eq!((r.suppressed_values, r.cells_affected), (2, 1));
     /// ```
-    pub fn apply_layer(&self, layer: &mut Layer, supports: &[(&str, Support)]) -> DisclosureReport {
+    pub fn apply_layer(&self, layer: &mut Layer, incidents: &Incidents) -> DisclosureReport {
         let mut report = self.report();
         if !self.active() {
             return report;
         }
         let len = layer.grid.spec.len();
         // resolve every column's support against the layer as it was (before changes)
+        let mut resolver = Resolver {
+            layer,
+            incidents,
+            cache: Vec::new(),
+        };
         let resolved: Vec<Option<Vec<f64>>> = layer
             .columns
             .iter()
-            .map(|(name, values)| {
-                let s = supports
-                    .iter()
-                    .find(|(n, _)| n == name)
-                    .map(|(_, s)| s.clone())
-                    .unwrap_or_else(|| default_support(name));
-                match s {
-                    Support::Own => Some(values.clone()),
-                    // a missing support column means the layer has no counts: use the
-                    // column itself, the safe side
-                    Support::Column(c) => Some(layer.get(&c).unwrap_or(values).to_vec()),
-                    Support::Vector(v) => Some(v.to_vec()),
-                    Support::Exempt => None,
-                }
-            })
+            .zip(&layer.supports)
+            .map(|((_, values), support)| resolver.resolve(support, values))
+            .collect();
+        let counts: Vec<bool> = layer
+            .supports
+            .iter()
+            .map(|s| *s == Support::Count)
             .collect();
         let mut affected = vec![false; len];
-        for ((name, values), support) in layer.columns.iter_mut().zip(resolved) {
+        for (((_, values), support), own) in layer.columns.iter_mut().zip(resolved).zip(counts) {
             let Some(support) = support else { continue };
-            let own = matches!(default_support(name), Support::Own)
-                && supports.iter().all(|(n, _)| n != name);
             for i in 0..len {
                 if self.small(support[i]) {
                     affected[i] = true;
@@ -266,6 +239,74 @@ pub fn min_positive(a: f64, b: f64) -> f64 {
     }
 }
 
+/// Resolves declared supports to per-cell values, computing each distance or
+/// neighbourhood support once.
+struct Resolver<'a> {
+    layer: &'a Layer,
+    incidents: &'a Incidents,
+    cache: Vec<(Support, Vec<f64>)>,
+}
+
+impl Resolver<'_> {
+    /// The per-cell support of a column with values `own`; `None` when it is exempt.
+    fn resolve(&mut self, support: &Support, own: &[f64]) -> Option<Vec<f64>> {
+        match support {
+            Support::Count => Some(own.to_vec()),
+            // a missing support column means the layer has no counts: use the column
+            // itself, the safe side
+            Support::CountIn(c) => Some(self.layer.get(c).unwrap_or(own).to_vec()),
+            Support::Within { .. } | Support::Neighbourhood { .. } => {
+                if let Some((_, v)) = self.cache.iter().find(|(s, _)| s == support) {
+                    return Some(v.clone());
+                }
+                let v = self.compute(support);
+                self.cache.push((support.clone(), v.clone()));
+                Some(v)
+            }
+            Support::Smaller(a, b) => {
+                let (a, b) = (self.resolve(a, own)?, self.resolve(b, own)?);
+                Some(
+                    a.iter()
+                        .zip(&b)
+                        .map(|(&x, &y)| min_positive(x, y))
+                        .collect(),
+                )
+            }
+            Support::Exempt => None,
+        }
+    }
+
+    fn compute(&self, support: &Support) -> Vec<f64> {
+        let inc = self.incidents;
+        let in_months =
+            |i: usize, m: &Option<crate::MonthRange>| m.is_none_or(|r| r.contains(inc.month[i]));
+        let grid = &self.layer.grid;
+        match support {
+            Support::Within { radius, months } => {
+                // incidents strictly within `radius` of each cell centre (uniform kernel, raw)
+                let xy: Vec<[f64; 2]> = (0..inc.len())
+                    .filter(|&i| in_months(i, months))
+                    .map(|i| inc.xy[i])
+                    .collect();
+                raw_sums(&xy, None, &grid.spec, Kernel::Uniform, *radius)
+            }
+            Support::Neighbourhood { distance, months } => {
+                // incidents per study-area cell (Gi* sees no other), then Gi*'s local sums
+                let mut n = vec![0.0; grid.spec.len()];
+                for i in (0..inc.len()).filter(|&i| in_months(i, months)) {
+                    if let Some(c) = grid.spec.locate(inc.xy[i]) {
+                        if grid.in_area[c] {
+                            n[c] += 1.0;
+                        }
+                    }
+                }
+                neighbourhood_sums(grid, &n, *distance)
+            }
+            _ => unreachable!("only distance and neighbourhood supports are computed"),
+        }
+    }
+}
+
 /// Applies the disclosure `rules` to the members of a JSON summary: each `(name, support,
 /// is_count)` is nulled when its support is small (a count is rounded instead when the
 /// rules round). Returns the number of members changed. Missing or null members are left.
@@ -305,24 +346,49 @@ pub fn protect_members(
 mod tests {
     use super::*;
     use crate::model::grid::{Grid, Shape};
+    use crate::{Month, MonthRange};
 
     fn layer() -> Layer {
         let mut l =
             Layer::new(Grid::from_extent(Shape::Square, 100.0, [0.0, 0.0, 399.0, 99.0]).unwrap());
-        l.set("n", vec![0.0, 1.0, 4.0, 5.0]);
-        l.set("harm", vec![0.0, 365.0, 8.0, 9.0]);
-        l.set("n_Robbery", vec![0.0, 1.0, 0.0, 2.0]);
-        l.set("harm_Robbery", vec![0.0, 365.0, 0.0, 730.0]);
-        l.set("density", vec![0.1, 2.0, 3.0, 4.0]);
+        l.set("n", vec![0.0, 1.0, 4.0, 5.0], Support::Count);
+        l.set("harm", vec![0.0, 365.0, 8.0, 9.0], Support::count_in("n"));
+        l.set("n_Robbery", vec![0.0, 1.0, 0.0, 2.0], Support::Count);
+        l.set(
+            "harm_Robbery",
+            vec![0.0, 365.0, 0.0, 730.0],
+            Support::count_in("n_Robbery"),
+        );
+        let within = Support::Within {
+            radius: 60.0,
+            months: None,
+        };
+        l.set("density", vec![0.1, 2.0, 3.0, 4.0], within);
         l
     }
 
+    /// 2 incidents of 2021-01 halfway between cells 0 and 1 and 7 of 2021-02 between cells
+    /// 2 and 3: within 60 m, cells 0 and 1 see 2, cells 2 and 3 see 7.
+    fn incidents() -> Incidents {
+        let m = |s| Month::parse(s).unwrap();
+        let mut xy = vec![[100.0, 50.0]; 2];
+        xy.extend([[300.0, 50.0]; 7]);
+        let mut month = vec![m("2021-01"); 2];
+        month.extend([m("2021-02"); 7]);
+        Incidents {
+            harm: vec![1.0; 9],
+            kind: vec![0; 9],
+            xy,
+            month,
+            types: vec!["Robbery".into()],
+            ..Default::default()
+        }
+    }
+
     #[test]
-    fn suppression_follows_supports() {
+    fn suppression_follows_declared_supports() {
         let mut l = layer();
-        let kernel_support = [2.0, 2.0, 7.0, 7.0];
-        let r = Disclosure::partner(None)
-            .apply_layer(&mut l, &[("density", Support::Vector(&kernel_support))]);
+        let r = Disclosure::partner(None).apply_layer(&mut l, &incidents());
         let nan = |c: &str, i: usize| l.get(c).unwrap()[i].is_nan();
         assert!(!nan("n", 0) && nan("n", 1) && nan("n", 2) && !nan("n", 3));
         assert!(nan("harm", 1) && nan("harm", 2) && !nan("harm", 3));
@@ -334,13 +400,44 @@ mod tests {
     }
 
     #[test]
+    fn a_support_of_some_months_counts_only_their_incidents() {
+        let grid = Grid::from_extent(Shape::Square, 100.0, [0.0, 0.0, 399.0, 99.0]).unwrap();
+        let mut l = Layer::new(grid);
+        let feb = MonthRange::parse("2021-02..2021-02").unwrap();
+        let jan = MonthRange::parse("2021-01..2021-01").unwrap();
+        let within = |months| Support::Within {
+            radius: 60.0,
+            months: Some(months),
+        };
+        l.set("kde_after", vec![1.0; 4], within(feb));
+        l.set(
+            "kde_diff",
+            vec![1.0; 4],
+            Support::smaller(within(jan), within(feb)),
+        );
+        let rules = Disclosure::partner(Some(3));
+        rules.apply_layer(&mut l, &incidents());
+        let shown = |c: &str| {
+            l.get(c)
+                .unwrap()
+                .iter()
+                .map(|v| !v.is_nan())
+                .collect::<Vec<_>>()
+        };
+        // February: 0 incidents near cells 0 and 1 (published), 7 near 2 and 3
+        assert_eq!(shown("kde_after"), [true, true, true, true]);
+        // the smaller positive of January's (2, 2, 0, 0) and February's (0, 0, 7, 7)
+        assert_eq!(shown("kde_diff"), [false, false, true, true]);
+    }
+
+    #[test]
     fn rounding_rounds_counts_and_suppresses_the_rest() {
         let mut l = layer();
         let d = Disclosure {
             round: Some(5),
             ..Disclosure::partner(Some(5))
         };
-        let r = d.apply_layer(&mut l, &[]);
+        let r = d.apply_layer(&mut l, &incidents());
         assert_eq!(l.get("n").unwrap()[1], 0.0);
         assert_eq!(l.get("n").unwrap()[2], 5.0);
         assert!(l.get("harm").unwrap()[2].is_nan());
@@ -352,7 +449,7 @@ mod tests {
     fn off_changes_nothing() {
         let mut l = layer();
         let before = l.columns.clone();
-        Disclosure::off().apply_layer(&mut l, &[]);
+        Disclosure::off().apply_layer(&mut l, &incidents());
         assert_eq!(format!("{:?}", l.columns), format!("{before:?}"));
         assert_eq!(Disclosure::partner(Some(3)).count(2.0), None);
         assert_eq!(Disclosure::partner(Some(3)).count(3.0), Some(3.0));

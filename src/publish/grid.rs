@@ -5,12 +5,12 @@
 //! Nothing is written until every file the run makes is known safe to write
 //! ([`crate::publish::write::safe`]); disclosure control ([`protect`]) is applied before.
 
-use crate::density::kde::{raw_sums, Kernel};
 use crate::error::Param;
 use crate::error::{Error, Result};
 use crate::model::grid::Shape;
+use crate::model::incident::Incidents;
 use crate::model::layer::Layer;
-use crate::publish::disclosure::{default_support, Applied, Disclosure, DisclosureReport, Support};
+use crate::publish::disclosure::{Applied, Disclosure, DisclosureReport};
 use crate::publish::write::{cells, raster, safe};
 use crate::Projector;
 use std::fmt;
@@ -324,56 +324,26 @@ impl GridOutputs {
     }
 }
 
-/// Applies disclosure `rules` to `layer` and records what was done on it
-/// ([`Layer::disclosure`]). `reach` is how far from a cell centre the incidents behind its
-/// non-count values lie (kernel support, Gi* band; 0 when the values come from the cell
-/// alone): those values are suppressed when fewer than K incidents of `xy` lie within it.
-/// `supports` names exceptions. Inactive rules leave the layer as it is.
+/// Applies disclosure `rules` to `layer`, each column against the support its analysis
+/// declared (resolved over `incidents`), and records what was done on it
+/// ([`Layer::disclosure`]). Inactive rules leave the layer as it is.
 ///
 /// ```
-/// use harmspot::{disclosure::Disclosure, grid::{Grid, Shape}, publish::grid::protect, Layer};
+/// use harmspot::{disclosure::{Disclosure, Support}, grid::{Grid, Shape}, publish::grid::protect, Incidents, Layer};
 /// let mut l = Layer::new(Grid::from_extent(Shape::Square, 100.0, [0.0, 0.0, 199.0, 99.0]).unwrap());
-/// l.set("n", vec![2.0, 7.0]);
+/// l.set("n", vec![2.0, 7.0], Support::Count);
 /// let rules = Disclosure { min_count: 5, ..Disclosure::off() };
-/// let report = protect(&mut l, &rules, &[], 0.0, &[]);
+/// let report = protect(&mut l, &rules, &Incidents::default());
 /// assert!(l.get("n").unwrap()[0].is_nan());
 /// assert_eq!(l.get("n").unwrap()[1], 7.0);
 /// assert_eq!(report.suppressed_values, 1);
 /// assert!(l.disclosure.is_some());
 /// ```
-pub fn protect(
-    layer: &mut Layer,
-    rules: &Disclosure,
-    xy: &[[f64; 2]],
-    reach: f64,
-    supports: &[(&str, Support)],
-) -> DisclosureReport {
+pub fn protect(layer: &mut Layer, rules: &Disclosure, incidents: &Incidents) -> DisclosureReport {
     if !rules.active() {
         return DisclosureReport::default();
     }
-    let reach_counts: Vec<f64> = if reach > 0.0 {
-        // incidents strictly within `reach` of each cell centre (uniform kernel, raw)
-        raw_sums(xy, None, &layer.grid.spec, Kernel::Uniform, reach)
-    } else {
-        Vec::new()
-    };
-    let mut all: Vec<(String, Support)> = supports
-        .iter()
-        .map(|(n, s)| (n.to_string(), s.clone()))
-        .collect();
-    if !reach_counts.is_empty() {
-        for (name, _) in &layer.columns {
-            // counts and harm sums come from the cell itself; the rest from the reach
-            let derived = !matches!(default_support(name), Support::Own)
-                && name != "harm"
-                && !name.starts_with("harm_");
-            if derived && !all.iter().any(|(n, _)| n == name) {
-                all.push((name.clone(), Support::Vector(&reach_counts)));
-            }
-        }
-    }
-    let refs: Vec<(&str, Support)> = all.iter().map(|(n, s)| (n.as_str(), s.clone())).collect();
-    let report = rules.apply_layer(layer, &refs);
+    let report = rules.apply_layer(layer, incidents);
     layer.disclosure = Some(Applied {
         report: report.clone(),
         coordinate_decimals: rules.precision,

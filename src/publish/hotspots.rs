@@ -115,6 +115,7 @@ pub fn write(dir: &ResultDir, job: &HotspotJob, f: &Folder) -> Result<(Vec<&'sta
         density.set(
             "density",
             job.cells.get("density").expect("kde column").to_vec(),
+            job.cells.support("density").expect("kde column").clone(),
         );
         density.used = job.cells.used.clone();
         density.run = job.cells.run.clone();

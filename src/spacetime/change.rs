@@ -34,9 +34,11 @@ use crate::error::{Error, Result};
 use crate::model::grid::Grid;
 use crate::model::incident::Incidents;
 use crate::model::layer::Layer;
+use crate::model::month::MonthRange;
 pub use crate::model::params::change::{
     ChangeParams, ChangeSummary, ChangeUsed, KdeChange, KdeChangeParams, KdeChangeUsed,
 };
+use crate::model::params::disclosure::Support;
 
 /// The per-cell change layer and the totals.
 #[derive(Clone, Debug)]
@@ -146,16 +148,18 @@ pub fn compute(incidents: &Incidents, grid: &Grid, params: &ChangeParams) -> Res
     let (tc, tp, tz) = diff(tot[1], tot[0], tot[1], tot[0], k);
 
     let mut layer = Layer::new(grid.clone());
-    layer.set("n_before", nb);
-    layer.set("n_after", na);
-    layer.set("change", change);
-    layer.set("pct_change", pct);
-    layer.set("z", z);
-    layer.set("harm_before", hb);
-    layer.set("harm_after", ha);
-    layer.set("change_harm", change_h);
-    layer.set("pct_change_harm", pct_h);
-    layer.set("z_harm", z_h);
+    // a change is built from both periods' incidents: the smaller positive count
+    let both = Support::smaller(Support::count_in("n_before"), Support::count_in("n_after"));
+    layer.set("n_before", nb, Support::Count);
+    layer.set("n_after", na, Support::Count);
+    layer.set("change", change, both.clone());
+    layer.set("pct_change", pct, both.clone());
+    layer.set("z", z, both.clone());
+    layer.set("harm_before", hb, Support::count_in("n_before"));
+    layer.set("harm_after", ha, Support::count_in("n_after"));
+    layer.set("change_harm", change_h, both.clone());
+    layer.set("pct_change_harm", pct_h, both.clone());
+    layer.set("z_harm", z_h, both);
 
     let mut bandwidth_used = None;
     let mut floor_used = None;
@@ -203,8 +207,15 @@ pub fn compute(incidents: &Incidents, grid: &Grid, params: &ChangeParams) -> Res
                 KdeChange::LogRatio => (a.max(floor) / b.max(floor)).ln(),
             };
         }
-        layer.set("kde_before", vb);
-        layer.set("kde_after", va);
+        // each period's incidents within the kernel's support radius of the cell centre
+        let radius = h * kp.kernel.support();
+        let within = |months: MonthRange| Support::Within {
+            radius,
+            months: Some(months),
+        };
+        let (before, after) = (within(params.before), within(params.after));
+        layer.set("kde_before", vb, before.clone());
+        layer.set("kde_after", va, after.clone());
         layer.set(
             match kc.method {
                 KdeChange::Diff => "kde_diff",
@@ -212,6 +223,7 @@ pub fn compute(incidents: &Incidents, grid: &Grid, params: &ChangeParams) -> Res
                 KdeChange::LogRatio => "kde_log_ratio",
             },
             out,
+            Support::smaller(before, after),
         );
         kde_used = Some(KdeChangeUsed {
             method: kc.method,

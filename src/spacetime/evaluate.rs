@@ -30,6 +30,8 @@ use crate::hotspots::area::{self, CellValues, Select};
 use crate::model::grid::Grid;
 use crate::model::incident::Incidents;
 use crate::model::layer::Layer;
+use crate::model::month::MonthRange;
+use crate::model::params::disclosure::Support;
 pub use crate::model::params::evaluate::{
     CurvePoint, EvaluateParams, EvaluateUsed, Hotspots, HowUsed, Scores, Surface,
 };
@@ -225,19 +227,21 @@ pub fn compute(
     for &i in &selected {
         hot[i] = 1.0;
     }
+    let support = score_support(&how, train, grid);
     let mut layer = Layer::new(grid.clone());
     layer.set(
         "score",
         (0..cells)
             .map(|i| if grid.in_area[i] { score[i] } else { f64::NAN })
             .collect(),
+        support.clone(),
     );
-    layer.set("rank", rank);
-    layer.set("hotspot", hot);
-    layer.set("n_train", n_tr);
-    layer.set("harm_train", h_tr);
-    layer.set("n_test", n_te);
-    layer.set("harm_test", h_te);
+    layer.set("rank", rank, support.clone());
+    layer.set("hotspot", hot, support);
+    layer.set("n_train", n_tr, Support::Count);
+    layer.set("harm_train", h_tr, Support::count_in("n_train"));
+    layer.set("n_test", n_te, Support::Count);
+    layer.set("harm_test", h_te, Support::count_in("n_test"));
     layer.used = crate::model::used::Used::Evaluate(Box::new(EvaluateUsed {
         train,
         test,
@@ -252,6 +256,27 @@ pub fn compute(
         concentration_harm,
         layer,
     })
+}
+
+/// The support of a cell's score (and so of its rank and hotspot flag): the training
+/// incidents it was built from — within the kernel's support radius for a density ranking,
+/// in the Gi* neighbourhood for hot spots, in the cell for a count ranking.
+fn score_support(how: &HowUsed, train: MonthRange, grid: &Grid) -> Support {
+    match how {
+        HowUsed::Hot {
+            neighbour_distance, ..
+        } => Support::Neighbourhood {
+            distance: neighbour_distance.unwrap_or(std::f64::consts::SQRT_2 * grid.spec.cell_size),
+            months: Some(train),
+        },
+        HowUsed::TopKde {
+            kernel, bandwidth, ..
+        } => Support::Within {
+            radius: bandwidth * kernel.support(),
+            months: Some(train),
+        },
+        HowUsed::TopCells { .. } => Support::count_in("n_train"),
+    }
 }
 
 /// The training surface that ranks cells, the hotspot cells it selects, and how they were

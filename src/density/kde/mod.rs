@@ -35,6 +35,7 @@ use crate::error::{Error, Result};
 use crate::model::grid::Grid;
 use crate::model::incident::Incidents;
 use crate::model::layer::Layer;
+use crate::model::params::disclosure::Support;
 pub use crate::model::params::kde::{
     BandwidthRule, KdeParams, KdeUsed, Kernel, Values, Weights, WeightsUsed, GAUSSIAN_TRUNCATION,
 };
@@ -174,9 +175,14 @@ pub fn estimate_with(
     };
     let (n, harm, outside) = crate::density::count::cell_sums(incidents, spec);
     let mut layer = Layer::new(grid.clone());
-    layer.set(params.values.column(), main);
-    layer.set("n", n);
-    layer.set("harm", harm);
+    // a density is built from the incidents within the kernel's support radius
+    let within = Support::Within {
+        radius: h * params.kernel.support(),
+        months: None,
+    };
+    layer.set(params.values.column(), main, within);
+    layer.set("n", n, Support::Count);
+    layer.set("harm", harm, Support::count_in("n"));
     layer.used = crate::model::used::Used::Kde(KdeUsed {
         kernel: params.kernel,
         bandwidth: h,

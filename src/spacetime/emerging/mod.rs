@@ -61,7 +61,8 @@ use crate::error::{Error, Result};
 use crate::model::grid::Grid;
 use crate::model::incident::Incidents;
 use crate::model::layer::Layer;
-use crate::model::month::Month;
+use crate::model::month::{Month, MonthRange};
+use crate::model::params::disclosure::Support;
 pub use crate::model::params::emerging::{EmergingParams, EmergingUsed};
 use crate::stats::mannkendall::{self, MannKendall};
 use crate::stats::pvalue;
@@ -526,6 +527,19 @@ fn significance(params: &EmergingParams) -> String {
 }
 
 impl EmergingResult {
+    /// The support of a value built from cube months `from..=to` (indices): the incidents
+    /// of those months in the cell's Gi* neighbourhood.
+    fn window(&self, from: usize, to: usize) -> Support {
+        let cube = &self.used.cube_months;
+        Support::Neighbourhood {
+            distance: self.used.neighbour_distance,
+            months: Some(MonthRange {
+                from: cube[from],
+                to: cube[to],
+            }),
+        }
+    }
+
     /// The result as a layer over `grid`: columns `pattern` (the code, see
     /// [`Pattern::code`]), `trend_z`, `trend_pvalue`, `trend_s`, `hot_months`,
     /// `cold_months`, `gistar_last`, `pvalue_last`, and with `per_month` also
@@ -535,6 +549,9 @@ impl EmergingResult {
     pub fn to_layer(&self, grid: &Grid, per_month: bool) -> Layer {
         let mut layer = Layer::new(grid.clone());
         let mask = |i: usize, v: f64| if grid.in_area[i] { v } else { f64::NAN };
+        // supports: the incidents of the Gi* neighbourhood over the months each value saw —
+        // all cube months for the trend and pattern, the time window of a month for its Gi*
+        let all = self.window(0, self.used.cube_months.len() - 1);
         layer.set(
             "pattern",
             self.pattern
@@ -542,10 +559,11 @@ impl EmergingResult {
                 .enumerate()
                 .map(|(i, p)| mask(i, p.code() as f64))
                 .collect(),
+            all.clone(),
         );
-        layer.set("trend_z", self.trend_z.clone());
-        layer.set("trend_pvalue", self.trend_pvalue.clone());
-        layer.set("trend_s", self.trend_s.clone());
+        layer.set("trend_z", self.trend_z.clone(), all.clone());
+        layer.set("trend_pvalue", self.trend_pvalue.clone(), all.clone());
+        layer.set("trend_s", self.trend_s.clone(), all.clone());
         layer.set(
             "hot_months",
             self.hot_months
@@ -553,6 +571,7 @@ impl EmergingResult {
                 .enumerate()
                 .map(|(i, &h)| mask(i, h as f64))
                 .collect(),
+            all.clone(),
         );
         layer.set(
             "cold_months",
@@ -561,15 +580,26 @@ impl EmergingResult {
                 .enumerate()
                 .map(|(i, &c)| mask(i, c as f64))
                 .collect(),
+            all,
         );
         let last = self.gistar.len() - 1;
-        layer.set("gistar_last", self.gistar[last].clone());
-        layer.set("pvalue_last", self.pvalue[last].clone());
+        let k = self.used.time_window as usize;
+        layer.set(
+            "gistar_last",
+            self.gistar[last].clone(),
+            self.window(last, last + k),
+        );
+        layer.set(
+            "pvalue_last",
+            self.pvalue[last].clone(),
+            self.window(last, last + k),
+        );
         if per_month {
             for (t, m) in self.used.months.iter().enumerate() {
                 layer.set(
                     &format!("gistar_{}", count::slug(&m.to_string())),
                     self.gistar[t].clone(),
+                    self.window(t, t + k),
                 );
             }
             for (t, m) in self.used.months.iter().enumerate() {
@@ -580,6 +610,7 @@ impl EmergingResult {
                         .enumerate()
                         .map(|(i, &b)| mask(i, b as f64))
                         .collect(),
+                    self.window(t, t + k),
                 );
             }
         }

@@ -34,6 +34,7 @@
 use crate::error::{Error, Result};
 use crate::model::grid::Grid;
 use crate::model::layer::Layer;
+use crate::model::params::disclosure::Support;
 pub use crate::model::params::gistar::{GistarParams, GistarUsed};
 use crate::model::rng::Rng;
 use crate::stats::pvalue;
@@ -60,7 +61,8 @@ pub struct GistarResult {
 
 impl GistarResult {
     /// Adds the columns `gistar`, `pvalue`, `class`, `neighbours` to a layer over the same
-    /// grid; cells outside the study area get NaN in all four.
+    /// grid; cells outside the study area get NaN in all four. A Gi* value is built from the
+    /// incidents of its neighbourhood (its support); the neighbour count from none.
     pub fn add_to(&self, layer: &mut Layer) {
         let in_area = layer.grid.in_area.clone();
         let masked = |v: Vec<f64>| -> Vec<f64> {
@@ -69,15 +71,21 @@ impl GistarResult {
                 .map(|(x, &a)| if a { x } else { f64::NAN })
                 .collect()
         };
-        layer.set("gistar", self.gistar.clone());
-        layer.set("pvalue", self.pvalue.clone());
+        let hood = Support::Neighbourhood {
+            distance: self.used.neighbour_distance.unwrap_or(0.0),
+            months: None,
+        };
+        layer.set("gistar", self.gistar.clone(), hood.clone());
+        layer.set("pvalue", self.pvalue.clone(), hood.clone());
         layer.set(
             "class",
             masked(self.class.iter().map(|&c| c as f64).collect()),
+            hood,
         );
         layer.set(
             "neighbours",
             masked(self.neighbours.iter().map(|&k| k as f64).collect()),
+            Support::Exempt,
         );
     }
 }
