@@ -20,5 +20,5 @@ h evaluate g.csv --train 2021-01..2021-12 --test 2022-01..2022-12 --out ev.geojs
 h evaluate g.csv --train 2021-01..2021-12 --test 2022-01..2022-12 --out ev2.geojson --partner --hot 2 --report ev2.json
 h evaluate g.csv --train 2021-01..2021-12 --test 2022-01..2022-12 --out ev3.geojson --partner --rank-by kde
 h emerging g.csv --out em.geojson --partner --per-month
-find . -type f ! -name stderr.txt ! -name '*.csv' | sort | while read f; do sed -E 's/"(started|created|start_time|started_utc)": *"[^"]*"//g' "$f" | sha256sum | sed "s#-#$f#"; done > SUMS
+find . -type f ! -name stderr.txt ! -name SUMS ! -name '*.csv' | sort | while read f; do sed -E 's/"(started|created|start_time|started_utc)": *"[^"]*"//g' "$f" | sha256sum | sed "s#-#$f#"; done > SUMS
 cat stderr.txt | head

@@ -9,8 +9,6 @@ use super::note;
 use anyhow::{bail, Result};
 use clap::{Args, ValueEnum};
 use harmspot::change::{compute, ChangeParams, KdeChange, KdeChangeParams};
-use harmspot::disclosure::{min_positive, protect_members};
-use serde_json::Value;
 use std::path::PathBuf;
 
 /// Dual-KDE comparisons on the command line.
@@ -164,38 +162,16 @@ pub fn run(a: ChangeArgs, quiet: bool) -> Result<()> {
     );
     let mut layer = r.layer;
     record_run(&mut layer, &built, &loaded, &a.input)?;
-    let mut totals = serde_json::to_value(s)?;
     let rules = a.out.disclosure.rules()?;
-    if rules.active() {
-        a.out
-            .disclosure
-            .protect(&mut layer, &loaded.incidents, quiet)?;
-        if let Value::Object(m) = &mut totals {
-            let both = min_positive(s.n_before, s.n_after);
-            let small = protect_members(
-                m,
-                &rules,
-                &[
-                    ("n_before", s.n_before, true),
-                    ("n_after", s.n_after, true),
-                    ("harm_before", s.n_before, false),
-                    ("harm_after", s.n_after, false),
-                    ("change", both, false),
-                    ("pct_change", both, false),
-                    ("z", both, false),
-                    ("outside_study_area", s.outside_study_area, true),
-                ],
-            );
-            if small > 0 {
-                note(
-                    quiet,
-                    format!("disclosure control: {small} study-area total(s) built from 1 to {} incidents suppressed or rounded", rules.min_count - 1),
-                );
-            }
-        }
-        if let harmspot::used::Used::Change(c) = &mut layer.used {
-            c.published_totals = Some(totals.clone());
-        }
+    a.out
+        .disclosure
+        .protect(&mut layer, &loaded.incidents, quiet)?;
+    let (totals, small) = harmspot::publish::products::change_totals(s, &rules);
+    if small > 0 {
+        note(
+            quiet,
+            format!("disclosure control: {small} study-area total(s) built from 1 to {} incidents suppressed or rounded", rules.min_count - 1),
+        );
     }
     if let Some(p) = &a.summary {
         harmspot::write::write_json(

@@ -9,13 +9,12 @@ use super::layer_out::{record_run, DisclosureArgs, GridArgs, OutArgs};
 use super::note;
 use anyhow::{bail, Result};
 use clap::{Args, ValueEnum};
-use harmspot::disclosure::Disclosure;
-use harmspot::disclosure::{min_positive, protect_members};
-use harmspot::evaluate::{compute, CurvePoint, EvaluateParams, EvaluateResult, Hotspots, Surface};
+use harmspot::evaluate::{compute, EvaluateParams, Hotspots, Surface};
 use harmspot::gistar::GistarParams;
 use harmspot::kde::Weights;
+use harmspot::publish::products;
 use harmspot::write::{number::push_csv_float, write_atomic, write_json};
-use serde_json::{json, Value};
+use serde_json::json;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -225,15 +224,21 @@ pub fn run(a: EvaluateArgs, quiet: bool) -> Result<()> {
         ),
     );
     record_run(&mut r.layer, &built, &loaded, &a.input)?;
-    let mut scores = serde_json::to_value(&r.scores)?;
-    let mut concentration = json!({"incidents": r.concentration, "harm": r.concentration_harm});
+    let supports = match &r.layer.used {
+        harmspot::used::Used::Evaluate(e) => e.supports.clone(),
+        _ => unreachable!("evaluate records what it used"),
+    };
+    let (scores, small_scores) = products::evaluate_scores(&r.scores, &supports, &rules);
+    let (concentration, small_conc) = products::evaluate_concentration(
+        &r.concentration,
+        r.concentration_harm.as_ref(),
+        r.scores.test_incidents,
+        &rules,
+    );
+    let curve = products::pai_curve(&r.curve, &supports.cumulative_test, &rules);
+    out.disclosure.protect(&mut r.layer, inc, quiet)?;
     if rules.active() {
-        let (aggregates, dropped) =
-            protect_aggregates(&mut r, &rules, &mut scores, &mut concentration);
-        out.disclosure.protect(&mut r.layer, inc, quiet)?;
-        if let harmspot::used::Used::Evaluate(e) = &mut r.layer.used {
-            e.published_scores = Some(scores.clone());
-        }
+        let (aggregates, dropped) = (small_scores + small_conc, r.curve.len() - curve.len());
         note(
             quiet,
             format!(
@@ -247,7 +252,7 @@ pub fn run(a: EvaluateArgs, quiet: bool) -> Result<()> {
             p,
             &json!({
                 "scores": scores,
-                "curve": r.curve,
+                "curve": curve,
                 "concentration": concentration,
                 "parameters": harmspot::publish::metadata(&r.layer),
             }),
@@ -258,7 +263,7 @@ pub fn run(a: EvaluateArgs, quiet: bool) -> Result<()> {
         write_atomic(p, |w| {
             w.write_all(b"cells,area_share,hit_rate,pai,harm_hit_rate\n")?;
             let mut line = String::new();
-            for c in &r.curve {
+            for c in &curve {
                 line.clear();
                 line.push_str(&c.cells.to_string());
                 for v in [c.area_share, c.hit_rate, c.pai, c.harm_hit_rate] {
@@ -272,110 +277,11 @@ pub fn run(a: EvaluateArgs, quiet: bool) -> Result<()> {
         })?;
         note(
             quiet,
-            format!("wrote {} curve points to {}", r.curve.len(), p.display()),
+            format!("wrote {} curve points to {}", curve.len(), p.display()),
         );
     }
     if !a.out.is_empty() {
         out.write(&r.layer, &loaded.projector, false, quiet)?;
     }
     Ok(())
-}
-
-/// Suppresses the report's aggregates built from 1 to K-1 incidents (before the layer's
-/// own columns are protected: it reads the unprotected counts) and thins the PAI curve.
-/// Returns the number of report values suppressed and of curve points left out.
-fn protect_aggregates(
-    r: &mut EvaluateResult,
-    rules: &Disclosure,
-    scores: &mut Value,
-    concentration: &mut Value,
-) -> (usize, usize) {
-    let s = &r.scores;
-    let layer = &r.layer;
-    let col = |c: &str| layer.get(c).expect("evaluate columns");
-    let (n_te, h_te, rank) = (col("n_test"), col("harm_test"), col("rank"));
-    let area: Vec<usize> = (0..n_te.len()).filter(|&i| layer.grid.in_area[i]).collect();
-    // incidents in the best k test cells by count (PAI*) and by harm (harm PAI*)
-    let best = |by: &[f64]| -> f64 {
-        let mut ids = area.clone();
-        ids.sort_by(|&x, &y| by[y].total_cmp(&by[x]));
-        ids[..s.hotspot_cells.min(ids.len())]
-            .iter()
-            .map(|&i| n_te[i])
-            .sum()
-    };
-    let (n_star, n_star_h) = (best(n_te), best(h_te));
-    let (big_n, n) = (s.test_incidents, s.test_incidents_in_hotspots);
-    let (big_n1, n1) = (s.train_incidents, s.train_incidents_in_hotspots);
-    let hits = min_positive(n, big_n);
-    let rri = min_positive(min_positive(n, n1), min_positive(big_n, big_n1));
-    let mut changed = 0;
-    if let Value::Object(m) = scores {
-        changed += protect_members(
-            m,
-            rules,
-            &[
-                ("test_incidents", big_n, true),
-                ("test_incidents_in_hotspots", n, true),
-                ("train_incidents", big_n1, true),
-                ("train_incidents_in_hotspots", n1, true),
-                ("hit_rate", hits, false),
-                ("pai", hits, false),
-                ("pai_max", min_positive(n_star, big_n), false),
-                ("pei", min_positive(n, n_star), false),
-                ("rri", rri, false),
-                ("harm_hit_rate", hits, false),
-                ("harm_pai", hits, false),
-                ("harm_pei", min_positive(n, n_star_h), false),
-                ("harm_rri", rri, false),
-            ],
-        );
-    }
-    if rules.small(big_n) {
-        if let Value::Object(m) = concentration {
-            for v in m.values_mut().filter(|v| !v.is_null()) {
-                *v = Value::Null;
-                changed += 1;
-            }
-        }
-    }
-    // cumulative test incidents along the ranking
-    let mut by_rank = vec![0.0; area.len() + 1];
-    for &i in &area {
-        let k = rank[i];
-        if k.is_finite() && k >= 1.0 && (k as usize) < by_rank.len() {
-            by_rank[k as usize] += n_te[i];
-        }
-    }
-    for k in 1..by_rank.len() {
-        by_rank[k] += by_rank[k - 1];
-    }
-    let before = r.curve.len();
-    r.curve = thin_curve(&r.curve, &by_rank, rules);
-    (changed, before - r.curve.len())
-}
-
-/// The PAI curve points to publish: walking down the ranking, a point is kept when 0 or at
-/// least K test incidents were added since the last kept point, so that no difference of
-/// two published points (nor of the last one and the total) is built from 1 to K-1
-/// incidents. `cumulative[c]` is the test incidents in the top `c` cells. Nothing when the
-/// total itself is small.
-fn thin_curve(curve: &[CurvePoint], cumulative: &[f64], rules: &Disclosure) -> Vec<CurvePoint> {
-    let total = cumulative.last().copied().unwrap_or(0.0);
-    if rules.small(total) {
-        return Vec::new();
-    }
-    let mut kept: Vec<(CurvePoint, f64)> = Vec::new();
-    for c in curve {
-        let at = cumulative[c.cells.min(cumulative.len() - 1)];
-        let last = kept.last().map_or(0.0, |k| k.1);
-        if !rules.small(at - last) {
-            kept.push((c.clone(), at));
-        }
-    }
-    // the tail after the last kept point must not be small either: merge it backwards
-    while kept.last().is_some_and(|k| rules.small(total - k.1)) {
-        kept.pop();
-    }
-    kept.into_iter().map(|(c, _)| c).collect()
 }

@@ -10,6 +10,8 @@ use crate::hotspots::{GistarValue, HotspotsUsed};
 use crate::model::grid::{Grid, GridSpec};
 use crate::model::layer::Layer;
 use crate::model::used::{EmergingLayerUsed, RunRecord, Used};
+use crate::publish::disclosure::Disclosure;
+use crate::publish::products;
 use crate::spacetime::change::ChangeUsed;
 use crate::spacetime::emerging::Pattern;
 use crate::spacetime::evaluate::{EvaluateUsed, HowUsed};
@@ -33,6 +35,11 @@ use serde_json::{json, Map, Value};
 pub fn metadata(layer: &Layer) -> Map<String, Value> {
     let mut m = Map::new();
     let spec = &layer.grid.spec;
+    // the products of change and evaluate are published as the layer was protected
+    let rules = layer
+        .disclosure
+        .as_ref()
+        .map_or_else(Disclosure::off, |a| a.rules());
     match &layer.used {
         Used::Nothing => {}
         Used::Count(c) => count(c, spec, &mut m),
@@ -47,8 +54,8 @@ pub fn metadata(layer: &Layer) -> Map<String, Value> {
             m.insert("gistar".into(), gistar_verb(*value, gistar));
         }
         Used::Hotspots(h) => hotspots(h, spec, &mut m),
-        Used::Change(c) => change(c, spec, &mut m),
-        Used::Evaluate(e) => evaluate(e, spec, &mut m),
+        Used::Change(c) => change(c, spec, &rules, &mut m),
+        Used::Evaluate(e) => evaluate(e, spec, &rules, &mut m),
         Used::Emerging(e) => emerging(e, spec, &mut m),
     }
     if let Some(r) = &layer.run {
@@ -189,7 +196,7 @@ fn column_of(w: Weights) -> &'static str {
     }
 }
 
-fn change(c: &ChangeUsed, spec: &GridSpec, m: &mut Map<String, Value>) {
+fn change(c: &ChangeUsed, spec: &GridSpec, rules: &Disclosure, m: &mut Map<String, Value>) {
     let s = &c.summary;
     m.insert("analysis".into(), "change".into());
     m.insert("before".into(), s.before.to_string().into());
@@ -204,11 +211,7 @@ fn change(c: &ChangeUsed, spec: &GridSpec, m: &mut Map<String, Value>) {
             "z_harm": "change_harm / sqrt(sum of squared harm weights after + k^2 * before)",
         }),
     );
-    let totals = match &c.published_totals {
-        Some(t) => t.clone(),
-        None => serde_json::to_value(s).expect("serialisable"),
-    };
-    m.insert("totals".into(), totals);
+    m.insert("totals".into(), products::change_totals(s, rules).0);
     if let Some(k) = &c.kde {
         m.insert(
             "kde".into(),
@@ -227,7 +230,7 @@ fn change(c: &ChangeUsed, spec: &GridSpec, m: &mut Map<String, Value>) {
     cells(spec, m);
 }
 
-fn evaluate(e: &EvaluateUsed, spec: &GridSpec, m: &mut Map<String, Value>) {
+fn evaluate(e: &EvaluateUsed, spec: &GridSpec, rules: &Disclosure, m: &mut Map<String, Value>) {
     m.insert("analysis".into(), "evaluate".into());
     m.insert("train".into(), e.train.to_string().into());
     m.insert("test".into(), e.test.to_string().into());
@@ -253,11 +256,10 @@ fn evaluate(e: &EvaluateUsed, spec: &GridSpec, m: &mut Map<String, Value>) {
         }
     };
     m.insert("hotspots".into(), how);
-    let scores = match &e.published_scores {
-        Some(s) => s.clone(),
-        None => serde_json::to_value(&e.scores).expect("serialisable"),
-    };
-    m.insert("scores".into(), scores);
+    m.insert(
+        "scores".into(),
+        products::evaluate_scores(&e.scores, &e.supports, rules).0,
+    );
     m.insert(
         "definitions".into(),
         json!({

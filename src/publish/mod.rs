@@ -9,6 +9,7 @@ pub mod grid;
 pub mod harm_spots;
 pub mod hotspots;
 pub mod metadata;
+pub mod products;
 pub mod summary;
 pub mod write;
 

@@ -264,7 +264,6 @@ pub fn compute(incidents: &Incidents, grid: &Grid, params: &ChangeParams) -> Res
     layer.used = crate::model::used::Used::Change(Box::new(ChangeUsed {
         summary: summary.clone(),
         kde: kde_used,
-        published_totals: None,
     }));
     Ok(ChangeResult { layer, summary })
 }

@@ -33,7 +33,7 @@ use crate::model::layer::Layer;
 use crate::model::month::MonthRange;
 use crate::model::params::disclosure::Support;
 pub use crate::model::params::evaluate::{
-    CurvePoint, EvaluateParams, EvaluateUsed, Hotspots, HowUsed, Scores, Surface,
+    CurvePoint, EvaluateParams, EvaluateUsed, Hotspots, HowUsed, ScoreSupports, Scores, Surface,
 };
 use crate::stats::concentration::{self, Concentration};
 use crate::stats::gistar::{self};
@@ -228,6 +228,7 @@ pub fn compute(
         hot[i] = 1.0;
     }
     let support = score_support(&how, train, grid);
+    let supports = score_supports(&scores, &area, &n_te, &h_te, &rank);
     let mut layer = Layer::new(grid.clone());
     layer.set(
         "score",
@@ -247,7 +248,7 @@ pub fn compute(
         test,
         how,
         scores: scores.clone(),
-        published_scores: None,
+        supports,
     }));
     Ok(EvaluateResult {
         scores,
@@ -256,6 +257,41 @@ pub fn compute(
         concentration_harm,
         layer,
     })
+}
+
+/// The test incidents behind the scores (METHODS §7), for disclosure control: in the best
+/// study-area cells by test count and by test harm, as many as the hotspot cells (PAI*),
+/// and in the top `c` cells of the training ranking for every `c` (the PAI curve).
+fn score_supports(
+    s: &Scores,
+    area: &[usize],
+    n_te: &[f64],
+    h_te: &[f64],
+    rank: &[f64],
+) -> ScoreSupports {
+    let best = |by: &[f64]| -> f64 {
+        let mut ids = area.to_vec();
+        ids.sort_by(|&x, &y| by[y].total_cmp(&by[x]));
+        ids[..s.hotspot_cells.min(ids.len())]
+            .iter()
+            .map(|&i| n_te[i])
+            .sum()
+    };
+    let mut cumulative = vec![0.0; area.len() + 1];
+    for &i in area {
+        let k = rank[i];
+        if k.is_finite() && k >= 1.0 && (k as usize) < cumulative.len() {
+            cumulative[k as usize] += n_te[i];
+        }
+    }
+    for k in 1..cumulative.len() {
+        cumulative[k] += cumulative[k - 1];
+    }
+    ScoreSupports {
+        best_test: best(n_te),
+        best_test_by_harm: best(h_te),
+        cumulative_test: cumulative,
+    }
 }
 
 /// The support of a cell's score (and so of its rank and hotspot flag): the training

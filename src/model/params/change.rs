@@ -110,9 +110,6 @@ pub struct ChangeUsed {
     pub summary: ChangeSummary,
     /// The dual kernel density, when one was computed.
     pub kde: Option<KdeChangeUsed>,
-    /// The totals as published after disclosure control (suppressed members null); `None`
-    /// when no control was applied.
-    pub published_totals: Option<serde_json::Value>,
 }
 
 /// What the dual kernel density of [`compute`](crate::change::compute) used.

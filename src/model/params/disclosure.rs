@@ -28,6 +28,18 @@ pub struct Applied {
     pub coordinate_decimals: usize,
 }
 
+impl Applied {
+    /// The rules that were applied (no points, the coordinate decimals written).
+    pub fn rules(&self) -> Disclosure {
+        Disclosure {
+            min_count: self.report.min_count,
+            round: self.report.round,
+            include_points: false,
+            precision: self.coordinate_decimals,
+        }
+    }
+}
+
 /// What suppression did, reported in every output.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct DisclosureReport {

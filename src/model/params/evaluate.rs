@@ -79,9 +79,21 @@ pub struct EvaluateUsed {
     pub how: HowUsed,
     /// The scores, as computed.
     pub scores: Scores,
-    /// The scores as published after disclosure control (suppressed members null); `None`
-    /// when no control was applied.
-    pub published_scores: Option<serde_json::Value>,
+    /// The incidents each score is built from, for disclosure control.
+    pub supports: ScoreSupports,
+}
+
+/// The incidents the scores of an evaluation are built from (their supports), computed
+/// with the scores so that disclosure control can withhold what 1 to K − 1 incidents make.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ScoreSupports {
+    /// Test incidents in the best cells by test count, as many as the hotspot cells (PAI*).
+    pub best_test: f64,
+    /// Test incidents in the best cells by test harm, as many as the hotspot cells.
+    pub best_test_by_harm: f64,
+    /// Test incidents in the top `c` cells of the training ranking, `c` = 0 ..= study-area
+    /// cells (behind each PAI curve point).
+    pub cumulative_test: Vec<f64>,
 }
 
 /// How [`compute`](crate::evaluate::compute) chose the hotspot cells.
