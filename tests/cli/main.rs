@@ -1,8 +1,8 @@
 //! harmspot's integration tests, linked into one binary (each module used to be a test
 //! crate of its own that linked the library and its dependencies again): the `harmspot`
-//! binary run per verb as an analyst runs it, golden tests against values computed by
-//! independent tools, the regressions of each issue, hostile input, output safety, and
-//! the offline map in a real browser.
+//! binary run per verb as an analyst runs it, the regressions of each issue, hostile input,
+//! output safety, and the offline map in a real browser. The golden tests of the library
+//! against values computed by independent tools are the other test binary, `tests/golden`.
 
 // shared set-up: the binary in a temp dir, the real data, JSON helpers, the browser
 mod common;
@@ -25,14 +25,6 @@ mod escaping;
 mod fuzz_corpus;
 // `gistar` from the command line: columns, FDR, permutations
 mod gistar;
-// compare against hand-computed WDQ, WDD, RES and DiD
-mod golden_compare;
-// Gi* against PySAL esda fixtures
-mod golden_gistar;
-// kernel density against hand-computed values and ArcGIS conventions
-mod golden_kde;
-// Mann-Kendall, emerging categories, hit rate/PAI/PEI and Knox by hand
-mod golden_spacetime;
 // malformed CSV and GeoJSON: skips counted by reason, clear errors, no panic
 mod hostile_input;
 // the main job: harm spots, hotspot areas, summary, outputs
