@@ -8,11 +8,11 @@ use super::layer_out::{record_run, GridArgs, OutArgs};
 use super::note;
 use anyhow::{bail, Result};
 use clap::{Args, ValueEnum};
-use harmspot::change::{compute, ChangeParams, KdeChange, KdeChangeParams};
-use harmspot::disclosure::{min_positive, protect_members, Support};
+use harmspot::change::{compute, ChangeParams, ChangeSummary, KdeChange, KdeChangeParams};
+use harmspot::disclosure::{min_positive, Support};
 use harmspot::kde::{raw_sums, Kernel};
-use harmspot::{Incidents, MonthRange};
-use serde_json::Value;
+use harmspot::publish::change::{protect_totals, write_summary};
+use harmspot::{Incidents, KdeParams, Layer, MonthRange};
 use std::path::PathBuf;
 
 /// Dual-KDE comparisons on the command line.
@@ -77,7 +77,54 @@ pub struct ChangeArgs {
     pub summary: Option<PathBuf>,
 }
 
+impl From<MethodArg> for KdeChange {
+    fn from(m: MethodArg) -> Self {
+        match m {
+            MethodArg::Diff => KdeChange::Diff,
+            MethodArg::Ratio => KdeChange::Ratio,
+            MethodArg::LogRatio => KdeChange::LogRatio,
+        }
+    }
+}
+
+/// Runs `harmspot change`: checks the flags, counts both periods on one grid, notes the
+/// totals, applies disclosure control and writes the outputs.
 pub fn run(a: ChangeArgs, quiet: bool) -> Result<()> {
+    let (before, after, kde) = check_args(&a)?;
+    let loaded = a.input.load_nonempty(quiet)?;
+    let xy = both_periods_xy(&loaded.incidents, before, after)?;
+    let built = a.grid.build(&xy, &loaded.projector, quiet)?;
+    let params = change_params(&a, before, after, kde);
+    let r = compute(&loaded.incidents, &built.grid, &params)?;
+    let s = &r.summary;
+    note_summary(s, quiet);
+    let mut layer = r.layer;
+    record_run(&mut layer, &built, &loaded, &a.input)?;
+    let mut totals = serde_json::to_value(s)?;
+    let rules = a.out.disclosure.rules()?;
+    if rules.active() {
+        protect_layer(&a, &mut layer, &loaded.incidents, s, quiet)?;
+        let small = protect_totals(&mut totals, s, &rules);
+        if small > 0 {
+            note(
+                quiet,
+                format!("disclosure control: {small} study-area total(s) built from 1 to {} incidents suppressed or rounded", rules.min_count - 1),
+            );
+        }
+        if let harmspot::used::Used::Change(c) = &mut layer.used {
+            c.published_totals = Some(totals.clone());
+        }
+    }
+    if let Some(p) = &a.summary {
+        write_summary(p, &totals, &layer)?;
+        note(quiet, format!("wrote totals to {}", p.display()));
+    }
+    a.out.write(&layer, &loaded.projector, false, quiet)
+}
+
+/// Checks the flags before any work (grid, outputs, periods in order, density, summary
+/// path, floor) and returns the before and after periods and the density parameters.
+fn check_args(a: &ChangeArgs) -> Result<(MonthRange, MonthRange, KdeParams)> {
     a.grid.validate()?;
     a.out.check(a.grid.shape.into(), &a.input)?;
     let before = period("--before", &a.before)?;
@@ -94,35 +141,49 @@ pub fn run(a: ChangeArgs, quiet: bool) -> Result<()> {
             bail!("--floor: must be a positive density per km², got {f}");
         }
     }
-    let loaded = a.input.load_nonempty(quiet)?;
-    // the grid covers the incidents of both periods and nothing else
-    let inc = &loaded.incidents;
+    Ok((before, after, kde))
+}
+
+/// The positions of the incidents of both periods, which the grid covers (and nothing
+/// else); an error naming the data's months when there are none.
+fn both_periods_xy(
+    inc: &Incidents,
+    before: MonthRange,
+    after: MonthRange,
+) -> Result<Vec<[f64; 2]>> {
     let xy: Vec<[f64; 2]> = (0..inc.len())
         .filter(|&i| before.contains(inc.month[i]) || after.contains(inc.month[i]))
         .map(|i| inc.xy[i])
         .collect();
     if xy.is_empty() {
-        let have = loaded
-            .incidents
-            .month_range()
-            .map_or("none".into(), |r| r.to_string());
+        let have = inc.month_range().map_or("none".into(), |r| r.to_string());
         bail!("no incidents in {before} or {after} (the data cover {have})");
     }
-    let built = a.grid.build(&xy, &loaded.projector, quiet)?;
+    Ok(xy)
+}
+
+/// Maps the flags to the analysis's parameters (dual kernel densities with `--method`).
+fn change_params(
+    a: &ChangeArgs,
+    before: MonthRange,
+    after: MonthRange,
+    kde: KdeParams,
+) -> ChangeParams {
     let mut params = ChangeParams::new(before, after);
     if let Some(m) = a.method {
         params.kde = Some(KdeChangeParams {
             kde,
-            method: match m {
-                MethodArg::Diff => KdeChange::Diff,
-                MethodArg::Ratio => KdeChange::Ratio,
-                MethodArg::LogRatio => KdeChange::LogRatio,
-            },
+            method: m.into(),
             floor: a.floor,
         });
     }
-    let r = compute(&loaded.incidents, &built.grid, &params)?;
-    let s = &r.summary;
+    params
+}
+
+/// Notes the study-area totals and what was chosen: the period ratio when the periods
+/// differ in length, empty months, the bandwidth and floor.
+fn note_summary(s: &ChangeSummary, quiet: bool) {
+    let (before, after) = (s.before, s.after);
     if s.period_ratio != 1.0 {
         note(
             quiet,
@@ -164,85 +225,64 @@ pub fn run(a: ChangeArgs, quiet: bool) -> Result<()> {
             s.z.map_or(String::new(), |z| format!(", z = {z:.2}")),
         ),
     );
-    let mut layer = r.layer;
-    record_run(&mut layer, &built, &loaded, &a.input)?;
-    let mut totals = serde_json::to_value(s)?;
-    let rules = a.out.disclosure.rules()?;
-    if rules.active() {
-        // supports of the dual kernel densities: each period's incidents within the
-        // kernel's support radius of the cell centre
-        let dual = match s.bandwidth {
-            Some(h) => {
-                let radius = h * Kernel::from(a.kde.bandwidth.kernel).support();
-                let within = |r: MonthRange| {
-                    let xy = period_xy(&loaded.incidents, r);
-                    raw_sums(&xy, None, &layer.grid.spec, Kernel::Uniform, radius)
-                };
-                let (kb, ka) = (within(before), within(after));
-                let both = min_positive_cells(&kb, &ka);
-                Some((kb, ka, both))
-            }
-            None => None,
-        };
-        let nb = layer.get("n_before").expect("n_before column").to_vec();
-        let na = layer.get("n_after").expect("n_after column").to_vec();
-        let both = min_positive_cells(&nb, &na);
-        let mut supports: Vec<(&str, Support)> = [
-            "change",
-            "pct_change",
-            "z",
-            "change_harm",
-            "pct_change_harm",
-            "z_harm",
-        ]
-        .into_iter()
-        .map(|c| (c, Support::Vector(&both)))
-        .collect();
-        if let Some((kb, ka, both)) = &dual {
-            supports.push(("kde_before", Support::Vector(kb)));
-            supports.push(("kde_after", Support::Vector(ka)));
-            for c in ["kde_diff", "kde_ratio", "kde_log_ratio"] {
-                supports.push((c, Support::Vector(both)));
-            }
-        }
-        a.out
-            .disclosure
-            .protect(&mut layer, &loaded.incidents.xy, 0.0, &supports, quiet)?;
-        if let Value::Object(m) = &mut totals {
-            let both = min_positive(s.n_before, s.n_after);
-            let small = protect_members(
-                m,
-                &rules,
-                &[
-                    ("n_before", s.n_before, true),
-                    ("n_after", s.n_after, true),
-                    ("harm_before", s.n_before, false),
-                    ("harm_after", s.n_after, false),
-                    ("change", both, false),
-                    ("pct_change", both, false),
-                    ("z", both, false),
-                    ("outside_study_area", s.outside_study_area, true),
-                ],
-            );
-            if small > 0 {
-                note(
-                    quiet,
-                    format!("disclosure control: {small} study-area total(s) built from 1 to {} incidents suppressed or rounded", rules.min_count - 1),
-                );
-            }
-        }
-        if let harmspot::used::Used::Change(c) = &mut layer.used {
-            c.published_totals = Some(totals.clone());
+}
+
+/// Applies disclosure control to the layer: the changes are supported by the smaller
+/// non-zero count of the two periods, the dual kernel densities by each period's incidents
+/// within the kernel's support radius of the cell centre.
+fn protect_layer(
+    a: &ChangeArgs,
+    layer: &mut Layer,
+    inc: &Incidents,
+    s: &ChangeSummary,
+    quiet: bool,
+) -> Result<()> {
+    let dual = s.bandwidth.map(|h| dual_kde_supports(a, layer, inc, s, h));
+    let nb = layer.get("n_before").expect("n_before column").to_vec();
+    let na = layer.get("n_after").expect("n_after column").to_vec();
+    let both = min_positive_cells(&nb, &na);
+    let mut supports: Vec<(&str, Support)> = [
+        "change",
+        "pct_change",
+        "z",
+        "change_harm",
+        "pct_change_harm",
+        "z_harm",
+    ]
+    .into_iter()
+    .map(|c| (c, Support::Vector(&both)))
+    .collect();
+    if let Some((kb, ka, both)) = &dual {
+        supports.push(("kde_before", Support::Vector(kb)));
+        supports.push(("kde_after", Support::Vector(ka)));
+        for c in ["kde_diff", "kde_ratio", "kde_log_ratio"] {
+            supports.push((c, Support::Vector(both)));
         }
     }
-    if let Some(p) = &a.summary {
-        harmspot::write::write_json(
-            p,
-            &serde_json::json!({"totals": totals, "parameters": harmspot::publish::metadata(&layer)}),
-        )?;
-        note(quiet, format!("wrote totals to {}", p.display()));
-    }
-    a.out.write(&layer, &loaded.projector, false, quiet)
+    a.out
+        .disclosure
+        .protect(layer, &inc.xy, 0.0, &supports, quiet)?;
+    Ok(())
+}
+
+/// The supports of the dual kernel densities of bandwidth `h`: each period's incidents
+/// within the kernel's support radius of each cell centre (before, after, and their
+/// [`min_positive`]).
+fn dual_kde_supports(
+    a: &ChangeArgs,
+    layer: &Layer,
+    inc: &Incidents,
+    s: &ChangeSummary,
+    h: f64,
+) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
+    let radius = h * Kernel::from(a.kde.bandwidth.kernel).support();
+    let within = |r: MonthRange| {
+        let xy = period_xy(inc, r);
+        raw_sums(&xy, None, &layer.grid.spec, Kernel::Uniform, radius)
+    };
+    let (kb, ka) = (within(s.before), within(s.after));
+    let both = min_positive_cells(&kb, &ka);
+    (kb, ka, both)
 }
 
 /// The positions of the incidents of period `r`.

@@ -3,6 +3,7 @@
 //! safety ([`crate::publish::write::safe`]) and disclosure control ([`crate::publish::disclosure`]) are
 //! applied on the way out; nothing upstream spells an output key.
 
+pub mod change;
 pub mod compare;
 pub mod disclosure;
 pub mod grid;
