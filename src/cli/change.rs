@@ -1,7 +1,7 @@
 //! `harmspot change`: cell-by-cell change between a before and an after period, with
 //! optional dual kernel density surfaces (METHODS §4, §6).
 
-use super::args::{json_path, period};
+use super::args::{both_periods_xy, json_path, period};
 use super::input::InputArgs;
 use super::kde::KdeOpts;
 use super::layer_out::{record_run, GridArgs, OutArgs};
@@ -142,24 +142,6 @@ fn check_args(a: &ChangeArgs) -> Result<(MonthRange, MonthRange, KdeParams)> {
         }
     }
     Ok((before, after, kde))
-}
-
-/// The positions of the incidents of both periods, which the grid covers (and nothing
-/// else); an error naming the data's months when there are none.
-fn both_periods_xy(
-    inc: &Incidents,
-    before: MonthRange,
-    after: MonthRange,
-) -> Result<Vec<[f64; 2]>> {
-    let xy: Vec<[f64; 2]> = (0..inc.len())
-        .filter(|&i| before.contains(inc.month[i]) || after.contains(inc.month[i]))
-        .map(|i| inc.xy[i])
-        .collect();
-    if xy.is_empty() {
-        let have = inc.month_range().map_or("none".into(), |r| r.to_string());
-        bail!("no incidents in {before} or {after} (the data cover {have})");
-    }
-    Ok(xy)
 }
 
 /// Maps the flags to the analysis's parameters (dual kernel densities with `--method`).

@@ -1,7 +1,7 @@
 //! `harmspot evaluate`: hotspots from a training period scored on a test period (hit rate,
 //! PAI, PEI, RRI, PAI curve, concentration; METHODS §7).
 
-use super::args::{json_path, period};
+use super::args::{both_periods_xy, json_path, period};
 use super::gistar::ValueArg;
 use super::input::InputArgs;
 use super::kde::{KdeOpts, WeightsArg};
@@ -16,10 +16,9 @@ use harmspot::evaluate::{
 };
 use harmspot::gistar::GistarParams;
 use harmspot::kde::{raw_sums, Kernel, Weights};
-use harmspot::write::{number::push_csv_float, write_atomic, write_json};
-use harmspot::{Incidents, MonthRange};
+use harmspot::publish::evaluate::{write_curve, write_report};
+use harmspot::{Incidents, KdeParams, MonthRange};
 use serde_json::{json, Value};
-use std::io::Write;
 use std::path::PathBuf;
 
 /// The training surface that ranks cells for --top.
@@ -121,18 +120,89 @@ pub struct EvaluateArgs {
     pub disclosure: DisclosureArgs,
 }
 
+/// `v` with `decimals` decimals, or `n/a`.
 fn opt(v: Option<f64>, decimals: usize) -> String {
     v.map_or("n/a".into(), |x| format!("{x:.decimals$}"))
 }
 
+/// Runs `harmspot evaluate`: checks the flags, makes the hotspots from the training period,
+/// scores them on the test period, applies disclosure control and writes the report, the
+/// curve and the cells.
 pub fn run(a: EvaluateArgs, quiet: bool) -> Result<()> {
-    a.grid.validate()?;
-    let out = OutArgs {
-        out: a.out.clone(),
-        all_cells: a.all_cells,
-        force: a.force,
-        disclosure: a.disclosure.clone(),
+    let (out, rules) = check_outputs(&a)?;
+    let train = period("--train", &a.train)?;
+    let test = period("--test", &a.test)?;
+    let kde = a.kde.params()?;
+    let hotspots = hotspots_params(&a, kde)?;
+    let loaded = a.input.load_nonempty(quiet)?;
+    let inc = &loaded.incidents;
+    let xy = both_periods_xy(inc, train, test)?;
+    let built = a.grid.build(&xy, &loaded.projector, quiet)?;
+    let params = EvaluateParams {
+        train,
+        test,
+        hotspots,
     };
+    let mut r = compute(inc, &built.grid, &params)?;
+    note_scores(&r, train, test, quiet);
+    record_run(&mut r.layer, &built, &loaded, &a.input)?;
+    let mut scores = serde_json::to_value(&r.scores)?;
+    let mut concentration = json!({"incidents": r.concentration, "harm": r.concentration_harm});
+    if rules.active() {
+        let support = score_support(&a, &r, inc, train, &built.grid)?;
+        let (aggregates, dropped) =
+            protect_aggregates(&mut r, &rules, &mut scores, &mut concentration);
+        let supports = [
+            ("score", Support::Vector(&support)),
+            ("rank", Support::Vector(&support)),
+            ("hotspot", Support::Vector(&support)),
+        ];
+        out.disclosure
+            .protect(&mut r.layer, &inc.xy, 0.0, &supports, quiet)?;
+        if let harmspot::used::Used::Evaluate(e) = &mut r.layer.used {
+            e.published_scores = Some(scores.clone());
+        }
+        note(
+            quiet,
+            format!(
+                "disclosure control: {aggregates} report value(s) built from 1 to {} incidents suppressed, {dropped} PAI curve point(s) left out",
+                rules.min_count - 1
+            ),
+        );
+    }
+    if let Some(p) = &a.report {
+        write_report(p, &scores, &r.curve, &concentration, &r.layer)?;
+        note(quiet, format!("wrote the report to {}", p.display()));
+    }
+    if let Some(p) = &a.curve {
+        write_curve(p, &r.curve)?;
+        note(
+            quiet,
+            format!("wrote {} curve points to {}", r.curve.len(), p.display()),
+        );
+    }
+    if !a.out.is_empty() {
+        out.write(&r.layer, &loaded.projector, false, quiet)?;
+    }
+    Ok(())
+}
+
+impl From<&EvaluateArgs> for OutArgs {
+    fn from(a: &EvaluateArgs) -> Self {
+        OutArgs {
+            out: a.out.clone(),
+            all_cells: a.all_cells,
+            force: a.force,
+            disclosure: a.disclosure.clone(),
+        }
+    }
+}
+
+/// Checks the outputs before any work (grid, disclosure flags, cells outputs, report and
+/// curve paths, something to write) and returns the cells outputs and disclosure rules.
+fn check_outputs(a: &EvaluateArgs) -> Result<(OutArgs, Disclosure)> {
+    a.grid.validate()?;
+    let out = OutArgs::from(a);
     let rules = a.disclosure.rules()?;
     out.check(a.grid.shape.into(), &a.input)?;
     let inputs = a.input.safety_inputs();
@@ -154,10 +224,13 @@ pub fn run(a: EvaluateArgs, quiet: bool) -> Result<()> {
     if a.out.is_empty() && a.report.is_none() && a.curve.is_none() {
         bail!("nothing to write: give --report FILE.json, --out FILE and/or --curve FILE.csv");
     }
-    let train = period("--train", &a.train)?;
-    let test = period("--test", &a.test)?;
-    let kde = a.kde.params()?;
-    let hotspots = match a.hot {
+    Ok((out, rules))
+}
+
+/// Maps the hotspot flags to the analysis's parameters: Gi* hot cells of a class with
+/// `--hot`, else the top `--top` percent of cells by `--rank-by` (`kde` ranks by density).
+fn hotspots_params(a: &EvaluateArgs, kde: KdeParams) -> Result<Hotspots> {
+    Ok(match a.hot {
         Some(c) => {
             if !(1..=3).contains(&c) {
                 bail!("--hot: class must be 1, 2 or 3 (90, 95, 99%), got {c}");
@@ -189,24 +262,12 @@ pub fn run(a: EvaluateArgs, quiet: bool) -> Result<()> {
                 },
             }
         }
-    };
-    let loaded = a.input.load_nonempty(quiet)?;
-    let inc = &loaded.incidents;
-    let xy: Vec<[f64; 2]> = (0..inc.len())
-        .filter(|&i| train.contains(inc.month[i]) || test.contains(inc.month[i]))
-        .map(|i| inc.xy[i])
-        .collect();
-    if xy.is_empty() {
-        let have = inc.month_range().map_or("none".into(), |r| r.to_string());
-        bail!("no incidents in {train} or {test} (the data cover {have})");
-    }
-    let built = a.grid.build(&xy, &loaded.projector, quiet)?;
-    let params = EvaluateParams {
-        train,
-        test,
-        hotspots,
-    };
-    let mut r = compute(inc, &built.grid, &params)?;
+    })
+}
+
+/// Notes the scores: the hotspots' share of the study area, hit rate, PAI, PEI, RRI (and
+/// for harm) and the test period's concentration.
+fn note_scores(r: &EvaluateResult, train: MonthRange, test: MonthRange, quiet: bool) {
     let s = &r.scores;
     note(
         quiet,
@@ -227,68 +288,6 @@ pub fn run(a: EvaluateArgs, quiet: bool) -> Result<()> {
             r.concentration.gini_generalised,
         ),
     );
-    record_run(&mut r.layer, &built, &loaded, &a.input)?;
-    let mut scores = serde_json::to_value(&r.scores)?;
-    let mut concentration = json!({"incidents": r.concentration, "harm": r.concentration_harm});
-    if rules.active() {
-        let support = score_support(&a, &r, inc, train, &built.grid)?;
-        let (aggregates, dropped) =
-            protect_aggregates(&mut r, &rules, &mut scores, &mut concentration);
-        let supports = [
-            ("score", Support::Vector(&support)),
-            ("rank", Support::Vector(&support)),
-            ("hotspot", Support::Vector(&support)),
-        ];
-        out.disclosure
-            .protect(&mut r.layer, &inc.xy, 0.0, &supports, quiet)?;
-        if let harmspot::used::Used::Evaluate(e) = &mut r.layer.used {
-            e.published_scores = Some(scores.clone());
-        }
-        note(
-            quiet,
-            format!(
-                "disclosure control: {aggregates} report value(s) built from 1 to {} incidents suppressed, {dropped} PAI curve point(s) left out",
-                rules.min_count - 1
-            ),
-        );
-    }
-    if let Some(p) = &a.report {
-        write_json(
-            p,
-            &json!({
-                "scores": scores,
-                "curve": r.curve,
-                "concentration": concentration,
-                "parameters": harmspot::publish::metadata(&r.layer),
-            }),
-        )?;
-        note(quiet, format!("wrote the report to {}", p.display()));
-    }
-    if let Some(p) = &a.curve {
-        write_atomic(p, |w| {
-            w.write_all(b"cells,area_share,hit_rate,pai,harm_hit_rate\n")?;
-            let mut line = String::new();
-            for c in &r.curve {
-                line.clear();
-                line.push_str(&c.cells.to_string());
-                for v in [c.area_share, c.hit_rate, c.pai, c.harm_hit_rate] {
-                    line.push(',');
-                    push_csv_float(&mut line, v);
-                }
-                line.push('\n');
-                w.write_all(line.as_bytes())?;
-            }
-            Ok(())
-        })?;
-        note(
-            quiet,
-            format!("wrote {} curve points to {}", r.curve.len(), p.display()),
-        );
-    }
-    if !a.out.is_empty() {
-        out.write(&r.layer, &loaded.projector, false, quiet)?;
-    }
-    Ok(())
 }
 
 /// The support of each cell's training score (and so of its rank and hotspot flag): the
