@@ -6,6 +6,7 @@
 pub mod change;
 pub mod compare;
 pub mod disclosure;
+pub mod emerging;
 pub mod evaluate;
 pub mod grid;
 pub mod harm_spots;
