@@ -1,7 +1,7 @@
 //! Argument checks shared by several verbs: periods and JSON output paths.
 
 use anyhow::{bail, Context, Result};
-use harmspot::MonthRange;
+use harmspot::{Incidents, MonthRange};
 use std::path::Path;
 
 /// A `YYYY-MM..YYYY-MM` period flag.
@@ -28,4 +28,22 @@ pub fn json_path(flag: &str, p: &Path) -> Result<()> {
         bail!("{flag}: folder `{}` does not exist", dir.display());
     }
     Ok(())
+}
+
+/// The positions of the incidents of both periods, which a two-period grid covers (and
+/// nothing else); an error naming the data's months when there are none.
+pub fn both_periods_xy(
+    inc: &Incidents,
+    before: MonthRange,
+    after: MonthRange,
+) -> Result<Vec<[f64; 2]>> {
+    let xy: Vec<[f64; 2]> = (0..inc.len())
+        .filter(|&i| before.contains(inc.month[i]) || after.contains(inc.month[i]))
+        .map(|i| inc.xy[i])
+        .collect();
+    if xy.is_empty() {
+        let have = inc.month_range().map_or("none".into(), |r| r.to_string());
+        bail!("no incidents in {before} or {after} (the data cover {have})");
+    }
+    Ok(xy)
 }

@@ -1,14 +1,16 @@
 //! `harmspot change`: cell-by-cell change between a before and an after period, with
 //! optional dual kernel density surfaces (METHODS §4, §6).
 
-use super::args::{json_path, period};
+use super::args::{both_periods_xy, json_path, period};
 use super::input::InputArgs;
 use super::kde::KdeOpts;
 use super::layer_out::{record_run, GridArgs, OutArgs};
 use super::note;
 use anyhow::{bail, Result};
 use clap::{Args, ValueEnum};
-use harmspot::change::{compute, ChangeParams, KdeChange, KdeChangeParams};
+use harmspot::change::{compute, ChangeParams, ChangeSummary, KdeChange, KdeChangeParams};
+use harmspot::publish::change::write_summary;
+use harmspot::{KdeParams, MonthRange};
 use std::path::PathBuf;
 
 /// Dual-KDE comparisons on the command line.
@@ -73,7 +75,50 @@ pub struct ChangeArgs {
     pub summary: Option<PathBuf>,
 }
 
+impl From<MethodArg> for KdeChange {
+    fn from(m: MethodArg) -> Self {
+        match m {
+            MethodArg::Diff => KdeChange::Diff,
+            MethodArg::Ratio => KdeChange::Ratio,
+            MethodArg::LogRatio => KdeChange::LogRatio,
+        }
+    }
+}
+
+/// Runs `harmspot change`: checks the flags, counts both periods on one grid, notes the
+/// totals, applies disclosure control and writes the outputs.
 pub fn run(a: ChangeArgs, quiet: bool) -> Result<()> {
+    let (before, after, kde) = check_args(&a)?;
+    let loaded = a.input.load_nonempty(quiet)?;
+    let xy = both_periods_xy(&loaded.incidents, before, after)?;
+    let built = a.grid.build(&xy, &loaded.projector, quiet)?;
+    let params = change_params(&a, before, after, kde);
+    let r = compute(&loaded.incidents, &built.grid, &params)?;
+    let s = &r.summary;
+    note_summary(s, quiet);
+    let mut layer = r.layer;
+    record_run(&mut layer, &built, &loaded, &a.input)?;
+    let rules = a.out.disclosure.rules()?;
+    a.out
+        .disclosure
+        .protect(&mut layer, &loaded.incidents, quiet)?;
+    let (totals, small) = harmspot::publish::change::totals(s, &rules);
+    if small > 0 {
+        note(
+            quiet,
+            format!("disclosure control: {small} study-area total(s) built from 1 to {} incidents suppressed or rounded", rules.min_count - 1),
+        );
+    }
+    if let Some(p) = &a.summary {
+        write_summary(p, &totals, &layer)?;
+        note(quiet, format!("wrote totals to {}", p.display()));
+    }
+    a.out.write(&layer, &loaded.projector, false, quiet)
+}
+
+/// Checks the flags before any work (grid, outputs, periods in order, density, summary
+/// path, floor) and returns the before and after periods and the density parameters.
+fn check_args(a: &ChangeArgs) -> Result<(MonthRange, MonthRange, KdeParams)> {
     a.grid.validate()?;
     a.out.check(a.grid.shape.into(), &a.input)?;
     let before = period("--before", &a.before)?;
@@ -90,35 +135,31 @@ pub fn run(a: ChangeArgs, quiet: bool) -> Result<()> {
             bail!("--floor: must be a positive density per km², got {f}");
         }
     }
-    let loaded = a.input.load_nonempty(quiet)?;
-    // the grid covers the incidents of both periods and nothing else
-    let inc = &loaded.incidents;
-    let xy: Vec<[f64; 2]> = (0..inc.len())
-        .filter(|&i| before.contains(inc.month[i]) || after.contains(inc.month[i]))
-        .map(|i| inc.xy[i])
-        .collect();
-    if xy.is_empty() {
-        let have = loaded
-            .incidents
-            .month_range()
-            .map_or("none".into(), |r| r.to_string());
-        bail!("no incidents in {before} or {after} (the data cover {have})");
-    }
-    let built = a.grid.build(&xy, &loaded.projector, quiet)?;
+    Ok((before, after, kde))
+}
+
+/// Maps the flags to the analysis's parameters (dual kernel densities with `--method`).
+fn change_params(
+    a: &ChangeArgs,
+    before: MonthRange,
+    after: MonthRange,
+    kde: KdeParams,
+) -> ChangeParams {
     let mut params = ChangeParams::new(before, after);
     if let Some(m) = a.method {
         params.kde = Some(KdeChangeParams {
             kde,
-            method: match m {
-                MethodArg::Diff => KdeChange::Diff,
-                MethodArg::Ratio => KdeChange::Ratio,
-                MethodArg::LogRatio => KdeChange::LogRatio,
-            },
+            method: m.into(),
             floor: a.floor,
         });
     }
-    let r = compute(&loaded.incidents, &built.grid, &params)?;
-    let s = &r.summary;
+    params
+}
+
+/// Notes the study-area totals and what was chosen: the period ratio when the periods
+/// differ in length, empty months, the bandwidth and floor.
+fn note_summary(s: &ChangeSummary, quiet: bool) {
+    let (before, after) = (s.before, s.after);
     if s.period_ratio != 1.0 {
         note(
             quiet,
@@ -160,25 +201,4 @@ pub fn run(a: ChangeArgs, quiet: bool) -> Result<()> {
             s.z.map_or(String::new(), |z| format!(", z = {z:.2}")),
         ),
     );
-    let mut layer = r.layer;
-    record_run(&mut layer, &built, &loaded, &a.input)?;
-    let rules = a.out.disclosure.rules()?;
-    a.out
-        .disclosure
-        .protect(&mut layer, &loaded.incidents, quiet)?;
-    let (totals, small) = harmspot::publish::products::change_totals(s, &rules);
-    if small > 0 {
-        note(
-            quiet,
-            format!("disclosure control: {small} study-area total(s) built from 1 to {} incidents suppressed or rounded", rules.min_count - 1),
-        );
-    }
-    if let Some(p) = &a.summary {
-        harmspot::write::write_json(
-            p,
-            &serde_json::json!({"totals": totals, "parameters": harmspot::publish::metadata(&layer)}),
-        )?;
-        note(quiet, format!("wrote totals to {}", p.display()));
-    }
-    a.out.write(&layer, &loaded.projector, false, quiet)
 }

@@ -8,9 +8,10 @@ use super::layer_out::{record_run, GridArgs, OutArgs};
 use super::note;
 use anyhow::{bail, Result};
 use clap::Args;
-use harmspot::emerging::{compute, EmergingParams, Pattern};
+use harmspot::emerging::{compute, EmergingParams, EmergingResult, EmergingUsed, Pattern};
 use harmspot::grid::Grid;
 use harmspot::kde::Weights;
+use harmspot::publish::emerging::write_summary;
 use harmspot::{Incidents, Layer};
 use std::path::PathBuf;
 
@@ -86,7 +87,39 @@ pub struct EmergingArgs {
     pub summary: Option<PathBuf>,
 }
 
+/// Runs `harmspot emerging`: checks the flags, computes the monthly Gi* and trends, notes
+/// what was found, applies disclosure control and writes the outputs.
 pub fn run(a: EmergingArgs, quiet: bool) -> Result<()> {
+    check_args(&a)?;
+    let loaded = a.input.load_nonempty(quiet)?;
+    let built = a
+        .grid
+        .build(&loaded.incidents.xy, &loaded.projector, quiet)?;
+    let params = EmergingParams::from(&a);
+    let months = loaded.incidents.month_range().map_or(0, |r| r.len());
+    harmspot::count::check_layer_bytes(
+        4 * months + 10,
+        built.grid.spec.len(),
+        loaded.incidents.len(),
+    )?;
+    let r = compute(&loaded.incidents, &built.grid, &params)?;
+    note_used(&r.used, built.grid.area_cells(), quiet);
+    note_patterns(&r, quiet);
+    let mut layer = r.to_layer(&built.grid, a.per_month);
+    record_run(&mut layer, &built, &loaded, &a.input)?;
+    if a.out.disclosure.rules()?.active() {
+        protect(&a, &mut layer, &loaded.incidents, &built.grid, quiet)?;
+    }
+    if let Some(p) = &a.summary {
+        write_summary(p, &layer)?;
+        note(quiet, format!("wrote the summary to {}", p.display()));
+    }
+    a.out.write(&layer, &loaded.projector, false, quiet)
+}
+
+/// Checks the flags before any work: grid, outputs, summary path, neighbour distance and
+/// significance levels.
+fn check_args(a: &EmergingArgs) -> Result<()> {
     a.grid.validate()?;
     a.out.check(a.grid.shape.into(), &a.input)?;
     if let Some(p) = &a.summary {
@@ -102,29 +135,28 @@ pub fn run(a: EmergingArgs, quiet: bool) -> Result<()> {
             bail!("{flag}: must be a probability between 0 and 1, got {v}");
         }
     }
-    let loaded = a.input.load_nonempty(quiet)?;
-    let built = a
-        .grid
-        .build(&loaded.incidents.xy, &loaded.projector, quiet)?;
-    let params = EmergingParams {
-        neighbour_distance: a.neighbour_distance,
-        time_window: a.time_window,
-        alpha: a.alpha,
-        trend_alpha: a.trend_alpha,
-        fdr: a.fdr,
-        weights: match a.value {
-            ValueArg::N => Weights::Unweighted,
-            ValueArg::Harm => Weights::Harm,
-        },
-    };
-    let months = loaded.incidents.month_range().map_or(0, |r| r.len());
-    harmspot::count::check_layer_bytes(
-        4 * months + 10,
-        built.grid.spec.len(),
-        loaded.incidents.len(),
-    )?;
-    let r = compute(&loaded.incidents, &built.grid, &params)?;
-    let used = &r.used;
+    Ok(())
+}
+
+impl From<&EmergingArgs> for EmergingParams {
+    fn from(a: &EmergingArgs) -> Self {
+        EmergingParams {
+            neighbour_distance: a.neighbour_distance,
+            time_window: a.time_window,
+            alpha: a.alpha,
+            trend_alpha: a.trend_alpha,
+            fdr: a.fdr,
+            weights: match a.value {
+                ValueArg::N => Weights::Unweighted,
+                ValueArg::Harm => Weights::Harm,
+            },
+        }
+    }
+}
+
+/// Notes what was used: an automatic neighbour distance, the months analysed (warning when
+/// fewer than 10) over `area_cells` study-area cells, and months without any incident.
+fn note_used(used: &EmergingUsed, area_cells: usize, quiet: bool) {
     if used.neighbour_distance_auto {
         note(
             quiet,
@@ -150,7 +182,7 @@ pub fn run(a: EmergingArgs, quiet: bool) -> Result<()> {
             "{} months analysed ({first}..{last}; the first {} only as neighbours), {} study-area cells{}",
             used.months.len(),
             used.time_window,
-            built.grid.area_cells(),
+            area_cells,
             if used.months.len() < 10 { " — fewer than the 10 time steps ArcGIS asks for: trends are weak evidence" } else { "" }
         ),
     );
@@ -164,6 +196,10 @@ pub fn run(a: EmergingArgs, quiet: bool) -> Result<()> {
             ),
         );
     }
+}
+
+/// Notes the cells per pattern found (or that there is none).
+fn note_patterns(r: &EmergingResult, quiet: bool) {
     let found: Vec<String> = r
         .summary
         .iter()
@@ -178,23 +214,6 @@ pub fn run(a: EmergingArgs, quiet: bool) -> Result<()> {
             found.join(", ")
         },
     );
-    let mut layer = r.to_layer(&built.grid, a.per_month);
-    record_run(&mut layer, &built, &loaded, &a.input)?;
-    if a.out.disclosure.rules()?.active() {
-        protect(&a, &mut layer, &loaded.incidents, &built.grid, quiet)?;
-    }
-    if let Some(p) = &a.summary {
-        let per = match &layer.used {
-            harmspot::used::Used::Emerging(e) => harmspot::publish::metadata::cells_per_pattern(e),
-            _ => Default::default(),
-        };
-        harmspot::write::write_json(
-            p,
-            &serde_json::json!({"cells_per_pattern": per, "parameters": harmspot::publish::metadata(&layer)}),
-        )?;
-        note(quiet, format!("wrote the summary to {}", p.display()));
-    }
-    a.out.write(&layer, &loaded.projector, false, quiet)
 }
 
 /// Applies disclosure control to the emerging layer (each column against the neighbourhood

@@ -1,7 +1,7 @@
 //! `harmspot evaluate`: hotspots from a training period scored on a test period (hit rate,
 //! PAI, PEI, RRI, PAI curve, concentration; METHODS §7).
 
-use super::args::{json_path, period};
+use super::args::{both_periods_xy, json_path, period};
 use super::gistar::ValueArg;
 use super::input::InputArgs;
 use super::kde::{KdeOpts, WeightsArg};
@@ -9,13 +9,12 @@ use super::layer_out::{record_run, DisclosureArgs, GridArgs, OutArgs};
 use super::note;
 use anyhow::{bail, Result};
 use clap::{Args, ValueEnum};
-use harmspot::evaluate::{compute, EvaluateParams, Hotspots, Surface};
+use harmspot::disclosure::Disclosure;
+use harmspot::evaluate::{compute, EvaluateParams, EvaluateResult, Hotspots, Surface};
 use harmspot::gistar::GistarParams;
 use harmspot::kde::Weights;
-use harmspot::publish::products;
-use harmspot::write::{number::push_csv_float, write_atomic, write_json};
-use serde_json::json;
-use std::io::Write;
+use harmspot::publish::evaluate as publish;
+use harmspot::{KdeParams, MonthRange};
 use std::path::PathBuf;
 
 /// The training surface that ranks cells for --top.
@@ -117,18 +116,88 @@ pub struct EvaluateArgs {
     pub disclosure: DisclosureArgs,
 }
 
+/// `v` with `decimals` decimals, or `n/a`.
 fn opt(v: Option<f64>, decimals: usize) -> String {
     v.map_or("n/a".into(), |x| format!("{x:.decimals$}"))
 }
 
+/// Runs `harmspot evaluate`: checks the flags, makes the hotspots from the training period,
+/// scores them on the test period, applies disclosure control and writes the report, the
+/// curve and the cells.
 pub fn run(a: EvaluateArgs, quiet: bool) -> Result<()> {
-    a.grid.validate()?;
-    let out = OutArgs {
-        out: a.out.clone(),
-        all_cells: a.all_cells,
-        force: a.force,
-        disclosure: a.disclosure.clone(),
+    let (out, rules) = check_outputs(&a)?;
+    let train = period("--train", &a.train)?;
+    let test = period("--test", &a.test)?;
+    let kde = a.kde.params()?;
+    let hotspots = hotspots_params(&a, kde)?;
+    let loaded = a.input.load_nonempty(quiet)?;
+    let inc = &loaded.incidents;
+    let xy = both_periods_xy(inc, train, test)?;
+    let built = a.grid.build(&xy, &loaded.projector, quiet)?;
+    let params = EvaluateParams {
+        train,
+        test,
+        hotspots,
     };
+    let mut r = compute(inc, &built.grid, &params)?;
+    note_scores(&r, train, test, quiet);
+    record_run(&mut r.layer, &built, &loaded, &a.input)?;
+    let supports = match &r.layer.used {
+        harmspot::used::Used::Evaluate(e) => e.supports.clone(),
+        _ => unreachable!("evaluate records what it used"),
+    };
+    let (scores, small_scores) = publish::scores(&r.scores, &supports, &rules);
+    let (concentration, small_conc) = publish::concentration(
+        &r.concentration,
+        r.concentration_harm.as_ref(),
+        r.scores.test_incidents,
+        &rules,
+    );
+    let curve = publish::pai_curve(&r.curve, &supports.cumulative_test, &rules);
+    out.disclosure.protect(&mut r.layer, inc, quiet)?;
+    if rules.active() {
+        let (aggregates, dropped) = (small_scores + small_conc, r.curve.len() - curve.len());
+        note(
+            quiet,
+            format!(
+                "disclosure control: {aggregates} report value(s) built from 1 to {} incidents suppressed, {dropped} PAI curve point(s) left out",
+                rules.min_count - 1
+            ),
+        );
+    }
+    if let Some(p) = &a.report {
+        publish::write_report(p, &scores, &curve, &concentration, &r.layer)?;
+        note(quiet, format!("wrote the report to {}", p.display()));
+    }
+    if let Some(p) = &a.curve {
+        publish::write_curve(p, &curve)?;
+        note(
+            quiet,
+            format!("wrote {} curve points to {}", curve.len(), p.display()),
+        );
+    }
+    if !a.out.is_empty() {
+        out.write(&r.layer, &loaded.projector, false, quiet)?;
+    }
+    Ok(())
+}
+
+impl From<&EvaluateArgs> for OutArgs {
+    fn from(a: &EvaluateArgs) -> Self {
+        OutArgs {
+            out: a.out.clone(),
+            all_cells: a.all_cells,
+            force: a.force,
+            disclosure: a.disclosure.clone(),
+        }
+    }
+}
+
+/// Checks the outputs before any work (grid, disclosure flags, cells outputs, report and
+/// curve paths, something to write) and returns the cells outputs and disclosure rules.
+fn check_outputs(a: &EvaluateArgs) -> Result<(OutArgs, Disclosure)> {
+    a.grid.validate()?;
+    let out = OutArgs::from(a);
     let rules = a.disclosure.rules()?;
     out.check(a.grid.shape.into(), &a.input)?;
     let inputs = a.input.safety_inputs();
@@ -150,10 +219,13 @@ pub fn run(a: EvaluateArgs, quiet: bool) -> Result<()> {
     if a.out.is_empty() && a.report.is_none() && a.curve.is_none() {
         bail!("nothing to write: give --report FILE.json, --out FILE and/or --curve FILE.csv");
     }
-    let train = period("--train", &a.train)?;
-    let test = period("--test", &a.test)?;
-    let kde = a.kde.params()?;
-    let hotspots = match a.hot {
+    Ok((out, rules))
+}
+
+/// Maps the hotspot flags to the analysis's parameters: Gi* hot cells of a class with
+/// `--hot`, else the top `--top` percent of cells by `--rank-by` (`kde` ranks by density).
+fn hotspots_params(a: &EvaluateArgs, kde: KdeParams) -> Result<Hotspots> {
+    Ok(match a.hot {
         Some(c) => {
             if !(1..=3).contains(&c) {
                 bail!("--hot: class must be 1, 2 or 3 (90, 95, 99%), got {c}");
@@ -185,24 +257,12 @@ pub fn run(a: EvaluateArgs, quiet: bool) -> Result<()> {
                 },
             }
         }
-    };
-    let loaded = a.input.load_nonempty(quiet)?;
-    let inc = &loaded.incidents;
-    let xy: Vec<[f64; 2]> = (0..inc.len())
-        .filter(|&i| train.contains(inc.month[i]) || test.contains(inc.month[i]))
-        .map(|i| inc.xy[i])
-        .collect();
-    if xy.is_empty() {
-        let have = inc.month_range().map_or("none".into(), |r| r.to_string());
-        bail!("no incidents in {train} or {test} (the data cover {have})");
-    }
-    let built = a.grid.build(&xy, &loaded.projector, quiet)?;
-    let params = EvaluateParams {
-        train,
-        test,
-        hotspots,
-    };
-    let mut r = compute(inc, &built.grid, &params)?;
+    })
+}
+
+/// Notes the scores: the hotspots' share of the study area, hit rate, PAI, PEI, RRI (and
+/// for harm) and the test period's concentration.
+fn note_scores(r: &EvaluateResult, train: MonthRange, test: MonthRange, quiet: bool) {
     let s = &r.scores;
     note(
         quiet,
@@ -223,65 +283,4 @@ pub fn run(a: EvaluateArgs, quiet: bool) -> Result<()> {
             r.concentration.gini_generalised,
         ),
     );
-    record_run(&mut r.layer, &built, &loaded, &a.input)?;
-    let supports = match &r.layer.used {
-        harmspot::used::Used::Evaluate(e) => e.supports.clone(),
-        _ => unreachable!("evaluate records what it used"),
-    };
-    let (scores, small_scores) = products::evaluate_scores(&r.scores, &supports, &rules);
-    let (concentration, small_conc) = products::evaluate_concentration(
-        &r.concentration,
-        r.concentration_harm.as_ref(),
-        r.scores.test_incidents,
-        &rules,
-    );
-    let curve = products::pai_curve(&r.curve, &supports.cumulative_test, &rules);
-    out.disclosure.protect(&mut r.layer, inc, quiet)?;
-    if rules.active() {
-        let (aggregates, dropped) = (small_scores + small_conc, r.curve.len() - curve.len());
-        note(
-            quiet,
-            format!(
-                "disclosure control: {aggregates} report value(s) built from 1 to {} incidents suppressed, {dropped} PAI curve point(s) left out",
-                rules.min_count - 1
-            ),
-        );
-    }
-    if let Some(p) = &a.report {
-        write_json(
-            p,
-            &json!({
-                "scores": scores,
-                "curve": curve,
-                "concentration": concentration,
-                "parameters": harmspot::publish::metadata(&r.layer),
-            }),
-        )?;
-        note(quiet, format!("wrote the report to {}", p.display()));
-    }
-    if let Some(p) = &a.curve {
-        write_atomic(p, |w| {
-            w.write_all(b"cells,area_share,hit_rate,pai,harm_hit_rate\n")?;
-            let mut line = String::new();
-            for c in &curve {
-                line.clear();
-                line.push_str(&c.cells.to_string());
-                for v in [c.area_share, c.hit_rate, c.pai, c.harm_hit_rate] {
-                    line.push(',');
-                    push_csv_float(&mut line, v);
-                }
-                line.push('\n');
-                w.write_all(line.as_bytes())?;
-            }
-            Ok(())
-        })?;
-        note(
-            quiet,
-            format!("wrote {} curve points to {}", curve.len(), p.display()),
-        );
-    }
-    if !a.out.is_empty() {
-        out.write(&r.layer, &loaded.projector, false, quiet)?;
-    }
-    Ok(())
 }

@@ -1,18 +1,21 @@
 //! `harmspot hotspots`: the one-shot job, from extracts to a partner-ready hotspot layer.
 
 use super::gistar::GiOpts;
-use super::input::InputArgs;
+use super::input::{InputArgs, Loaded};
 use super::kde::KdeOpts;
 use super::layer_out::{record_run, DisclosureArgs, GridArgs};
 use super::note;
 use anyhow::{bail, Context, Result};
 use clap::Args;
+use harmspot::disclosure::{Disclosure, DisclosureReport};
 use harmspot::grid::Shape;
 use harmspot::hotspots::area::Select;
-use harmspot::hotspots::{run_with as run_job, HotspotJobParams};
+use harmspot::hotspots::{run_with as run_job, HotspotJob, HotspotJobParams};
+use harmspot::manifest::Manifest;
 use harmspot::publish::metadata;
 use harmspot::publish::summary::RunContext;
 use harmspot::write::safe::ResultDir;
+use harmspot::Layer;
 use std::path::PathBuf;
 
 /// Arguments of `harmspot hotspots`.
@@ -66,6 +69,7 @@ pub struct HotspotsArgs {
     pub force: super::ForceArg,
 }
 
+/// The `--top` percentage (`5%` or `5`), in (0, 100].
 fn parse_top(s: &str) -> Result<f64> {
     let t = s.trim().trim_end_matches('%');
     let v: f64 = t
@@ -100,17 +104,12 @@ fn params(a: &HotspotsArgs) -> Result<HotspotJobParams> {
     })
 }
 
+/// Runs `harmspot hotspots`: checks the flags and the output folder, runs the job, applies
+/// disclosure control and writes the result folder.
 pub fn run(a: HotspotsArgs, quiet: bool) -> Result<()> {
     let p = params(&a)?;
     a.grid.validate()?;
-    let mut reads = a.input.safety_inputs();
-    reads.extend(a.grid.boundary.iter().cloned());
-    let known: Vec<&str> = harmspot::publish::hotspots::OUTPUTS
-        .iter()
-        .chain(&super::FOLDER_EXTRAS)
-        .copied()
-        .collect();
-    let dir = ResultDir::prepare(&a.out, &known, &reads, a.force.force)?;
+    let dir = prepare_dir(&a)?;
     let loaded = a.input.load_nonempty(quiet)?;
     let built = a
         .grid
@@ -119,6 +118,69 @@ pub fn run(a: HotspotsArgs, quiet: bool) -> Result<()> {
     let bar = super::progress::Bar::new(quiet);
     let mut job = run_job(&loaded.incidents, &built.grid, &p, &bar)?;
     a.density.bandwidth.note_bandwidth(&job.cells, quiet);
+    note_selection(&job, &p, quiet);
+    record_run(&mut job.cells, &built, &loaded, &a.input)?;
+    let rules = a.disclosure.rules()?;
+    let mut protected = harmspot::disclosure::DisclosureReport::default();
+    if rules.active() {
+        protected = protect_cells(&a, &rules, &mut job, &loaded, quiet)?;
+    }
+    let manifest = outputs_manifest(&mut job.cells)?;
+
+    let (shared, _) = harmspot::info::shared_locations(&loaded.incidents.xy);
+    let run = job.cells.run.as_ref().context("the run is recorded")?;
+    let ctx = RunContext::from_run(run, shared as f64 / loaded.incidents.len() as f64);
+
+    let folder = harmspot::publish::hotspots::Folder {
+        incidents: &loaded.incidents,
+        projector: &loaded.projector,
+        context: &ctx,
+        rules: &rules,
+        protected: &protected,
+        manifest: &manifest,
+        boundary: built.boundary.as_deref(),
+        table: a.table,
+        all_cells: a.all_cells,
+        include_points: a.include_points,
+        started: super::started(),
+    };
+    let (_, n) = harmspot::publish::hotspots::write(&dir, &job, &folder)?;
+    let square = built.grid.spec.shape == Shape::Square;
+    if !square {
+        note(
+            quiet,
+            "hexagonal cells: no density.tif (a raster needs square cells)",
+        );
+    }
+    dir.commit()?;
+    note(
+        quiet,
+        format!(
+            "wrote {} harm spots, {} hotspot areas and {n} cells to {} (harmspots.geojson, hotspots.geojson, cells.geojson, {}summary.json, summary.md, manifest.json, run.toml)",
+            job.spots.spots.len(),
+            job.hotspots.len(),
+            a.out.display(),
+            if square { "density.tif, " } else { "" }
+        ),
+    );
+    Ok(())
+}
+
+/// Prepares the output folder before any work: the outputs harmspot may replace there, and
+/// the inputs (incidents, boundary) it must not overwrite.
+fn prepare_dir(a: &HotspotsArgs) -> Result<ResultDir> {
+    let mut reads = a.input.safety_inputs();
+    reads.extend(a.grid.boundary.iter().cloned());
+    let known: Vec<&str> = harmspot::publish::hotspots::OUTPUTS
+        .iter()
+        .chain(&super::FOLDER_EXTRAS)
+        .copied()
+        .collect();
+    Ok(ResultDir::prepare(&a.out, &known, &reads, a.force.force)?)
+}
+
+/// Notes how the hotspots were selected and what they hold.
+fn note_selection(job: &HotspotJob, p: &HotspotJobParams, quiet: bool) {
     let u = &job.gistar_used;
     let selected_by = match p.select {
         Select::Hot { .. } => format!(
@@ -142,68 +204,42 @@ pub fn run(a: HotspotsArgs, quiet: bool) -> Result<()> {
             100.0 * job.spots.spots.iter().map(|s| s.harm).sum::<f64>() / job.harm.total
         ),
     );
-    record_run(&mut job.cells, &built, &loaded, &a.input)?;
-    let rules = a.disclosure.rules()?;
-    let mut protected = harmspot::disclosure::DisclosureReport::default();
-    if rules.active() {
-        protected = a
-            .disclosure
-            .protect(&mut job.cells, &loaded.incidents, quiet)?;
-        let small = job
-            .hotspots
-            .iter()
-            .filter(|h| !rules.place(h.incidents, &h.top_types, &h.names).values)
-            .count();
-        if small > 0 {
-            note(quiet, format!("disclosure control: values of {small} hotspot(s) with fewer than {} incidents suppressed", rules.min_count));
-        }
+}
+
+/// Applies the disclosure `rules` to the cells (each column against the support the job
+/// declared: Gi* values the incidents of their neighbourhood, densities those within the
+/// kernel's reach) and notes the hotspots whose values are withheld. Returns what was done
+/// to the cells.
+fn protect_cells(
+    a: &HotspotsArgs,
+    rules: &Disclosure,
+    job: &mut HotspotJob,
+    loaded: &Loaded,
+    quiet: bool,
+) -> Result<DisclosureReport> {
+    let protected = a
+        .disclosure
+        .protect(&mut job.cells, &loaded.incidents, quiet)?;
+    let small = job
+        .hotspots
+        .iter()
+        .filter(|h| !rules.place(h.incidents, &h.top_types, &h.names).values)
+        .count();
+    if small > 0 {
+        note(quiet, format!("disclosure control: values of {small} hotspot(s) with fewer than {} incidents suppressed", rules.min_count));
     }
-    // the manifest record_run made (inputs hashed once), its parameters now the outputs' own
-    let mut parameters = metadata(&job.cells);
+    Ok(protected)
+}
+
+/// The manifest `record_run` made (inputs hashed once), its parameters now the outputs' own.
+fn outputs_manifest(cells: &mut Layer) -> Result<Manifest> {
+    let mut parameters = metadata(cells);
     parameters.remove("manifest");
-    let cells_layer = &mut job.cells;
-    let manifest = cells_layer
+    let manifest = cells
         .run
         .as_mut()
         .and_then(|r| r.manifest.as_mut())
         .context("the run is recorded")?;
     manifest.parameters = parameters;
-    let manifest = manifest.clone();
-
-    let (shared, _) = harmspot::info::shared_locations(&loaded.incidents.xy);
-    let run = cells_layer.run.as_ref().context("the run is recorded")?;
-    let ctx = RunContext::from_run(run, shared as f64 / loaded.incidents.len() as f64);
-
-    let folder = harmspot::publish::hotspots::Folder {
-        incidents: &loaded.incidents,
-        projector: &loaded.projector,
-        context: &ctx,
-        rules: &rules,
-        protected: &protected,
-        manifest: &manifest,
-        boundary: built.boundary.as_deref(),
-        table: a.table,
-        all_cells: a.all_cells,
-        include_points: a.include_points,
-        started: super::started(),
-    };
-    let (_, n) = harmspot::publish::hotspots::write(&dir, &job, &folder)?;
-    if built.grid.spec.shape != Shape::Square {
-        note(
-            quiet,
-            "hexagonal cells: no density.tif (a raster needs square cells)",
-        );
-    }
-    dir.commit()?;
-    note(
-        quiet,
-        format!(
-            "wrote {} harm spots, {} hotspot areas and {n} cells to {} (harmspots.geojson, hotspots.geojson, cells.geojson, {}summary.json, summary.md, manifest.json, run.toml)",
-            job.spots.spots.len(),
-            job.hotspots.len(),
-            a.out.display(),
-            if built.grid.spec.shape == Shape::Square { "density.tif, " } else { "" }
-        ),
-    );
-    Ok(())
+    Ok(manifest.clone())
 }

@@ -6,9 +6,11 @@ use super::input::{InputArgs, Loaded};
 use super::note;
 use anyhow::{bail, Context, Result};
 use clap::{Args, ValueEnum};
+use geo::MultiPolygon;
 use harmspot::disclosure::{Disclosure, DisclosureReport};
 use harmspot::grid::{auto_cell_size, Grid, GridSpec, Shape};
 use harmspot::publish::grid::GridOutputs;
+use harmspot::study_area::RobustExtent;
 use harmspot::used::{GridDecisions, InputRecord, RunRecord};
 use harmspot::{Incidents, Layer, Projector};
 use serde_json::Map;
@@ -142,55 +144,15 @@ impl GridArgs {
             ),
             _ => None,
         };
-        let span = match (&extent, &boundary, &robust) {
-            (Some(e), _, _) => *e,
-            (None, Some(b), _) => {
-                use geo::BoundingRect;
-                let r = b
-                    .bounding_rect()
-                    .context("--boundary: the boundary has no area")?;
-                [r.min().x, r.min().y, r.max().x, r.max().y]
-            }
-            (None, None, r) => {
-                r.as_ref()
-                    .context("no incidents to build a grid on")?
-                    .extent
-            }
-        };
+        let span = grid_span(extent.as_ref(), boundary.as_ref(), robust.as_ref())?;
         let decisions = GridDecisions {
             cell_size_given: self.cell_size.is_some(),
             strays_left_out: robust.as_ref().map(|r| r.strays),
         };
         if let Some(r) = robust.as_ref().filter(|r| r.strays > 0) {
-            note(
-                quiet,
-                format!(
-                    "{} stray incident(s) lie far from the rest (all incidents span {:.0} x {:.0} km, the others {:.0} x {:.0} km): left out of the automatic extent, cell size, bandwidth and study area (check with `harmspot info`; set --extent or --boundary to choose the area yourself)",
-                    r.strays,
-                    (r.full[2] - r.full[0]) / 1e3,
-                    (r.full[3] - r.full[1]) / 1e3,
-                    (r.extent[2] - r.extent[0]) / 1e3,
-                    (r.extent[3] - r.extent[1]) / 1e3,
-                ),
-            );
+            note_strays(r, quiet);
         }
-        let cell_size = match self.cell_size {
-            Some(c) => c,
-            None => {
-                let c = auto_cell_size(span);
-                note(
-                    quiet,
-                    format!("cell size set to {c} m automatically (shorter side / 250, rounded)"),
-                );
-                c
-            }
-        };
-        if cell_size < 50.0 {
-            note(
-                quiet,
-                format!("warning: {cell_size} m cells are finer than police.uk locations are precise (they are snapped to map points): expect spurious detail"),
-            );
-        }
+        let cell_size = self.choose_cell_size(span, quiet);
         let reach = STUDY_REACH_M.max(cell_size);
         // The block each constructor will cover, to refuse an oversized layer before
         // allocating anything (GridSpec::covering refuses more than MAX_CELLS cells).
@@ -213,18 +175,80 @@ impl GridArgs {
                 harmspot::study_area::near_incidents(shape, cell_size, xy, &r.stray, reach)?
             }
         };
-        let spec = &grid.spec;
-        if spec.len() > 10_000_000 {
-            note(
-                quiet,
-                format!("warning: a large grid, {} x {} = {} cells: if that is not what you meant, set --cell-size, --extent or --boundary", spec.nx, spec.ny, spec.len()),
-            );
-        }
+        note_large_grid(&grid.spec, quiet);
         Ok(BuiltGrid {
             grid,
             decisions,
             boundary: self.boundary.clone(),
         })
+    }
+
+    /// The cell size: `--cell-size`, or chosen from the `span` (noted); a warning when the
+    /// cells are finer than police.uk locations are precise.
+    fn choose_cell_size(&self, span: [f64; 4], quiet: bool) -> f64 {
+        let cell_size = match self.cell_size {
+            Some(c) => c,
+            None => {
+                let c = auto_cell_size(span);
+                note(
+                    quiet,
+                    format!("cell size set to {c} m automatically (shorter side / 250, rounded)"),
+                );
+                c
+            }
+        };
+        if cell_size < 50.0 {
+            note(
+                quiet,
+                format!("warning: {cell_size} m cells are finer than police.uk locations are precise (they are snapped to map points): expect spurious detail"),
+            );
+        }
+        cell_size
+    }
+}
+
+/// The extent the automatic choices (cell size, block) start from: `--extent`, else the
+/// boundary's bounding box, else the incidents' robust extent.
+fn grid_span(
+    extent: Option<&[f64; 4]>,
+    boundary: Option<&MultiPolygon<f64>>,
+    robust: Option<&RobustExtent>,
+) -> Result<[f64; 4]> {
+    Ok(match (extent, boundary, robust) {
+        (Some(e), _, _) => *e,
+        (None, Some(b), _) => {
+            use geo::BoundingRect;
+            let r = b
+                .bounding_rect()
+                .context("--boundary: the boundary has no area")?;
+            [r.min().x, r.min().y, r.max().x, r.max().y]
+        }
+        (None, None, r) => r.context("no incidents to build a grid on")?.extent,
+    })
+}
+
+/// Notes the stray incidents the robust extent left out, with both spans.
+fn note_strays(r: &RobustExtent, quiet: bool) {
+    note(
+        quiet,
+        format!(
+            "{} stray incident(s) lie far from the rest (all incidents span {:.0} x {:.0} km, the others {:.0} x {:.0} km): left out of the automatic extent, cell size, bandwidth and study area (check with `harmspot info`; set --extent or --boundary to choose the area yourself)",
+            r.strays,
+            (r.full[2] - r.full[0]) / 1e3,
+            (r.full[3] - r.full[1]) / 1e3,
+            (r.extent[2] - r.extent[0]) / 1e3,
+            (r.extent[3] - r.extent[1]) / 1e3,
+        ),
+    );
+}
+
+/// Warns about a grid of more than ten million cells.
+fn note_large_grid(spec: &GridSpec, quiet: bool) {
+    if spec.len() > 10_000_000 {
+        note(
+            quiet,
+            format!("warning: a large grid, {} x {} = {} cells: if that is not what you meant, set --cell-size, --extent or --boundary", spec.nx, spec.ny, spec.len()),
+        );
     }
 }
 

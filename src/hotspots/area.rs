@@ -235,63 +235,16 @@ pub fn polygons(
     incidents: &Incidents,
 ) -> Result<Vec<Hotspot>> {
     let spec = &grid.spec;
-    let len = spec.len();
-    check_len("n", values.n.len(), len)?;
-    check_len("harm", values.harm.len(), len)?;
-    if let Some(d) = values.density {
-        check_len("density", d.len(), len)?;
-    }
-    if let Some(z) = values.gistar {
-        check_len("gistar", z.len(), len)?;
-    }
+    check_columns(values, spec.len())?;
     // a merged region holding no incident is no hotspot (a Gi*-hot cell can touch hot
     // cells only at a corner and hold nothing itself)
     let polys: Vec<CellPolygon> = cells_to_polygons(spec, cells)
         .into_iter()
         .filter(|p| p.cells.iter().any(|&c| values.n[c] > 0.0))
         .collect();
-    let (mut total_n, mut total_h) = (0.0, 0.0);
-    for i in 0..len {
-        if grid.in_area[i] {
-            total_n += values.n[i];
-            total_h += values.harm[i];
-        }
-    }
-    // crime types per hotspot
-    let mut owner = vec![u32::MAX; len];
-    for (h, p) in polys.iter().enumerate() {
-        for &c in &p.cells {
-            owner[c] = h as u32;
-        }
-    }
+    let (total_n, total_h) = study_totals(grid, values);
     let nt = incidents.types.len();
-    let types: Vec<u64> = if polys.is_empty() || nt == 0 {
-        Vec::new()
-    } else {
-        incidents
-            .xy
-            .par_chunks(TYPE_CHUNK)
-            .enumerate()
-            .map(|(ch, xy)| {
-                let mut t = vec![0u64; polys.len() * nt];
-                for (p, i) in xy.iter().zip(ch * TYPE_CHUNK..) {
-                    if let Some(c) = spec.locate(*p) {
-                        let h = owner[c];
-                        if h != u32::MAX {
-                            t[h as usize * nt + incidents.kind[i] as usize] += 1;
-                        }
-                    }
-                }
-                t
-            })
-            .reduce(
-                || vec![0u64; polys.len() * nt],
-                |mut a, b| {
-                    a.iter_mut().zip(&b).for_each(|(x, y)| *x += y);
-                    a
-                },
-            )
-    };
+    let types = types_per_polygon(grid, &polys, incidents);
     let share = |v: f64, t: f64| if t > 0.0 { v / t } else { f64::NAN };
     let mut out: Vec<Hotspot> = polys
         .into_iter()
@@ -332,6 +285,77 @@ pub fn polygons(
             }
         })
         .collect();
+    rank_by_harm(&mut out);
+    Ok(out)
+}
+
+/// Checks that the columns of `values` have one value per cell (`len`).
+fn check_columns(values: &CellValues, len: usize) -> Result<()> {
+    check_len("n", values.n.len(), len)?;
+    check_len("harm", values.harm.len(), len)?;
+    if let Some(d) = values.density {
+        check_len("density", d.len(), len)?;
+    }
+    if let Some(z) = values.gistar {
+        check_len("gistar", z.len(), len)?;
+    }
+    Ok(())
+}
+
+/// The incidents and harm of the study area's cells.
+fn study_totals(grid: &Grid, values: &CellValues) -> (f64, f64) {
+    let (mut total_n, mut total_h) = (0.0, 0.0);
+    for i in 0..grid.spec.len() {
+        if grid.in_area[i] {
+            total_n += values.n[i];
+            total_h += values.harm[i];
+        }
+    }
+    (total_n, total_h)
+}
+
+/// Incidents per polygon and crime type (`polygon × types` counts, row by row; empty when
+/// there is no polygon or no type), counted in parallel chunks of [`TYPE_CHUNK`] incidents
+/// (integer sums: the same at any thread count).
+fn types_per_polygon(grid: &Grid, polys: &[CellPolygon], incidents: &Incidents) -> Vec<u64> {
+    let spec = &grid.spec;
+    let mut owner = vec![u32::MAX; spec.len()];
+    for (h, p) in polys.iter().enumerate() {
+        for &c in &p.cells {
+            owner[c] = h as u32;
+        }
+    }
+    let nt = incidents.types.len();
+    if polys.is_empty() || nt == 0 {
+        return Vec::new();
+    }
+    incidents
+        .xy
+        .par_chunks(TYPE_CHUNK)
+        .enumerate()
+        .map(|(ch, xy)| {
+            let mut t = vec![0u64; polys.len() * nt];
+            for (p, i) in xy.iter().zip(ch * TYPE_CHUNK..) {
+                if let Some(c) = spec.locate(*p) {
+                    let h = owner[c];
+                    if h != u32::MAX {
+                        t[h as usize * nt + incidents.kind[i] as usize] += 1;
+                    }
+                }
+            }
+            t
+        })
+        .reduce(
+            || vec![0u64; polys.len() * nt],
+            |mut a, b| {
+                a.iter_mut().zip(&b).for_each(|(x, y)| *x += y);
+                a
+            },
+        )
+}
+
+/// Sorts the hotspots by harm (ties: more incidents, then lower id) and numbers their ranks.
+fn rank_by_harm(out: &mut [Hotspot]) {
     out.sort_by(|a, b| {
         b.harm
             .total_cmp(&a.harm)
@@ -341,7 +365,6 @@ pub fn polygons(
     for (r, h) in out.iter_mut().enumerate() {
         h.rank = r + 1;
     }
-    Ok(out)
 }
 
 #[cfg(test)]

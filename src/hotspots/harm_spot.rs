@@ -165,74 +165,105 @@ pub fn find(
         spec: None,
         cell_spot: Vec::new(),
     };
-    // hotspot area of each analysis cell
-    let mut owner = vec![u32::MAX; grid.spec.len()];
-    for (h, hs) in hotspots.iter().enumerate() {
-        for &c in &hs.polygon.cells {
-            owner[c] = h as u32;
-        }
-    }
-    let b = bounds(
-        hotspots
-            .iter()
-            .flat_map(|hs| &hs.polygon.cells)
-            .flat_map(|&c| grid.spec.ring(c)),
-    );
-    if hotspots.is_empty() || b[0] > b[2] {
+    let Some(micro) = MicroGrid::new(grid, hotspots, incidents, s)? else {
         return Ok(result);
-    }
-    // the micro grid: half a micro-cell inside the bounds so edges do not add a row
-    let h = s / 2.0;
-    let spec = GridSpec::covering(Shape::Square, s, [b[0] + h, b[1] + h, b[2] - h, b[3] - h])?;
-    let m = spec.len();
-    let area: Vec<u32> = (0..m)
-        .map(|c| {
-            grid.spec
-                .locate(spec.centre(c))
-                .map_or(u32::MAX, |g| owner[g])
-        })
-        .collect();
-    let mut n = vec![0.0f64; m];
-    let mut harm = vec![0.0f64; m];
-    for (p, w) in incidents.xy.iter().zip(&incidents.harm) {
-        if let Some(c) = spec.locate(*p) {
-            if area[c] != u32::MAX {
-                n[c] += 1.0;
-                harm[c] += w;
+    };
+    result.harm_in_areas = micro.harm.iter().sum();
+    let grown = grow(&micro.spec, &micro.area, &micro.n, &micro.harm, params);
+    result.candidates = grown.len();
+    let target = params.power_share * result.harm_in_areas;
+    let (spots, cell_spot) = micro.power_few(&grown, hotspots, target, harm_total)?;
+    result.spots = spots;
+    add_top_types(&mut result.spots, &micro.spec, &cell_spot, incidents);
+    result.spec = Some(micro.spec);
+    result.cell_spot = cell_spot;
+    Ok(result)
+}
+
+/// The micro grid over the hotspot areas, with each micro-cell's area and the incidents and
+/// harm of the incidents in it.
+struct MicroGrid {
+    spec: GridSpec,
+    /// Index of the hotspot area holding each micro-cell's centre (`u32::MAX`: none).
+    area: Vec<u32>,
+    n: Vec<f64>,
+    harm: Vec<f64>,
+}
+
+impl MicroGrid {
+    /// The square micro grid of side `s` covering the `hotspots` of `grid` (half a
+    /// micro-cell inside their bounds, so edges do not add a row), with the `incidents`
+    /// counted in the micro-cells of an area. `None` when there is no hotspot area.
+    fn new(
+        grid: &Grid,
+        hotspots: &[Hotspot],
+        incidents: &Incidents,
+        s: f64,
+    ) -> Result<Option<Self>> {
+        // hotspot area of each analysis cell
+        let mut owner = vec![u32::MAX; grid.spec.len()];
+        for (h, hs) in hotspots.iter().enumerate() {
+            for &c in &hs.polygon.cells {
+                owner[c] = h as u32;
             }
         }
+        let b = bounds(
+            hotspots
+                .iter()
+                .flat_map(|hs| &hs.polygon.cells)
+                .flat_map(|&c| grid.spec.ring(c)),
+        );
+        if hotspots.is_empty() || b[0] > b[2] {
+            return Ok(None);
+        }
+        let h = s / 2.0;
+        let spec = GridSpec::covering(Shape::Square, s, [b[0] + h, b[1] + h, b[2] - h, b[3] - h])?;
+        let m = spec.len();
+        let area: Vec<u32> = (0..m)
+            .map(|c| {
+                grid.spec
+                    .locate(spec.centre(c))
+                    .map_or(u32::MAX, |g| owner[g])
+            })
+            .collect();
+        let mut n = vec![0.0f64; m];
+        let mut harm = vec![0.0f64; m];
+        for (p, w) in incidents.xy.iter().zip(&incidents.harm) {
+            if let Some(c) = spec.locate(*p) {
+                if area[c] != u32::MAX {
+                    n[c] += 1.0;
+                    harm[c] += w;
+                }
+            }
+        }
+        Ok(Some(MicroGrid {
+            spec,
+            area,
+            n,
+            harm,
+        }))
     }
-    result.harm_in_areas = harm.iter().sum();
-    let grown = grow(&spec, &area, &n, &harm, params);
-    result.candidates = grown.len();
-    // rank and cut at the power share
-    let sum = |cells: &[usize], v: &[f64]| cells.iter().map(|&c| v[c]).sum::<f64>();
-    let mut order: Vec<usize> = (0..grown.len()).collect();
-    order.sort_by(|&a, &b| {
-        sum(&grown[b], &harm)
-            .total_cmp(&sum(&grown[a], &harm))
-            .then(sum(&grown[b], &n).total_cmp(&sum(&grown[a], &n)))
-            .then(grown[a][0].cmp(&grown[b][0]))
-    });
-    let target = params.power_share * result.harm_in_areas;
-    let mut cum = 0.0;
-    let mut cell_spot = vec![u32::MAX; m];
-    for (r, &g) in order.iter().enumerate() {
-        if cum >= target && r > 0 {
-            break;
-        }
-        let cells = &grown[g];
-        let (sn, sh) = (sum(cells, &n), sum(cells, &harm));
-        cum += sh;
-        let hs = &hotspots[area[cells[0]] as usize];
-        let polygon = cells_to_polygons(&spec, cells)
-            .into_iter()
-            .next()
-            .ok_or_else(|| Error::Mismatch("a harm spot without cells".into()))?;
-        let bx = bounds(polygon.exterior.iter().copied());
-        for &c in cells {
-            cell_spot[c] = r as u32;
-        }
+
+    /// Ranks the `grown` places by harm (ties: incidents, then first cell) and keeps the
+    /// top ones until they hold `target` harm (at least one): the harm spots, with shares of
+    /// `harm_total`, and the rank of the spot holding each micro-cell (`u32::MAX`: none).
+    fn power_few(
+        &self,
+        grown: &[Vec<usize>],
+        hotspots: &[Hotspot],
+        target: f64,
+        harm_total: f64,
+    ) -> Result<(Vec<HarmSpot>, Vec<u32>)> {
+        let (n, harm) = (&self.n, &self.harm);
+        let s = self.spec.cell_size;
+        let sum = |cells: &[usize], v: &[f64]| cells.iter().map(|&c| v[c]).sum::<f64>();
+        let mut order: Vec<usize> = (0..grown.len()).collect();
+        order.sort_by(|&a, &b| {
+            sum(&grown[b], harm)
+                .total_cmp(&sum(&grown[a], harm))
+                .then(sum(&grown[b], n).total_cmp(&sum(&grown[a], n)))
+                .then(grown[a][0].cmp(&grown[b][0]))
+        });
         let share = |v: f64| {
             if harm_total > 0.0 {
                 v / harm_total
@@ -240,25 +271,55 @@ pub fn find(
                 f64::NAN
             }
         };
-        result.spots.push(HarmSpot {
-            rank: r + 1,
-            area_id: hs.id,
-            area_rank: hs.rank,
-            cells: cells.len(),
-            area_km2: cells.len() as f64 * s * s / 1e6,
-            incidents: sn,
-            harm: sh,
-            harm_share: share(sh),
-            cumulative_share: share(cum),
-            top_types: Vec::new(),
-            names: Default::default(),
-            centre: [(bx[0] + bx[2]) / 2.0, (bx[1] + bx[3]) / 2.0],
-            polygon,
-        });
+        let mut spots = Vec::new();
+        let mut cum = 0.0;
+        let mut cell_spot = vec![u32::MAX; self.spec.len()];
+        for (r, &g) in order.iter().enumerate() {
+            if cum >= target && r > 0 {
+                break;
+            }
+            let cells = &grown[g];
+            let (sn, sh) = (sum(cells, n), sum(cells, harm));
+            cum += sh;
+            let hs = &hotspots[self.area[cells[0]] as usize];
+            let polygon = cells_to_polygons(&self.spec, cells)
+                .into_iter()
+                .next()
+                .ok_or_else(|| Error::Mismatch("a harm spot without cells".into()))?;
+            let bx = bounds(polygon.exterior.iter().copied());
+            for &c in cells {
+                cell_spot[c] = r as u32;
+            }
+            spots.push(HarmSpot {
+                rank: r + 1,
+                area_id: hs.id,
+                area_rank: hs.rank,
+                cells: cells.len(),
+                area_km2: cells.len() as f64 * s * s / 1e6,
+                incidents: sn,
+                harm: sh,
+                harm_share: share(sh),
+                cumulative_share: share(cum),
+                top_types: Vec::new(),
+                names: Default::default(),
+                centre: [(bx[0] + bx[2]) / 2.0, (bx[1] + bx[3]) / 2.0],
+                polygon,
+            });
+        }
+        Ok((spots, cell_spot))
     }
-    // crime types per reported spot
+}
+
+/// Sets each spot's most frequent crime types, from the incidents in its micro-cells
+/// (`cell_spot` on the micro grid `spec`).
+fn add_top_types(
+    spots: &mut [HarmSpot],
+    spec: &GridSpec,
+    cell_spot: &[u32],
+    incidents: &Incidents,
+) {
     let nt = incidents.types.len();
-    let mut types = vec![0u64; result.spots.len() * nt];
+    let mut types = vec![0u64; spots.len() * nt];
     for (p, &k) in incidents.xy.iter().zip(&incidents.kind) {
         if let Some(c) = spec.locate(*p) {
             let sp = cell_spot[c];
@@ -267,13 +328,10 @@ pub fn find(
             }
         }
     }
-    for (i, sp) in result.spots.iter_mut().enumerate() {
+    for (i, sp) in spots.iter_mut().enumerate() {
         sp.top_types =
             crate::hotspots::area::top_types(&types[i * nt..(i + 1) * nt], &incidents.types);
     }
-    result.spec = Some(spec);
-    result.cell_spot = cell_spot;
-    Ok(result)
 }
 
 /// Grows places from seeds in decreasing harm: each seed takes its edge neighbours of the
@@ -351,6 +409,7 @@ fn bounds(points: impl Iterator<Item = [f64; 2]>) -> [f64; 4] {
     )
 }
 
+/// Checks the harm-spot parameters.
 fn check(p: &SpotParams) -> Result<()> {
     let bad = |name: &str, why: &str| Err(Error::Mismatch(format!("harm spots: `{name}` {why}")));
     if !(p.max_cell_size.is_finite() && p.max_cell_size > 0.0) {

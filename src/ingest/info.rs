@@ -170,8 +170,18 @@ fn hull_vertices(keys: &[(u64, u64)]) -> Vec<[f64; 2]> {
 impl InfoReport {
     /// A plain-text report for a terminal.
     pub fn to_text(&self) -> String {
-        let r = &self.read;
         let mut s = String::new();
+        self.write_reading(&mut s);
+        self.write_months(&mut s);
+        self.write_places(&mut s);
+        self.write_counts_table(&mut s);
+        s
+    }
+
+    /// Writes what reading did: files, rows read and kept, rows left out by the filters,
+    /// skipped rows by reason with examples, warnings.
+    fn write_reading(&self, s: &mut String) {
+        let r = &self.read;
         let _ = writeln!(s, "files            {}", r.files.len());
         for f in &r.files {
             let _ = writeln!(
@@ -205,6 +215,10 @@ impl InfoReport {
         for w in &r.warnings {
             let _ = writeln!(s, "warning: {w}");
         }
+    }
+
+    /// Writes the months covered (and the missing ones).
+    fn write_months(&self, s: &mut String) {
         match self.months {
             Some((a, b)) => {
                 let span = b.since(a) + 1;
@@ -223,6 +237,11 @@ impl InfoReport {
                 let _ = writeln!(s, "months           none known");
             }
         }
+    }
+
+    /// Writes the total harm, the share of incidents at shared locations, the extent and
+    /// the transformation.
+    fn write_places(&self, s: &mut String) {
         let _ = writeln!(s, "total harm       {:.1}", self.total_harm);
         let _ = writeln!(
             s,
@@ -249,6 +268,11 @@ impl InfoReport {
             );
         }
         let _ = writeln!(s, "transformation   {}", self.transformation);
+    }
+
+    /// Writes the table of counts per crime type per month (with totals and harm), when any
+    /// month is known.
+    fn write_counts_table(&self, s: &mut String) {
         let months: Vec<Month> = {
             let mut m: Vec<Month> = self
                 .counts
@@ -279,6 +303,5 @@ impl InfoReport {
                 );
             }
         }
-        s
     }
 }

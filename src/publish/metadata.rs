@@ -11,7 +11,6 @@ use crate::model::grid::{Grid, GridSpec};
 use crate::model::layer::Layer;
 use crate::model::used::{EmergingLayerUsed, RunRecord, Used};
 use crate::publish::disclosure::Disclosure;
-use crate::publish::products;
 use crate::spacetime::change::ChangeUsed;
 use crate::spacetime::emerging::Pattern;
 use crate::spacetime::evaluate::{EvaluateUsed, HowUsed};
@@ -211,7 +210,7 @@ fn change(c: &ChangeUsed, spec: &GridSpec, rules: &Disclosure, m: &mut Map<Strin
             "z_harm": "change_harm / sqrt(sum of squared harm weights after + k^2 * before)",
         }),
     );
-    m.insert("totals".into(), products::change_totals(s, rules).0);
+    m.insert("totals".into(), super::change::totals(s, rules).0);
     if let Some(k) = &c.kde {
         m.insert(
             "kde".into(),
@@ -258,7 +257,7 @@ fn evaluate(e: &EvaluateUsed, spec: &GridSpec, rules: &Disclosure, m: &mut Map<S
     m.insert("hotspots".into(), how);
     m.insert(
         "scores".into(),
-        products::evaluate_scores(&e.scores, &e.supports, rules).0,
+        super::evaluate::scores(&e.scores, &e.supports, rules).0,
     );
     m.insert(
         "definitions".into(),

@@ -3,13 +3,15 @@
 //! safety ([`crate::publish::write::safe`]) and disclosure control ([`crate::publish::disclosure`]) are
 //! applied on the way out; nothing upstream spells an output key.
 
+pub mod change;
 pub mod compare;
 pub mod disclosure;
+pub mod emerging;
+pub mod evaluate;
 pub mod grid;
 pub mod harm_spots;
 pub mod hotspots;
 pub mod metadata;
-pub mod products;
 pub mod summary;
 pub mod write;
 

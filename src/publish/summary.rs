@@ -288,6 +288,8 @@ fn areas_section(s: &mut String, job: &HotspotJob, top: usize, rules: &Disclosur
     s.push('\n');
 }
 
+/// Writes the summary's Parameters section: grid and study area, density, how the hotspot
+/// areas and harm spots were chosen, harm weights, crime types and disclosure control.
 fn parameters_section(
     s: &mut String,
     job: &HotspotJob,
@@ -325,24 +327,7 @@ fn parameters_section(
         u.bandwidth_source,
         density_words(u)
     );
-    let tested = match u.value {
-        crate::hotspots::GistarValue::Harm => "harm",
-        crate::hotspots::GistarValue::N => "incidents",
-    };
-    let gi = format!(
-        "Getis-Ord Gi* on {tested} per cell, neighbours within {:.0} m (the cell included), two-sided p{}{}",
-        g.neighbour_distance.unwrap_or(f64::NAN),
-        if g.permutations > 0 {
-            format!(" from {} conditional permutations", g.permutations)
-        } else {
-            String::new()
-        },
-        if g.fdr {
-            ", Benjamini–Hochberg false discovery rate correction at each level"
-        } else {
-            ", no false discovery rate correction"
-        }
-    );
+    let gi = gistar_words(job);
     match u.select {
         SelectUsed::Gistar { confidence } => {
             let _ = writeln!(s, "- Hotspot areas: {gi}; an area is edge-contiguous cells hot at {confidence}% or more, holding at least one incident.");
@@ -377,15 +362,45 @@ fn parameters_section(
         let _ = writeln!(s, "- Crime types: {}.", md(t));
     }
     if rules.active() {
-        let _ = writeln!(
-            s,
-            "- Disclosure control: values built from 1 to {} incidents are suppressed in every output{}; coordinates to {} decimals.",
-            rules.min_count - 1,
-            match rules.round {
-                Some(b) => format!(" (small counts rounded to the nearest {b})"),
-                None => String::new(),
-            },
-            rules.precision
-        );
+        write_disclosure_line(s, rules);
     }
+}
+
+/// The words describing the Gi* test of the job: value tested, neighbour distance, p-value
+/// and false discovery rate correction.
+fn gistar_words(job: &HotspotJob) -> String {
+    let u = &job.used;
+    let g = &job.gistar_used;
+    let tested = match u.value {
+        crate::hotspots::GistarValue::Harm => "harm",
+        crate::hotspots::GistarValue::N => "incidents",
+    };
+    format!(
+        "Getis-Ord Gi* on {tested} per cell, neighbours within {:.0} m (the cell included), two-sided p{}{}",
+        g.neighbour_distance.unwrap_or(f64::NAN),
+        if g.permutations > 0 {
+            format!(" from {} conditional permutations", g.permutations)
+        } else {
+            String::new()
+        },
+        if g.fdr {
+            ", Benjamini–Hochberg false discovery rate correction at each level"
+        } else {
+            ", no false discovery rate correction"
+        }
+    )
+}
+
+/// Writes the Parameters line on disclosure control (active `rules`).
+fn write_disclosure_line(s: &mut String, rules: &Disclosure) {
+    let _ = writeln!(
+        s,
+        "- Disclosure control: values built from 1 to {} incidents are suppressed in every output{}; coordinates to {} decimals.",
+        rules.min_count - 1,
+        match rules.round {
+            Some(b) => format!(" (small counts rounded to the nearest {b})"),
+            None => String::new(),
+        },
+        rules.precision
+    );
 }

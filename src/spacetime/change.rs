@@ -34,7 +34,7 @@ use crate::error::{Error, Result};
 use crate::model::grid::Grid;
 use crate::model::incident::Incidents;
 use crate::model::layer::Layer;
-use crate::model::month::MonthRange;
+use crate::model::month::{Month, MonthRange};
 pub use crate::model::params::change::{
     ChangeParams, ChangeSummary, ChangeUsed, KdeChange, KdeChangeParams, KdeChangeUsed,
 };
@@ -105,145 +105,31 @@ pub fn compute(incidents: &Incidents, grid: &Grid, params: &ChangeParams) -> Res
         (crate::Param::Before, before),
         (crate::Param::After, after),
     )?;
-    let mut empty_months = Vec::new();
-    for (sub, r) in [(&sub_b, before), (&sub_a, after)] {
-        for m in r.iter() {
-            if !sub.month.contains(&m) {
-                empty_months.push(m);
-            }
-        }
-    }
+    let empty_months = empty_months(&sub_b, before, &sub_a, after);
     let k = after.len() as f64 / before.len() as f64;
-    let spec = &grid.spec;
-    let cells = spec.len();
+    let cells = grid.spec.len();
     count::check_layer_bytes(16, cells, incidents.len())?;
 
-    let counts = |sub: &Incidents| -> Result<(Vec<f64>, Vec<f64>, Vec<f64>)> {
-        let layer = count::aggregate(sub, grid, &CountParams::default())?;
-        let mut sq = sub.clone();
-        sq.harm.iter_mut().for_each(|w| *w *= *w);
-        let (_, harm2, _) = count::cell_sums(&sq, spec);
-        let get = |c: &str| layer.get(c).expect("count gives n and harm").to_vec();
-        Ok((get("n"), get("harm"), harm2))
-    };
-    let (nb, hb, h2b) = counts(&sub_b)?;
-    let (na, ha, h2a) = counts(&sub_a)?;
-
-    let nan = vec![f64::NAN; cells];
-    let (mut change, mut pct, mut z) = (nan.clone(), nan.clone(), nan.clone());
-    let (mut change_h, mut pct_h, mut z_h) = (nan.clone(), nan.clone(), nan.clone());
-    let mut tot = [0.0f64; 4];
-    for i in 0..cells {
-        if !grid.in_area[i] {
-            continue;
-        }
-        (change[i], pct[i], z[i]) = diff(na[i], nb[i], na[i], nb[i], k);
-        (change_h[i], pct_h[i], z_h[i]) = diff(ha[i], hb[i], h2a[i], h2b[i], k);
-        tot[0] += nb[i];
-        tot[1] += na[i];
-        tot[2] += hb[i];
-        tot[3] += ha[i];
-    }
+    let counts_b = period_counts(&sub_b, grid)?;
+    let counts_a = period_counts(&sub_a, grid)?;
+    let (mut layer, tot) = count_changes(grid, counts_b, counts_a, k);
     let in_area_incidents = tot[0] + tot[1];
     let (tc, tp, tz) = diff(tot[1], tot[0], tot[1], tot[0], k);
 
-    let mut layer = Layer::new(grid.clone());
-    // a change is built from both periods' incidents: the smaller positive count
-    let both = Support::smaller(Support::count_in("n_before"), Support::count_in("n_after"));
-    layer.set("n_before", nb, Support::Count);
-    layer.set("n_after", na, Support::Count);
-    layer.set("change", change, both.clone());
-    layer.set("pct_change", pct, both.clone());
-    layer.set("z", z, both.clone());
-    layer.set("harm_before", hb, Support::count_in("n_before"));
-    layer.set("harm_after", ha, Support::count_in("n_after"));
-    layer.set("change_harm", change_h, both.clone());
-    layer.set("pct_change_harm", pct_h, both.clone());
-    layer.set("z_harm", z_h, both);
-
-    let mut bandwidth_used = None;
-    let mut floor_used = None;
-    let mut kde_used = None;
-    if let Some(kc) = &params.kde {
-        // one bandwidth for both surfaces, from the incidents of both periods
-        let both_xy: Vec<[f64; 2]> = sub_b.xy.iter().chain(&sub_a.xy).copied().collect();
-        let both_w: Vec<f64> = sub_b.harm.iter().chain(&sub_a.harm).copied().collect();
-        let w_both = match kc.kde.weights {
-            Weights::Harm => Some(&both_w[..]),
-            Weights::Unweighted => None,
-        };
-        let h0 = match kc.kde.bandwidth {
-            Some(h) => h,
-            None => match kc.kde.bandwidth_rule {
-                BandwidthRule::Arcgis => bandwidth::arcgis(&both_xy, w_both)?,
-                BandwidthRule::Sfhotspot => bandwidth::sfhotspot(&both_xy)?,
-            },
-        };
-        let kp = kc.kde.clone().bandwidth(h0).values(Values::Density);
-        let db = kde::estimate(&sub_b, grid, &kp)?;
-        let da = kde::estimate(&sub_a, grid, &kp)?;
-        let h = h0 * kp.bandwidth_adjust;
-        let floor = kc.floor.unwrap_or(kp.kernel.density(0.0, h) * 1e6);
-        if !(floor.is_finite() && floor > 0.0) {
-            return Err(Error::param(
-                crate::Param::Floor,
-                format!("must be a positive density per km², got {floor}"),
-            ));
-        }
-        let db = db.get("density").expect("kde gives density");
-        let da = da.get("density").expect("kde gives density");
-        let mut out = vec![f64::NAN; cells];
-        let (mut vb, mut va) = (vec![f64::NAN; cells], vec![f64::NAN; cells]);
-        for i in 0..cells {
-            if !grid.in_area[i] {
-                continue;
-            }
-            let (a, b) = (da[i], k * db[i]);
-            va[i] = a;
-            vb[i] = b;
-            out[i] = match kc.method {
-                KdeChange::Diff => a - b,
-                KdeChange::Ratio => a / b.max(floor),
-                KdeChange::LogRatio => (a.max(floor) / b.max(floor)).ln(),
-            };
-        }
-        // each period's incidents within the kernel's support radius of the cell centre
-        let radius = h * kp.kernel.support();
-        let within = |months: MonthRange| Support::Within {
-            radius,
-            months: Some(months),
-        };
-        let (before, after) = (within(params.before), within(params.after));
-        layer.set("kde_before", vb, before.clone());
-        layer.set("kde_after", va, after.clone());
-        layer.set(
-            match kc.method {
-                KdeChange::Diff => "kde_diff",
-                KdeChange::Ratio => "kde_ratio",
-                KdeChange::LogRatio => "kde_log_ratio",
-            },
-            out,
-            Support::smaller(before, after),
-        );
-        kde_used = Some(KdeChangeUsed {
-            method: kc.method,
-            kernel: kp.kernel,
-            bandwidth: h,
-            bandwidth_source: if kc.kde.bandwidth.is_some() {
-                "given".to_string()
-            } else {
-                format!(
-                    "{} on the incidents of both periods",
-                    kc.kde.bandwidth_rule.describe()
-                )
-            },
-            weights: kc.kde.weights,
-            floor,
-            floor_given: kc.floor.is_some(),
-        });
-        bandwidth_used = Some(h);
-        floor_used = Some(floor);
-    }
+    let kde_used = match &params.kde {
+        Some(kc) => Some(add_dual_kde(
+            &mut layer,
+            grid,
+            &sub_b,
+            &sub_a,
+            kc,
+            k,
+            [params.before, params.after],
+        )?),
+        None => None,
+    };
+    let bandwidth_used = kde_used.as_ref().map(|u| u.bandwidth);
+    let floor_used = kde_used.as_ref().map(|u| u.floor);
 
     let summary = ChangeSummary {
         before,
@@ -266,6 +152,181 @@ pub fn compute(incidents: &Incidents, grid: &Grid, params: &ChangeParams) -> Res
         kde: kde_used,
     }));
     Ok(ChangeResult { layer, summary })
+}
+
+/// The months of each period without any incident of it (a missing month of data reads as
+/// a fall), before's first.
+fn empty_months(
+    sub_b: &Incidents,
+    before: MonthRange,
+    sub_a: &Incidents,
+    after: MonthRange,
+) -> Vec<Month> {
+    let mut empty = Vec::new();
+    for (sub, r) in [(sub_b, before), (sub_a, after)] {
+        for m in r.iter() {
+            if !sub.month.contains(&m) {
+                empty.push(m);
+            }
+        }
+    }
+    empty
+}
+
+/// One period's counts per cell: incidents, harm, and the sum of squared harm weights (the
+/// variance of the harm sum).
+struct PeriodCounts {
+    n: Vec<f64>,
+    harm: Vec<f64>,
+    harm2: Vec<f64>,
+}
+
+/// Counts the incidents `sub` of one period on `grid`.
+fn period_counts(sub: &Incidents, grid: &Grid) -> Result<PeriodCounts> {
+    let layer = count::aggregate(sub, grid, &CountParams::default())?;
+    let mut sq = sub.clone();
+    sq.harm.iter_mut().for_each(|w| *w *= *w);
+    let (_, harm2, _) = count::cell_sums(&sq, &grid.spec);
+    let get = |c: &str| layer.get(c).expect("count gives n and harm").to_vec();
+    Ok(PeriodCounts {
+        n: get("n"),
+        harm: get("harm"),
+        harm2,
+    })
+}
+
+/// The count and harm columns of the change layer (`n_before` .. `z_harm`, NaN outside the
+/// study area) from the counts before `b` and after `a`, with `k` the period ratio. Returns
+/// the layer and the study-area totals `[n_before, n_after, harm_before, harm_after]`.
+fn count_changes(grid: &Grid, b: PeriodCounts, a: PeriodCounts, k: f64) -> (Layer, [f64; 4]) {
+    let cells = grid.spec.len();
+    let nan = vec![f64::NAN; cells];
+    let (mut change, mut pct, mut z) = (nan.clone(), nan.clone(), nan.clone());
+    let (mut change_h, mut pct_h, mut z_h) = (nan.clone(), nan.clone(), nan.clone());
+    let mut tot = [0.0f64; 4];
+    for i in 0..cells {
+        if !grid.in_area[i] {
+            continue;
+        }
+        (change[i], pct[i], z[i]) = diff(a.n[i], b.n[i], a.n[i], b.n[i], k);
+        (change_h[i], pct_h[i], z_h[i]) = diff(a.harm[i], b.harm[i], a.harm2[i], b.harm2[i], k);
+        tot[0] += b.n[i];
+        tot[1] += a.n[i];
+        tot[2] += b.harm[i];
+        tot[3] += a.harm[i];
+    }
+    let mut layer = Layer::new(grid.clone());
+    // a change is built from both periods' incidents: the smaller positive count
+    let both = Support::smaller(Support::count_in("n_before"), Support::count_in("n_after"));
+    layer.set("n_before", b.n, Support::Count);
+    layer.set("n_after", a.n, Support::Count);
+    layer.set("change", change, both.clone());
+    layer.set("pct_change", pct, both.clone());
+    layer.set("z", z, both.clone());
+    layer.set("harm_before", b.harm, Support::count_in("n_before"));
+    layer.set("harm_after", a.harm, Support::count_in("n_after"));
+    layer.set("change_harm", change_h, both.clone());
+    layer.set("pct_change_harm", pct_h, both.clone());
+    layer.set("z_harm", z_h, both);
+    (layer, tot)
+}
+
+/// The one bandwidth of both density surfaces: given, or chosen by the rule from the
+/// incidents of both periods.
+fn shared_bandwidth(kc: &KdeChangeParams, sub_b: &Incidents, sub_a: &Incidents) -> Result<f64> {
+    let both_xy: Vec<[f64; 2]> = sub_b.xy.iter().chain(&sub_a.xy).copied().collect();
+    let both_w: Vec<f64> = sub_b.harm.iter().chain(&sub_a.harm).copied().collect();
+    let w_both = match kc.kde.weights {
+        Weights::Harm => Some(&both_w[..]),
+        Weights::Unweighted => None,
+    };
+    Ok(match kc.kde.bandwidth {
+        Some(h) => h,
+        None => match kc.kde.bandwidth_rule {
+            BandwidthRule::Arcgis => bandwidth::arcgis(&both_xy, w_both)?,
+            BandwidthRule::Sfhotspot => bandwidth::sfhotspot(&both_xy)?,
+        },
+    })
+}
+
+/// Adds the dual kernel density columns to `layer` (`kde_before` scaled by `k`,
+/// `kde_after`, and the comparison of `kc.method`; NaN outside the study area) and returns
+/// what was used; the densities' supports are the incidents of each of the `periods`
+/// (before, after) within the kernel's support radius. Errors: bandwidth and KDE errors; a
+/// floor that is not a positive density.
+fn add_dual_kde(
+    layer: &mut Layer,
+    grid: &Grid,
+    sub_b: &Incidents,
+    sub_a: &Incidents,
+    kc: &KdeChangeParams,
+    k: f64,
+    periods: [MonthRange; 2],
+) -> Result<KdeChangeUsed> {
+    let cells = grid.spec.len();
+    let h0 = shared_bandwidth(kc, sub_b, sub_a)?;
+    let kp = kc.kde.clone().bandwidth(h0).values(Values::Density);
+    let db = kde::estimate(sub_b, grid, &kp)?;
+    let da = kde::estimate(sub_a, grid, &kp)?;
+    let h = h0 * kp.bandwidth_adjust;
+    let floor = kc.floor.unwrap_or(kp.kernel.density(0.0, h) * 1e6);
+    if !(floor.is_finite() && floor > 0.0) {
+        return Err(Error::param(
+            crate::Param::Floor,
+            format!("must be a positive density per km², got {floor}"),
+        ));
+    }
+    let db = db.get("density").expect("kde gives density");
+    let da = da.get("density").expect("kde gives density");
+    let mut out = vec![f64::NAN; cells];
+    let (mut vb, mut va) = (vec![f64::NAN; cells], vec![f64::NAN; cells]);
+    for i in 0..cells {
+        if !grid.in_area[i] {
+            continue;
+        }
+        let (a, b) = (da[i], k * db[i]);
+        va[i] = a;
+        vb[i] = b;
+        out[i] = match kc.method {
+            KdeChange::Diff => a - b,
+            KdeChange::Ratio => a / b.max(floor),
+            KdeChange::LogRatio => (a.max(floor) / b.max(floor)).ln(),
+        };
+    }
+    // each period's incidents within the kernel's support radius of the cell centre
+    let radius = h * kp.kernel.support();
+    let within = |months: MonthRange| Support::Within {
+        radius,
+        months: Some(months),
+    };
+    let (before, after) = (within(periods[0]), within(periods[1]));
+    layer.set("kde_before", vb, before.clone());
+    layer.set("kde_after", va, after.clone());
+    layer.set(
+        match kc.method {
+            KdeChange::Diff => "kde_diff",
+            KdeChange::Ratio => "kde_ratio",
+            KdeChange::LogRatio => "kde_log_ratio",
+        },
+        out,
+        Support::smaller(before, after),
+    );
+    Ok(KdeChangeUsed {
+        method: kc.method,
+        kernel: kp.kernel,
+        bandwidth: h,
+        bandwidth_source: if kc.kde.bandwidth.is_some() {
+            "given".to_string()
+        } else {
+            format!(
+                "{} on the incidents of both periods",
+                kc.kde.bandwidth_rule.describe()
+            )
+        },
+        weights: kc.kde.weights,
+        floor,
+        floor_given: kc.floor.is_some(),
+    })
 }
 
 #[cfg(test)]

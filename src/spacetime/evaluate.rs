@@ -113,136 +113,32 @@ pub fn compute(
         (crate::Param::Train, train),
         (crate::Param::Test, test),
     )?;
-    let spec = &grid.spec;
-    let cells = spec.len();
-    let ctr = count::aggregate(&sub_tr, grid, &CountParams::default())?;
-    let cte = count::aggregate(&sub_te, grid, &CountParams::default())?;
-    let col = |l: &Layer, c: &str| l.get(c).expect("count gives n and harm").to_vec();
-    let (n_tr, h_tr) = (col(&ctr, "n"), col(&ctr, "harm"));
-    let (n_te, h_te) = (col(&cte, "n"), col(&cte, "harm"));
-    let area: Vec<usize> = (0..cells).filter(|&i| grid.in_area[i]).collect();
+    let tr = PeriodCells::count(&sub_tr, grid)?;
+    let te = PeriodCells::count(&sub_te, grid)?;
+    let area: Vec<usize> = (0..grid.spec.len()).filter(|&i| grid.in_area[i]).collect();
 
     // training surface and hotspot selection
-    let (score, selected, how) = select(&params.hotspots, &sub_tr, grid, &n_tr, &h_tr)?;
+    let (score, selected, how) = select(&params.hotspots, &sub_tr, grid, &tr.n, &tr.harm)?;
     if selected.is_empty() {
-        return Err(Error::Degenerate(match &params.hotspots {
-            Hotspots::Hot { min_class, .. } => format!(
-                "no Gi* hot spot of class {min_class} or more in the training period ({train}): nothing to evaluate; try a lower ‹hot›, or ‹top›"
-            ),
-            Hotspots::Top { .. } => format!(
-                "no cell of the study area has a positive training value in {train}: nothing to evaluate"
-            ),
-        }));
+        return Err(no_hotspot(&params.hotspots, train));
     }
-
-    // scores
-    let sum = |v: &[f64], ids: &mut dyn Iterator<Item = usize>| ids.map(|i| v[i]).sum::<f64>();
-    let big_n = sum(&n_te, &mut area.iter().copied());
-    let big_h = sum(&h_te, &mut area.iter().copied());
-    let big_n1 = sum(&n_tr, &mut area.iter().copied());
-    let big_h1 = sum(&h_tr, &mut area.iter().copied());
-    if big_n <= 0.0 {
-        return Err(Error::param(
-            crate::Param::Test,
-            format!("no test incidents ({test}) fall in the study area"),
-        ));
-    }
-    let k = selected.len();
-    let a_share = k as f64 / area.len() as f64;
-    let n = sum(&n_te, &mut selected.iter().copied());
-    let h = sum(&h_te, &mut selected.iter().copied());
-    let n1 = sum(&n_tr, &mut selected.iter().copied());
-    let h1 = sum(&h_tr, &mut selected.iter().copied());
-    let best = |v: &[f64]| -> f64 {
-        let mut s: Vec<f64> = area.iter().map(|&i| v[i]).collect();
-        s.sort_by(|a, b| b.total_cmp(a));
-        s[..k].iter().sum()
-    };
-    let (n_star, h_star) = (best(&n_te), best(&h_te));
-    let hit = n / big_n;
-    let harm_hit = ratio(h, big_h);
-    let scores = Scores {
-        hotspot_cells: k,
-        study_area_cells: area.len(),
-        area_share: a_share,
-        hotspot_km2: k as f64 * spec.cell_area() / 1e6,
-        test_incidents: big_n,
-        test_incidents_in_hotspots: n,
-        train_incidents: big_n1,
-        train_incidents_in_hotspots: n1,
-        hit_rate: hit,
-        pai: hit / a_share,
-        pai_max: n_star / big_n / a_share,
-        pei: ratio(n, n_star),
-        rri: ratio(n, n1).and_then(|r| ratio(big_n, big_n1).map(|g| r / g)),
-        harm_hit_rate: harm_hit,
-        harm_pai: harm_hit.map(|x| x / a_share),
-        harm_pei: ratio(h, h_star),
-        harm_rri: ratio(h, h1).and_then(|r| ratio(big_h, big_h1).map(|g| r / g)),
-    };
-
-    // ranking and curve
-    let mut order = area.clone();
-    order.sort_by(|&a, &b| score[b].total_cmp(&score[a]).then(a.cmp(&b)));
-    let m = order.len();
-    let marks: Vec<usize> = if m <= 1000 {
-        (1..=m).collect()
-    } else {
-        let mut v: Vec<usize> = (1..=1000).map(|q| (q * m).div_ceil(1000)).collect();
-        v.dedup();
-        v
-    };
-    let mut curve = Vec::with_capacity(marks.len());
-    let (mut cn, mut ch) = (0.0, 0.0);
-    let mut next = 0;
-    let mut rank = vec![f64::NAN; cells];
-    for (r, &i) in order.iter().enumerate() {
-        cn += n_te[i];
-        ch += h_te[i];
-        rank[i] = (r + 1) as f64;
-        if next < marks.len() && marks[next] == r + 1 {
-            let share = (r + 1) as f64 / m as f64;
-            curve.push(CurvePoint {
-                cells: r + 1,
-                area_share: share,
-                hit_rate: cn / big_n,
-                pai: cn / big_n / share,
-                harm_hit_rate: ratio(ch, big_h).unwrap_or(0.0),
-            });
-            next += 1;
-        }
-    }
+    let scores = score_hotspots(grid, &area, &selected, &tr, &te, test)?;
+    let big_h = area_sum(&te.harm, &area);
+    let (rank, curve) = rank_and_curve(&score, &area, &te, scores.test_incidents, big_h);
 
     // concentration of the test period
-    let te_area: Vec<f64> = area.iter().map(|&i| n_te[i]).collect();
+    let te_area: Vec<f64> = area.iter().map(|&i| te.n[i]).collect();
     let concentration = concentration::summarise(&te_area)?;
     let concentration_harm = if big_h > 0.0 {
-        let v: Vec<f64> = area.iter().map(|&i| h_te[i]).collect();
-        Some(concentration::summarise(&v)?.with_incidents(big_n))
+        let v: Vec<f64> = area.iter().map(|&i| te.harm[i]).collect();
+        Some(concentration::summarise(&v)?.with_incidents(scores.test_incidents))
     } else {
         None
     };
 
-    let mut hot = vec![0.0; cells];
-    for &i in &selected {
-        hot[i] = 1.0;
-    }
+    let supports = score_supports(&scores, &area, &te.n, &te.harm, &rank);
     let support = score_support(&how, train, grid);
-    let supports = score_supports(&scores, &area, &n_te, &h_te, &rank);
-    let mut layer = Layer::new(grid.clone());
-    layer.set(
-        "score",
-        (0..cells)
-            .map(|i| if grid.in_area[i] { score[i] } else { f64::NAN })
-            .collect(),
-        support.clone(),
-    );
-    layer.set("rank", rank, support.clone());
-    layer.set("hotspot", hot, support);
-    layer.set("n_train", n_tr, Support::Count);
-    layer.set("harm_train", h_tr, Support::count_in("n_train"));
-    layer.set("n_test", n_te, Support::Count);
-    layer.set("harm_test", h_te, Support::count_in("n_test"));
+    let mut layer = cells_layer(grid, &score, rank, &selected, [tr, te], support);
     layer.used = crate::model::used::Used::Evaluate(Box::new(EvaluateUsed {
         train,
         test,
@@ -257,6 +153,173 @@ pub fn compute(
         concentration_harm,
         layer,
     })
+}
+
+/// One period's incidents and harm per cell.
+struct PeriodCells {
+    n: Vec<f64>,
+    harm: Vec<f64>,
+}
+
+impl PeriodCells {
+    /// Counts the incidents `sub` of one period on `grid`.
+    fn count(sub: &Incidents, grid: &Grid) -> Result<Self> {
+        let l = count::aggregate(sub, grid, &CountParams::default())?;
+        let col = |c: &str| l.get(c).expect("count gives n and harm").to_vec();
+        Ok(PeriodCells {
+            n: col("n"),
+            harm: col("harm"),
+        })
+    }
+}
+
+/// The sum of `v` over the cells `ids`, in their order.
+fn area_sum(v: &[f64], ids: &[usize]) -> f64 {
+    ids.iter().map(|&i| v[i]).sum::<f64>()
+}
+
+/// The error when the training period selects no hotspot cell.
+fn no_hotspot(hotspots: &Hotspots, train: MonthRange) -> Error {
+    Error::Degenerate(match hotspots {
+        Hotspots::Hot { min_class, .. } => format!(
+            "no Gi* hot spot of class {min_class} or more in the training period ({train}): nothing to evaluate; try a lower ‹hot›, or ‹top›"
+        ),
+        Hotspots::Top { .. } => format!(
+            "no cell of the study area has a positive training value in {train}: nothing to evaluate"
+        ),
+    })
+}
+
+/// The scores of the `selected` hotspot cells among the study-area cells `area`: hit rate,
+/// PAI, PAI*, PEI, RRI and their harm versions, from the training `tr` and test `te`
+/// counts. Errors when no test incident (of period `test`) falls in the study area.
+fn score_hotspots(
+    grid: &Grid,
+    area: &[usize],
+    selected: &[usize],
+    tr: &PeriodCells,
+    te: &PeriodCells,
+    test: MonthRange,
+) -> Result<Scores> {
+    let big_n = area_sum(&te.n, area);
+    let big_h = area_sum(&te.harm, area);
+    let big_n1 = area_sum(&tr.n, area);
+    let big_h1 = area_sum(&tr.harm, area);
+    if big_n <= 0.0 {
+        return Err(Error::param(
+            crate::Param::Test,
+            format!("no test incidents ({test}) fall in the study area"),
+        ));
+    }
+    let k = selected.len();
+    let a_share = k as f64 / area.len() as f64;
+    let n = area_sum(&te.n, selected);
+    let h = area_sum(&te.harm, selected);
+    let n1 = area_sum(&tr.n, selected);
+    let h1 = area_sum(&tr.harm, selected);
+    let best = |v: &[f64]| -> f64 {
+        let mut s: Vec<f64> = area.iter().map(|&i| v[i]).collect();
+        s.sort_by(|a, b| b.total_cmp(a));
+        s[..k].iter().sum()
+    };
+    let (n_star, h_star) = (best(&te.n), best(&te.harm));
+    let hit = n / big_n;
+    let harm_hit = ratio(h, big_h);
+    Ok(Scores {
+        hotspot_cells: k,
+        study_area_cells: area.len(),
+        area_share: a_share,
+        hotspot_km2: k as f64 * grid.spec.cell_area() / 1e6,
+        test_incidents: big_n,
+        test_incidents_in_hotspots: n,
+        train_incidents: big_n1,
+        train_incidents_in_hotspots: n1,
+        hit_rate: hit,
+        pai: hit / a_share,
+        pai_max: n_star / big_n / a_share,
+        pei: ratio(n, n_star),
+        rri: ratio(n, n1).and_then(|r| ratio(big_n, big_n1).map(|g| r / g)),
+        harm_hit_rate: harm_hit,
+        harm_pai: harm_hit.map(|x| x / a_share),
+        harm_pei: ratio(h, h_star),
+        harm_rri: ratio(h, h1).and_then(|r| ratio(big_h, big_h1).map(|g| r / g)),
+    })
+}
+
+/// Ranks the study-area cells `area` by training `score` (ties by cell index) and walks
+/// down the ranking: each cell's rank (NaN outside the study area) and the PAI curve of the
+/// test counts `te` (every cell up to 1000 cells, else every 0.1% of the area), with
+/// `big_n`, `big_h` the study area's test incidents and harm.
+fn rank_and_curve(
+    score: &[f64],
+    area: &[usize],
+    te: &PeriodCells,
+    big_n: f64,
+    big_h: f64,
+) -> (Vec<f64>, Vec<CurvePoint>) {
+    let mut order = area.to_vec();
+    order.sort_by(|&a, &b| score[b].total_cmp(&score[a]).then(a.cmp(&b)));
+    let m = order.len();
+    let marks: Vec<usize> = if m <= 1000 {
+        (1..=m).collect()
+    } else {
+        let mut v: Vec<usize> = (1..=1000).map(|q| (q * m).div_ceil(1000)).collect();
+        v.dedup();
+        v
+    };
+    let mut curve = Vec::with_capacity(marks.len());
+    let (mut cn, mut ch) = (0.0, 0.0);
+    let mut next = 0;
+    let mut rank = vec![f64::NAN; te.n.len()];
+    for (r, &i) in order.iter().enumerate() {
+        cn += te.n[i];
+        ch += te.harm[i];
+        rank[i] = (r + 1) as f64;
+        if next < marks.len() && marks[next] == r + 1 {
+            let share = (r + 1) as f64 / m as f64;
+            curve.push(CurvePoint {
+                cells: r + 1,
+                area_share: share,
+                hit_rate: cn / big_n,
+                pai: cn / big_n / share,
+                harm_hit_rate: ratio(ch, big_h).unwrap_or(0.0),
+            });
+            next += 1;
+        }
+    }
+    (rank, curve)
+}
+
+/// The per-cell layer: `score` (NaN outside the study area), `rank`, `hotspot` (1 for the
+/// `selected` cells), all three of the score's `support`, then the training and test counts.
+fn cells_layer(
+    grid: &Grid,
+    score: &[f64],
+    rank: Vec<f64>,
+    selected: &[usize],
+    [tr, te]: [PeriodCells; 2],
+    support: Support,
+) -> Layer {
+    let cells = grid.spec.len();
+    let mut hot = vec![0.0; cells];
+    for &i in selected {
+        hot[i] = 1.0;
+    }
+    let mut layer = Layer::new(grid.clone());
+    layer.set(
+        "score",
+        (0..cells)
+            .map(|i| if grid.in_area[i] { score[i] } else { f64::NAN })
+            .collect(),
+        support.clone(),
+    );
+    layer.set("rank", rank, support.clone());
+    layer.set("hotspot", hot, support);
+    layer.set("n_train", tr.n, Support::Count);
+    layer.set("harm_train", tr.harm, Support::count_in("n_train"));
+    layer.set("n_test", te.n, Support::Count);
+    layer.set("harm_test", te.harm, Support::count_in("n_test"));
+    layer
 }
 
 /// The test incidents behind the scores (METHODS §7), for disclosure control: in the best

@@ -115,6 +115,55 @@ pub fn estimate_with(
         Weights::Harm => Some(&incidents.harm),
         Weights::Unweighted => None,
     };
+    let (h0, h, source) = chosen_bandwidth(incidents, spec, params, weights)?;
+    crate::density::count::check_layer_bytes(3, spec.len(), incidents.len())?;
+
+    let raw = raw_sums_with(&incidents.xy, weights, spec, params.kernel, h, progress);
+    let scale = match params.values {
+        Values::Density => params.kernel.constant() / (h * h) * 1e6,
+        Values::Expected => params.kernel.constant() / (h * h) * spec.cell_area(),
+        Values::Raw => 1.0,
+    };
+    let main: Vec<f64> = if scale == 1.0 {
+        raw
+    } else {
+        raw.into_par_iter().map(|s| s * scale).collect()
+    };
+    let (n, harm, outside) = crate::density::count::cell_sums(incidents, spec);
+    let mut layer = Layer::new(grid.clone());
+    // a density is built from the incidents within the kernel's support radius
+    let within = Support::Within {
+        radius: h * params.kernel.support(),
+        months: None,
+    };
+    layer.set(params.values.column(), main, within);
+    layer.set("n", n, Support::Count);
+    layer.set("harm", harm, Support::count_in("n"));
+    layer.used = crate::model::used::Used::Kde(KdeUsed {
+        kernel: params.kernel,
+        bandwidth: h,
+        source,
+        adjust: params.bandwidth_adjust,
+        unadjusted: h0,
+        support_radius: h * params.kernel.support(),
+        weights: params.weights.into(),
+        values: params.values,
+        incidents: incidents.len() as u64,
+        outside_grid: outside,
+    });
+    Ok(layer)
+}
+
+/// The bandwidth of [`estimate_with`]: the given one or the rule's on the incidents on the
+/// grid, times the adjustment; an automatic one below the cell size is raised to it.
+/// Returns (unadjusted, used, where it came from in words). Errors: a given bandwidth that
+/// is not a positive length, or one below the cell size unless allowed.
+fn chosen_bandwidth(
+    incidents: &Incidents,
+    spec: &crate::model::grid::GridSpec,
+    params: &KdeParams,
+    weights: Option<&[f64]>,
+) -> Result<(f64, f64, String)> {
     let (h0, source) = match params.bandwidth {
         Some(h) => {
             if !(h.is_finite() && h > 0.0) {
@@ -160,42 +209,7 @@ pub fn estimate_with(
             ),
         ));
     }
-    crate::density::count::check_layer_bytes(3, spec.len(), incidents.len())?;
-
-    let raw = raw_sums_with(&incidents.xy, weights, spec, params.kernel, h, progress);
-    let scale = match params.values {
-        Values::Density => params.kernel.constant() / (h * h) * 1e6,
-        Values::Expected => params.kernel.constant() / (h * h) * spec.cell_area(),
-        Values::Raw => 1.0,
-    };
-    let main: Vec<f64> = if scale == 1.0 {
-        raw
-    } else {
-        raw.into_par_iter().map(|s| s * scale).collect()
-    };
-    let (n, harm, outside) = crate::density::count::cell_sums(incidents, spec);
-    let mut layer = Layer::new(grid.clone());
-    // a density is built from the incidents within the kernel's support radius
-    let within = Support::Within {
-        radius: h * params.kernel.support(),
-        months: None,
-    };
-    layer.set(params.values.column(), main, within);
-    layer.set("n", n, Support::Count);
-    layer.set("harm", harm, Support::count_in("n"));
-    layer.used = crate::model::used::Used::Kde(KdeUsed {
-        kernel: params.kernel,
-        bandwidth: h,
-        source,
-        adjust: params.bandwidth_adjust,
-        unadjusted: h0,
-        support_radius: h * params.kernel.support(),
-        weights: params.weights.into(),
-        values: params.values,
-        incidents: incidents.len() as u64,
-        outside_grid: outside,
-    });
-    Ok(layer)
+    Ok((h0, h, source))
 }
 
 /// The kernels' mathematics (METHODS §2): normalising constants, support and shape.

@@ -629,94 +629,19 @@ pub fn generate<W: Write>(params: &GenerateParams, out: W) -> Result<GenerateSum
     let p = params;
     let io = |e| Error::io(OUTPUT, e);
 
-    // Components and their weights before / after the step.
     let radius_m = p.radius_km * 1000.0;
-    let mut setup = Rng::stream(p.seed, 0);
-    let clusters = place_clusters(&mut setup, p.clusters, radius_m);
-    let background = if p.clusters == 0 {
-        1.0
-    } else {
-        BACKGROUND_SHARE
-    };
-    let harmonic: f64 = (1..=p.clusters).map(|k| 1.0 / k as f64).sum();
-    let mut before = vec![background];
-    before.extend((1..=p.clusters).map(|k| (1.0 - background) / (k as f64 * harmonic)));
-    let mut after = before.clone();
-    for w in after.iter_mut().skip(1).take(p.step_clusters as usize) {
-        *w *= p.step_factor;
-    }
-    let rate_after: f64 = after.iter().sum();
-    let cum_before = cumulative(&before);
-    let cum_after = cumulative(&after);
-    let mut components = vec![Component {
-        x: 0.0,
-        y: 0.0,
-        sigma: 0.0,
-    }];
-    components.extend(clusters);
+    let mix = rows::Mixture::new(p, radius_m);
+    let m_per_deg_lon = M_PER_DEG * p.centre[1].to_radians().cos();
+    let summary_clusters = mix.clusters(p, m_per_deg_lon);
 
-    // Geometry: lattice step in micro-degrees.
-    let [lon0, lat0] = p.centre;
-    let m_per_deg_lon = M_PER_DEG * lat0.to_radians().cos();
-
-    let summary_clusters: Vec<Cluster> = components[1..]
-        .iter()
-        .enumerate()
-        .map(|(k, c)| Cluster {
-            lon: lon0 + c.x / m_per_deg_lon,
-            lat: lat0 + c.y / M_PER_DEG,
-            sigma_m: c.sigma,
-            share: before[k + 1],
-            step: k < p.step_clusters as usize,
-        })
-        .collect();
-
-    // Pass 1: rows per month. Month m has rate 1 before the step and `rate_after` from it.
+    // Pass 1: rows per month.
     let months = p.months as usize;
     let n_before = p.resolved_step_month().since(p.start) as usize;
-    let n_after = months - n_before;
-    let total = n_before as f64 + n_after as f64 * rate_after;
-    let mut counts = vec![0u64; months];
-    let mut month_rng = Rng::stream(p.seed, 1);
-    for _ in 0..p.rows {
-        let x = month_rng.uniform() * total;
-        let m = if x < n_before as f64 {
-            x as usize
-        } else {
-            n_before + ((x - n_before as f64) / rate_after) as usize
-        };
-        counts[m.min(months - 1)] += 1;
-    }
-
-    // Fixed text.
+    let counts = rows::rows_per_month(p, n_before, mix.rate_after);
     let labels: Vec<String> = (0..months)
         .map(|k| p.start.add(k as i32).to_string())
         .collect();
-    let mut force = csv_field(&p.force);
-    force.push(b',');
-    let mut type_order: Vec<usize> = (0..TYPES.len()).collect();
-    type_order.sort_by(|&a, &b| TYPES[b].1.total_cmp(&TYPES[a].1));
-    let type_cum = cumulative(&type_order.iter().map(|&i| TYPES[i].1).collect::<Vec<_>>());
-    let outcome_cum = cumulative(&OUTCOMES.map(|o| o.1));
-
-    let mut keys_rng = Rng::stream(p.seed, 3);
-    let keys = [
-        keys_rng.next_u64(),
-        keys_rng.next_u64(),
-        keys_rng.next_u64(),
-        keys_rng.next_u64(),
-        keys_rng.next_u64(),
-    ];
-
-    let lattice = Lattice {
-        lon0_u: lon0 * 1e6,
-        lat0_u: lat0 * 1e6,
-        dlon_u: MAP_POINT_SPACING_M / m_per_deg_lon * 1e6,
-        dlat_u: MAP_POINT_SPACING_M / M_PER_DEG * 1e6,
-        lsoa_steps: MAP_POINT_SPACING_M / LSOA_SIDE_M,
-        jitter: 2.0 * MAP_POINT_JITTER,
-        key: keys[4],
-    };
+    let writer = rows::RowWriter::new(p, &mix, radius_m, m_per_deg_lon);
 
     // Pass 2: rows.
     let mut w = BufWriter::with_capacity(1 << 20, out);
@@ -727,55 +652,11 @@ pub fn generate<W: Write>(params: &GenerateParams, out: W) -> Result<GenerateSum
     let mut row: u64 = 0;
     let mut missing: u64 = 0;
     for (mi, &n) in counts.iter().enumerate() {
-        let cum = if mi >= n_before {
-            &cum_after
-        } else {
-            &cum_before
-        };
         let label = labels[mi].as_bytes();
         for _ in 0..n {
-            line.clear();
-            let t = if row < TYPES.len() as u64 {
-                row as usize
-            } else {
-                type_order[pick(&type_cum, rng.uniform())]
-            };
-            // Crime ID
-            if t != ASB {
-                let w0 = fmix(row ^ keys[0]);
-                let w1 = fmix(w0 ^ keys[1]);
-                let w2 = fmix(w1 ^ keys[2]);
-                let w3 = fmix(w2 ^ keys[3]);
-                push_hex(&mut line, [w0, w1, w2, w3]);
-            }
-            line.push(b',');
-            line.extend_from_slice(label);
-            line.push(b',');
-            line.extend_from_slice(&force);
-            line.extend_from_slice(&force);
-            if rng.uniform() < p.missing_share {
+            if writer.push_row(&mut line, row, label, mi >= n_before, &mut rng) {
                 missing += 1;
-                line.extend_from_slice(b",,No Location,,,");
-            } else {
-                let c = &components[pick(cum, rng.uniform())];
-                let (x, y) = if c.sigma == 0.0 {
-                    let r = radius_m * rng.uniform().sqrt();
-                    let (s, co) = (TAU * rng.uniform()).sin_cos();
-                    (r * co, r * s)
-                } else {
-                    // Box–Muller, both deviates.
-                    let r = c.sigma * (-2.0 * (1.0 - rng.uniform()).ln()).sqrt();
-                    let (s, co) = (TAU * rng.uniform()).sin_cos();
-                    (c.x + r * co, c.y + r * s)
-                };
-                lattice.push_place(&mut line, x, y);
             }
-            line.extend_from_slice(TYPES[t].0.as_bytes());
-            line.push(b',');
-            if t != ASB {
-                line.extend_from_slice(OUTCOMES[pick(&outcome_cum, rng.uniform())].0.as_bytes());
-            }
-            line.extend_from_slice(b",\n");
             w.write_all(&line).map_err(io)?;
             row += 1;
         }
@@ -788,5 +669,6 @@ pub fn generate<W: Write>(params: &GenerateParams, out: W) -> Result<GenerateSum
     })
 }
 
+mod rows;
 #[cfg(test)]
 mod tests;

@@ -35,7 +35,6 @@
 use crate::error::{Error, Result};
 use crate::model::incident::Incidents;
 use crate::model::month::Month;
-use crate::model::rng::Rng;
 use crate::space::index::IncidentIndex;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -257,132 +256,22 @@ pub fn test(
         .iter()
         .map(|&o| incidents.month[o as usize].since(first) as u16)
         .collect();
-    let span = last.since(first) as usize;
-    if span == 0 {
-        return Err(Error::Degenerate(format!(
-            "every incident is in {first}: the Knox test compares time distances, so it needs incidents from at least two months"
-        )));
-    }
-    if span > u16::MAX as usize {
-        return Err(Error::TooLarge(format!(
-            "the incidents span {span} months; the Knox test handles at most {}",
-            u16::MAX
-        )));
-    }
-    // time band of each month difference 0..=span (nt = beyond)
-    let nt = params.month_bands.len();
-    let lut: Vec<u8> = (0..=span as u32)
-        .map(|dt| params.month_bands.partition_point(|&e| e < dt) as u8)
-        .collect();
-    let width = nt + 1;
-    let nd = params.distance_bands.len();
+    let span = month_span(first, last)?;
 
     let pairs = close_pairs(incidents, index, &params.distance_bands, &order, &rank)?;
-    let band_pairs: Vec<u64> = pairs.j.iter().map(|j| j.len() as u64).collect();
-    let shuffled_batch = |batch: usize| -> Vec<Vec<u16>> {
-        (0..BATCH)
-            .map(|b| {
-                let mut rng = Rng::stream(params.seed, (batch * BATCH + b) as u64);
-                let mut m = months.clone();
-                rng.shuffle(&mut m);
-                m
-            })
-            .collect()
-    };
-    let run_batch = |lanes: &[Vec<u16>]| -> Vec<Vec<u64>> {
-        let c = if span < 256 {
-            let mm: Vec<u8> = (0..n * BATCH)
-                .map(|k| lanes[k % BATCH][k / BATCH] as u8)
-                .collect();
-            count_batch(&pairs, &mm, &params.month_bands)
-        } else {
-            let mm: Vec<u16> = (0..n * BATCH)
-                .map(|k| lanes[k % BATCH][k / BATCH])
-                .collect();
-            count_batch(&pairs, &mm, &params.month_bands)
-        };
-        // c[lane][band][t] for t < nt → flat nd × width with the beyond column
-        (0..BATCH)
-            .map(|p| {
-                let mut v = vec![0u64; nd * width];
-                for b in 0..nd {
-                    let mut sum = 0;
-                    for t in 0..nt {
-                        let x = c[(p * nd + b) * nt + t];
-                        v[b * width + t] = x;
-                        sum += x;
-                    }
-                    v[b * width + nt] = band_pairs[b] - sum;
-                }
-                v
-            })
-            .collect()
-    };
-    let observed = run_batch(&vec![months.clone(); BATCH]).swap_remove(0);
-    let r_all = params.permutations as usize;
-    let sims: Vec<Vec<u64>> = (0..r_all.div_ceil(BATCH))
-        .into_par_iter()
-        .map(|batch| run_batch(&shuffled_batch(batch)))
-        .flatten()
-        .collect::<Vec<_>>()
-        .into_iter()
-        .take(r_all)
-        .collect();
+    let counter = table::Counter::new(&pairs, params, span);
+    let observed = counter.count(&vec![months.clone(); BATCH]).swap_remove(0);
+    let sims = counter.simulate(&months);
 
     // all pairs per time band, from the month histogram (the same in every permutation)
-    let mut hist = vec![0u64; span + 1];
-    for &m in &months {
-        hist[m as usize] += 1;
-    }
-    let mut total = vec![0u64; width];
-    for dt in 0..=span {
-        let pairs_dt: u64 = if dt == 0 {
-            hist.iter().map(|&h| h * h.saturating_sub(1) / 2).sum()
-        } else {
-            (0..=span - dt).map(|a| hist[a] * hist[a + dt]).sum()
-        };
-        total[lut[dt] as usize] += pairs_dt;
-    }
-    let with_beyond = |c: &[u64]| -> Vec<u64> {
-        let mut v = c.to_vec();
-        for t in 0..width {
-            let close: u64 = (0..nd).map(|b| c[b * width + t]).sum();
-            v.push(total[t] - close);
-        }
-        v
-    };
-    let observed = with_beyond(&observed);
-    let sims: Vec<Vec<u64>> = sims.iter().map(|s| with_beyond(s)).collect();
-
-    let r = params.permutations as f64;
-    let mut cells = Vec::with_capacity((nd + 1) * width);
-    for d in 0..=nd {
-        for t in 0..width {
-            let k = d * width + t;
-            let obs = observed[k];
-            let sum: u64 = sims.iter().map(|s| s[k]).sum();
-            let ge = sims.iter().filter(|s| s[k] >= obs).count();
-            let expected = sum as f64 / r;
-            cells.push(KnoxCell {
-                distance_from: if d == 0 {
-                    0.0
-                } else {
-                    params.distance_bands[d - 1]
-                },
-                distance_to: params.distance_bands.get(d).copied(),
-                months_from: if t == 0 {
-                    0
-                } else {
-                    params.month_bands[t - 1] + 1
-                },
-                months_to: params.month_bands.get(t).copied(),
-                observed: obs,
-                expected,
-                ratio: (expected > 0.0).then(|| obs as f64 / expected),
-                pvalue: (ge as f64 + 1.0) / (r + 1.0),
-            });
-        }
-    }
+    let total = table::pairs_per_time_band(&months, &params.month_bands, span);
+    let nd = params.distance_bands.len();
+    let observed = table::with_beyond(&observed, &total, nd);
+    let sims: Vec<Vec<u64>> = sims
+        .iter()
+        .map(|s| table::with_beyond(s, &total, nd))
+        .collect();
+    let cells = table::cells(&observed, &sims, params);
     Ok(KnoxResult {
         cells,
         incidents: n,
@@ -401,6 +290,26 @@ pub fn test(
     })
 }
 
+/// The months from `first` to `last`: an error when they are the same month (no time
+/// distance to compare) or more than `u16::MAX` apart.
+fn month_span(first: Month, last: Month) -> Result<usize> {
+    let span = last.since(first) as usize;
+    if span == 0 {
+        return Err(Error::Degenerate(format!(
+            "every incident is in {first}: the Knox test compares time distances, so it needs incidents from at least two months"
+        )));
+    }
+    if span > u16::MAX as usize {
+        return Err(Error::TooLarge(format!(
+            "the incidents span {span} months; the Knox test handles at most {}",
+            u16::MAX
+        )));
+    }
+    Ok(span)
+}
+
+/// Checks the band edges: 1 to 255 increasing positive distances, at least one increasing
+/// month edge.
 fn check_bands(params: &KnoxParams) -> Result<()> {
     let d = &params.distance_bands;
     if d.is_empty() || d.len() > 255 {
@@ -638,5 +547,6 @@ fn close_pairs(
     Ok(Pairs { start, j })
 }
 
+mod table;
 #[cfg(test)]
 mod tests;

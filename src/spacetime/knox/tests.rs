@@ -1,5 +1,6 @@
 //! Unit tests of [`super`].
 use super::*;
+use crate::model::rng::Rng;
 
 fn incidents(xy: Vec<[f64; 2]>, months: Vec<i32>) -> Incidents {
     let m0 = Month::parse("2020-01").unwrap();

@@ -1,43 +1,62 @@
-//! The aggregate products of `change` and `evaluate` as partners receive them: study-area
-//! totals, accuracy scores, concentration and the PAI curve, with every value built from 1
-//! to K − 1 incidents withheld (a count is rounded instead when the rules round). The
-//! supports come typed from the analyses ([`ChangeSummary`], [`ScoreSupports`]); the same
-//! functions serve the summary files and the layers' metadata, so both publish the same.
+//! Publishing `harmspot evaluate`'s products (METHODS §7) as partners receive them: the
+//! scores and the test period's concentration with every value built from 1 to K − 1
+//! incidents withheld (supports from [`ScoreSupports`]), the PAI curve thinned so that no
+//! difference of two points is that small; the `--report` JSON and the `--curve` CSV. The
+//! layer's metadata publishes the same scores ([`scores`]).
 
-use crate::model::params::change::ChangeSummary;
+use crate::error::Result;
+use crate::model::layer::Layer;
 use crate::model::params::evaluate::{CurvePoint, ScoreSupports, Scores};
 use crate::publish::disclosure::{min_positive, protect_members, Disclosure};
+use crate::publish::write::{number::push_csv_float, write_atomic, write_json};
 use crate::stats::concentration::Concentration;
 use serde_json::{json, Value};
+use std::io::Write;
+use std::path::Path;
 
-/// The study-area totals of a change, protected; with the number of values withheld or
-/// rounded.
-pub fn change_totals(s: &ChangeSummary, rules: &Disclosure) -> (Value, usize) {
-    let mut totals = serde_json::to_value(s).expect("serialisable");
-    let mut changed = 0;
-    if let Value::Object(m) = &mut totals {
-        let both = min_positive(s.n_before, s.n_after);
-        changed = protect_members(
-            m,
-            rules,
-            &[
-                ("n_before", s.n_before, true),
-                ("n_after", s.n_after, true),
-                ("harm_before", s.n_before, false),
-                ("harm_after", s.n_after, false),
-                ("change", both, false),
-                ("pct_change", both, false),
-                ("z", both, false),
-                ("outside_study_area", s.outside_study_area, true),
-            ],
-        );
-    }
-    (totals, changed)
+/// Writes the `--report` JSON: the (protected) `scores`, the PAI `curve`, the
+/// `concentration` and the parameters of `layer`.
+pub fn write_report(
+    path: &Path,
+    scores: &Value,
+    curve: &[CurvePoint],
+    concentration: &Value,
+    layer: &Layer,
+) -> Result<()> {
+    write_json(
+        path,
+        &json!({
+            "scores": scores,
+            "curve": curve,
+            "concentration": concentration,
+            "parameters": crate::publish::metadata(layer),
+        }),
+    )
+}
+
+/// Writes the PAI curve as CSV: `cells,area_share,hit_rate,pai,harm_hit_rate`, one line a
+/// point.
+pub fn write_curve(path: &Path, curve: &[CurvePoint]) -> Result<()> {
+    write_atomic(path, |w| {
+        w.write_all(b"cells,area_share,hit_rate,pai,harm_hit_rate\n")?;
+        let mut line = String::new();
+        for c in curve {
+            line.clear();
+            line.push_str(&c.cells.to_string());
+            for v in [c.area_share, c.hit_rate, c.pai, c.harm_hit_rate] {
+                line.push(',');
+                push_csv_float(&mut line, v);
+            }
+            line.push('\n');
+            w.write_all(line.as_bytes())?;
+        }
+        Ok(())
+    })
 }
 
 /// The accuracy scores of an evaluation, protected; with the number of values withheld or
 /// rounded.
-pub fn evaluate_scores(s: &Scores, sup: &ScoreSupports, rules: &Disclosure) -> (Value, usize) {
+pub fn scores(s: &Scores, sup: &ScoreSupports, rules: &Disclosure) -> (Value, usize) {
     let mut scores = serde_json::to_value(s).expect("serialisable");
     let (big_n, n) = (s.test_incidents, s.test_incidents_in_hotspots);
     let (big_n1, n1) = (s.train_incidents, s.train_incidents_in_hotspots);
@@ -70,7 +89,7 @@ pub fn evaluate_scores(s: &Scores, sup: &ScoreSupports, rules: &Disclosure) -> (
 
 /// The concentration of the test period (`incidents`, `harm`), withheld whole when the test
 /// period holds 1 to K − 1 incidents; with the number of values withheld.
-pub fn evaluate_concentration(
+pub fn concentration(
     incidents: &Concentration,
     harm: Option<&Concentration>,
     test_incidents: f64,
