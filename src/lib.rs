@@ -2,6 +2,11 @@
 //!
 //! Crime *harm-hotspot* analysis for police.uk street-level data and force extracts.
 //!
+//! The source is in folders by layer, imports pointing only down this list: `error` (a
+//! leaf), `model` (incidents, months, grid, layers, each analysis's params and used
+//! records), `space`, `ingest`, `density`, `stats`, `hotspots`, `spacetime`, `compare`,
+//! `publish`, `map`. The public modules keep flat names:
+//!
 //! | step | module | entry point |
 //! |---|---|---|
 //! | read police.uk CSV, named-column CSV, GeoJSON points | [`read`] | [`read_incidents`] |
