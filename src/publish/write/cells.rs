@@ -40,7 +40,7 @@ pub fn is_nonempty(layer: &Layer, id: usize) -> bool {
 /// // two 100 m cells in Newcastle (British National Grid), one empty
 /// let grid = Grid::from_extent(Shape::Square, 100.0, [424_500.0, 564_900.0, 424_699.0, 564_999.0]).unwrap();
 /// let mut layer = Layer::new(grid);
-/// layer.set("n", vec![4.0, 0.0]);
+/// layer.set("n", vec![4.0, 0.0], harmspot::disclosure::Support::Count);
 /// let dir = tempfile::tempdir().unwrap();
 /// let p = dir.path().join("cells.geojson");
 /// let inverse = Projector::new("EPSG:27700").unwrap().inverse;
@@ -118,7 +118,7 @@ pub fn write_geojson_where(
 /// ```
 /// use harmspot::{grid::{Grid, Shape}, Layer};
 /// let mut layer = Layer::new(Grid::from_extent(Shape::Square, 100.0, [0.0, 0.0, 199.0, 99.0]).unwrap());
-/// layer.set("n", vec![3.0, 0.0]);
+/// layer.set("n", vec![3.0, 0.0], harmspot::disclosure::Support::Count);
 /// let dir = tempfile::tempdir().unwrap();
 /// let p = dir.path().join("cells.csv");
 /// assert_eq!(harmspot::write::cells::write_csv(&p, &layer).unwrap(), 2);

@@ -64,7 +64,7 @@ pub fn nodata_mask(layer: &Layer, empty_as_nodata: bool) -> Vec<bool> {
 /// ```
 /// use harmspot::{grid::{Grid, Shape}, Layer};
 /// let mut layer = Layer::new(Grid::from_extent(Shape::Square, 100.0, [0.0, 0.0, 199.0, 99.0]).unwrap());
-/// layer.set("n", vec![3.0, 0.0]);
+/// layer.set("n", vec![3.0, 0.0], harmspot::disclosure::Support::Count);
 /// let dir = tempfile::tempdir().unwrap();
 /// let p = dir.path().join("n.tif");
 /// harmspot::write::raster::write_geotiff(&p, &layer, 27700, true).unwrap();
@@ -242,7 +242,7 @@ pub fn ascii_grid_paths(dest: &Path, layer: &Layer) -> Vec<PathBuf> {
 /// ```
 /// use harmspot::{grid::{Grid, Shape}, Layer};
 /// let mut layer = Layer::new(Grid::from_extent(Shape::Square, 100.0, [0.0, 0.0, 99.0, 199.0]).unwrap());
-/// layer.set("density", vec![0.5, 0.0]);
+/// layer.set("density", vec![0.5, 0.0], harmspot::disclosure::Support::Within { radius: 300.0, months: None });
 /// let dir = tempfile::tempdir().unwrap();
 /// let p = dir.path().join("d.asc");
 /// harmspot::write::raster::write_ascii_grids(&p, &layer, true).unwrap();
