@@ -3,7 +3,7 @@
 //! WKB Points (OGC Simple Features 1.2.1 §8.2, little-endian, 21 bytes) in longitude and
 //! latitude, and the file-level `geo` metadata with its CRS (OGC:CRS84 as PROJJSON) and
 //! bounding box. One row group per month (months over [`MAX_GROUP_ROWS`] split), snappy
-//! compressed, dictionary-encoded text; written atomically ([`super::AtomicFile`]).
+//! compressed, dictionary-encoded (police.uk snaps incidents to shared map points); written atomically ([`super::AtomicFile`]).
 
 use super::AtomicFile;
 use crate::error::{Error, Result};
@@ -239,7 +239,6 @@ pub fn write_geoparquet(
         .set_compression(Compression::SNAPPY)
         .set_created_by(format!("harmspot {}", env!("CARGO_PKG_VERSION")))
         .set_column_statistics_enabled(ColumnPath::from("geometry"), EnabledStatistics::None)
-        .set_column_dictionary_enabled(ColumnPath::from("geometry"), false)
         .build();
     let groups = groups(&inc.month);
     let schema = schema(weight)?;

@@ -239,7 +239,10 @@ mod tests {
             point(Some(&wkb(true, 1, &[], f64::NAN, f64::NAN))),
             Point::Missing
         );
-        assert_eq!(point(Some(&wkb(true, 3, &[], 0.0, 0.0))), Point::OtherGeometry);
+        assert_eq!(
+            point(Some(&wkb(true, 3, &[], 0.0, 0.0))),
+            Point::OtherGeometry
+        );
         assert_eq!(point(Some(&[1, 1, 0, 0, 0, 0])), Point::Bad);
         assert_eq!(point(Some(&[7])), Point::Bad);
     }
