@@ -10,21 +10,22 @@
 //! harmspot's snake-case ones by default, or the `--…-col` names given). Every row goes
 //! through the same checks as a CSV row and a skip is counted by reason, at `file:row N`.
 
-use super::batch::{hash_bytes, Batch, Caches, Row, HASH0};
+use super::batch::{Batch, Caches, Row, HASH0};
 use super::{CoordColumns, ReadOptions};
 use crate::error::{Error, Result};
 use crate::model::incident::{FileSummary, SkipReason};
-use crate::model::month::Month;
 use crate::model::progress::{CountingReader, Digest, Progress};
-use parquet::basic::{ConvertedType, LogicalType, TimeUnit};
-use parquet::column::reader::{ColumnReader, ColumnReaderImpl};
-use parquet::data_type::{ByteArray, DataType};
+use column::Values;
+use pages::Strings;
 use parquet::file::reader::{FileReader, SerializedFileReader};
 use rayon::prelude::*;
+use std::collections::HashMap;
 use std::io::Read;
 use std::path::Path;
 
+mod column;
 mod geo;
+mod pages;
 
 /// Where the coordinates are.
 #[derive(Clone, Copy, Debug)]
@@ -265,217 +266,41 @@ fn plan(
     Ok((plan, geo))
 }
 
-/// One column of one row group, one entry per row (`None` for null).
-enum Values {
-    Bytes(Vec<Option<ByteArray>>),
-    Float(Vec<Option<f64>>),
-    Int(Vec<Option<i64>>),
-    /// Dates and timestamps, as the month they fall in.
-    Month(Vec<Option<Month>>),
-    Bool(Vec<Option<bool>>),
-}
-
-/// Reads a whole column chunk, nulls in place.
-fn read_typed<T: DataType>(
-    mut r: ColumnReaderImpl<T>,
-    rows: usize,
-    max_def: i16,
-) -> parquet::errors::Result<Vec<Option<T::T>>> {
-    let mut vals: Vec<T::T> = Vec::with_capacity(rows);
-    let mut defs: Vec<i16> = Vec::with_capacity(if max_def > 0 { rows } else { 0 });
-    let mut done = 0;
-    while done < rows {
-        let levels = (max_def > 0).then_some(&mut defs);
-        let (n, _, _) = r.read_records(rows - done, levels, None, &mut vals)?;
-        if n == 0 {
-            break;
-        }
-        done += n;
-    }
-    if max_def == 0 {
-        return Ok(vals.into_iter().map(Some).collect());
-    }
-    let mut it = vals.into_iter();
-    Ok(defs
-        .iter()
-        .map(|&d| if d == max_def { it.next() } else { None })
-        .collect())
-}
-
-/// Days since 1970-01-01 as a month (H. Hinnant's `civil_from_days`).
-fn month_of_day(days: i64) -> Option<Month> {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    Month::new(u32::try_from(y).ok()?, m as u32)
-}
-
-/// Reads column `c` of row group `g` (`rows` rows).
-fn read_column(
-    reader: &SerializedFileReader<bytes::Bytes>,
-    g: usize,
-    c: usize,
-    rows: usize,
-) -> parquet::errors::Result<Values> {
-    let rg = reader.get_row_group(g)?;
-    let desc = reader.metadata().file_metadata().schema_descr().column(c);
-    let max_def = desc.max_def_level();
-    let logical = desc.logical_type_ref().cloned();
-    let converted = desc.converted_type();
-    let per_day = match (&logical, converted) {
-        (Some(LogicalType::Date), _) | (None, ConvertedType::DATE) => Some(1),
-        (Some(LogicalType::Timestamp(t)), _) => Some(match t.unit {
-            TimeUnit::MILLIS => 86_400_000,
-            TimeUnit::MICROS => 86_400_000_000,
-            TimeUnit::NANOS => 86_400_000_000_000,
-        }),
-        (None, ConvertedType::TIMESTAMP_MILLIS) => Some(86_400_000),
-        (None, ConvertedType::TIMESTAMP_MICROS) => Some(86_400_000_000),
-        _ => None,
-    };
-    let month = |v: Vec<Option<i64>>, per: i64| {
-        Values::Month(
-            v.into_iter()
-                .map(|d| d.and_then(|d| month_of_day(d.div_euclid(per))))
-                .collect(),
-        )
-    };
-    Ok(match rg.get_column_reader(c)? {
-        ColumnReader::ByteArrayColumnReader(r) => Values::Bytes(read_typed(r, rows, max_def)?),
-        ColumnReader::FixedLenByteArrayColumnReader(r) => Values::Bytes(
-            read_typed(r, rows, max_def)?
-                .into_iter()
-                .map(|v| v.map(|f| ByteArray::from(f.data().to_vec())))
-                .collect(),
-        ),
-        ColumnReader::DoubleColumnReader(r) => Values::Float(read_typed(r, rows, max_def)?),
-        ColumnReader::FloatColumnReader(r) => Values::Float(
-            read_typed(r, rows, max_def)?
-                .into_iter()
-                .map(|v| v.map(f64::from))
-                .collect(),
-        ),
-        ColumnReader::Int32ColumnReader(r) => {
-            let v: Vec<Option<i64>> = read_typed(r, rows, max_def)?
-                .into_iter()
-                .map(|v| v.map(i64::from))
-                .collect();
-            match per_day {
-                Some(p) => month(v, p),
-                None => Values::Int(v),
-            }
-        }
-        ColumnReader::Int64ColumnReader(r) => {
-            let v = read_typed(r, rows, max_def)?;
-            match per_day {
-                Some(p) => month(v, p),
-                None => Values::Int(v),
-            }
-        }
-        ColumnReader::BoolColumnReader(r) => Values::Bool(read_typed(r, rows, max_def)?),
-        ColumnReader::Int96ColumnReader(r) => Values::Month(
-            read_typed(r, rows, max_def)?
-                .into_iter()
-                .map(|v| v.and_then(|t| month_of_day(i64::from(t.data()[2]) - 2_440_588)))
-                .collect(),
-        ),
-    })
-}
-
-impl Values {
-    /// As text, for the columns read as text (month, crime type, id, names, weight).
-    fn into_text(self) -> Vec<Option<ByteArray>> {
-        let text = |s: String| Some(ByteArray::from(s.into_bytes()));
-        match self {
-            Values::Bytes(v) => v,
-            Values::Float(v) => v
-                .into_iter()
-                .map(|x| x.and_then(|x| text(x.to_string())))
-                .collect(),
-            Values::Int(v) => v
-                .into_iter()
-                .map(|x| x.and_then(|x| text(x.to_string())))
-                .collect(),
-            Values::Month(v) => v
-                .into_iter()
-                .map(|x| x.and_then(|x| text(x.to_string())))
-                .collect(),
-            Values::Bool(v) => v
-                .into_iter()
-                .map(|x| x.and_then(|x| text(x.to_string())))
-                .collect(),
-        }
-    }
-
-    /// As coordinates: `None` when null or empty, NaN when not a number.
-    fn into_coords(self) -> Vec<Option<f64>> {
-        match self {
-            Values::Float(v) => v,
-            Values::Int(v) => v.into_iter().map(|x| x.map(|x| x as f64)).collect(),
-            Values::Bytes(v) => v
-                .into_iter()
-                .map(|x| {
-                    let b = x?;
-                    let s = std::str::from_utf8(b.data()).ok().map(str::trim);
-                    match s {
-                        Some("") => None,
-                        Some(s) => Some(s.parse::<f64>().unwrap_or(f64::NAN)),
-                        None => Some(f64::NAN),
-                    }
-                })
-                .collect(),
-            Values::Month(v) => v.into_iter().map(|x| x.map(|_| f64::NAN)).collect(),
-            Values::Bool(v) => v.into_iter().map(|x| x.map(|_| f64::NAN)).collect(),
-        }
-    }
-
-    /// Continues each row's hash with this column's value.
-    fn hash_into(&self, h: &mut [u64]) {
-        const NULL: &[u8] = b"\xff\xfenull";
-        let mut step = |i: usize, b: &[u8]| h[i] = hash_bytes(h[i], b);
-        match self {
-            Values::Bytes(v) => v
-                .iter()
-                .enumerate()
-                .for_each(|(i, x)| step(i, x.as_ref().map_or(NULL, |x| x.data()))),
-            Values::Float(v) => v
-                .iter()
-                .enumerate()
-                .for_each(|(i, x)| step(i, &x.map_or(NULL.to_vec(), |x| x.to_le_bytes().to_vec()))),
-            Values::Int(v) => v
-                .iter()
-                .enumerate()
-                .for_each(|(i, x)| step(i, &x.map_or(NULL.to_vec(), |x| x.to_le_bytes().to_vec()))),
-            Values::Month(v) => v.iter().enumerate().for_each(|(i, x)| {
-                step(
-                    i,
-                    &x.map_or(NULL.to_vec(), |x| x.index().to_le_bytes().to_vec()),
-                )
-            }),
-            Values::Bool(v) => v
-                .iter()
-                .enumerate()
-                .for_each(|(i, x)| step(i, x.map_or(NULL, |x| if x { b"1" } else { b"0" }))),
-        }
-    }
-}
-
 /// A text column as the reader maps it: `None` when the file has no such column, or when
 /// every row of the group is null (a harmspot file written from an extract without it).
-fn text_column(
-    reader: &SerializedFileReader<bytes::Bytes>,
-    g: usize,
-    c: Option<usize>,
-    rows: usize,
-) -> parquet::errors::Result<Option<Vec<Option<ByteArray>>>> {
-    let Some(c) = c else { return Ok(None) };
-    let v = read_column(reader, g, c, rows)?.into_text();
-    Ok(v.iter().any(Option::is_some).then_some(v))
+fn text(cols: &HashMap<usize, Values>, c: Option<usize>) -> Option<Strings> {
+    let s = cols.get(&c?)?.to_text();
+    s.rows.iter().any(|&k| k != pages::NULL).then_some(s)
+}
+
+/// A present column's null reads as an empty field (skipped as a CSV's would be).
+fn field(col: &Option<Strings>, i: usize) -> Option<&[u8]> {
+    col.as_ref().map(|s| s.get(i).unwrap_or_default())
+}
+
+/// The location of each row of the group.
+fn points(cols: &HashMap<usize, Values>, coords: Coords) -> Option<Vec<geo::Point>> {
+    Some(match coords {
+        Coords::Wkb(c) => {
+            let Values::Text(s) = cols.get(&c)? else {
+                return None;
+            };
+            let each: Vec<geo::Point> = (0..s.values() as u32)
+                .map(|k| geo::point(Some(s.value(k))))
+                .collect();
+            s.rows
+                .iter()
+                .map(|&k| each.get(k as usize).copied().unwrap_or(geo::Point::Missing))
+                .collect()
+        }
+        Coords::Xy(x, y) => {
+            let (xs, ys) = (cols.get(&x)?.to_coords(), cols.get(&y)?.to_coords());
+            xs.into_iter()
+                .zip(ys)
+                .map(|(x, y)| geo::Point::from_xy(x, y))
+                .collect()
+        }
+    })
 }
 
 /// Reads row group `g`, whose first row is row `start` of the file (0-based).
@@ -492,52 +317,45 @@ fn read_group(
     let bad = |e: parquet::errors::ParquetError| {
         Error::format(path, format!("row group {}: cannot be read: {e}", g + 1))
     };
-    let text = |c| text_column(reader, g, c, rows).map_err(bad);
-    let points = match plan.coords {
-        Coords::Wkb(c) => match read_column(reader, g, c, rows).map_err(bad)? {
-            Values::Bytes(v) => v
-                .iter()
-                .map(|b| geo::point(b.as_ref().map(ByteArray::data)))
-                .collect(),
-            _ => return Err(Error::format(path, "the geometry column is not binary WKB")),
-        },
-        Coords::Xy(x, y) => {
-            let xs = read_column(reader, g, x, rows).map_err(bad)?.into_coords();
-            let ys = read_column(reader, g, y, rows).map_err(bad)?.into_coords();
-            xs.into_iter()
-                .zip(ys)
-                .map(|(x, y)| geo::Point::from_xy(x, y))
-                .collect::<Vec<_>>()
+    let roles = [
+        plan.month,
+        plan.crime_type,
+        plan.weight,
+        plan.id,
+        plan.location,
+        plan.lsoa,
+    ];
+    let geometry = match plan.coords {
+        Coords::Wkb(c) => [Some(c), None],
+        Coords::Xy(x, y) => [Some(x), Some(y)],
+    };
+    let mut cols: HashMap<usize, Values> = HashMap::new();
+    for c in plan
+        .all
+        .iter()
+        .copied()
+        .chain(roles.into_iter().chain(plan.more).chain(geometry).flatten())
+    {
+        if let std::collections::hash_map::Entry::Vacant(e) = cols.entry(c) {
+            e.insert(column::read(reader, g, c, rows).map_err(bad)?);
         }
-    };
-    let month = text(plan.month)?;
-    let crime_type = text(plan.crime_type)?;
-    let weight = match plan.weight {
-        Some(c) => Some(read_column(reader, g, c, rows).map_err(bad)?.into_text()),
-        None => None,
-    };
-    let id = text(plan.id)?;
-    let location = text(plan.location)?;
-    let lsoa = text(plan.lsoa)?;
-    let more: Vec<Option<Vec<Option<ByteArray>>>> =
-        plan.more.iter().map(|c| text(*c)).collect::<Result<_>>()?;
-    let mut hashes = vec![HASH0; if plan.all.is_empty() { 0 } else { rows }];
-    for &c in &plan.all {
-        read_column(reader, g, c, rows)
-            .map_err(bad)?
-            .hash_into(&mut hashes);
     }
+    let points = points(&cols, plan.coords)
+        .ok_or_else(|| Error::format(path, "the geometry column is not binary WKB"))?;
+    let mut hashes = vec![HASH0; if plan.all.is_empty() { 0 } else { rows }];
+    for c in &plan.all {
+        cols[c].hash_into(&mut hashes);
+    }
+    let [month, crime_type, weight, id, location, lsoa] = roles.map(|c| text(&cols, c));
+    let weight = weight.or_else(|| plan.weight.map(|_| Strings::default()));
+    let more = plan.more.map(|c| text(&cols, c));
+    drop(cols);
     let mut batch = Batch {
         label: label.to_string(),
         unit: "row",
         ..Default::default()
     };
     let mut caches = Caches::default();
-    // a present column's null reads as an empty field (skipped as a CSV's would be)
-    fn field(col: &Option<Vec<Option<ByteArray>>>, i: usize) -> Option<&[u8]> {
-        col.as_ref()
-            .map(|v| v[i].as_ref().map_or(&b""[..], ByteArray::data))
-    }
     for (i, p) in points.iter().enumerate() {
         let line = start + i as u64 + 1;
         batch.summary.rows += 1;
