@@ -19,6 +19,7 @@ use column::Values;
 use pages::Strings;
 use parquet::file::reader::{FileReader, SerializedFileReader};
 use rayon::prelude::*;
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::io::Read;
 use std::path::Path;
@@ -61,7 +62,8 @@ pub(super) fn read(
     progress: &dyn Progress,
 ) -> Result<Vec<Batch>> {
     let digest = Digest::default();
-    let mut buf = Vec::new();
+    let size = std::fs::metadata(path).map_or(0, |m| m.len());
+    let mut buf = Vec::with_capacity(usize::try_from(size).unwrap_or(0).saturating_add(1));
     CountingReader::new(super::open(path)?, progress, &digest)
         .read_to_end(&mut buf)
         .map_err(|e| Error::io(path, e))?;
@@ -268,13 +270,16 @@ fn plan(
 
 /// A text column as the reader maps it: `None` when the file has no such column, or when
 /// every row of the group is null (a harmspot file written from an extract without it).
-fn text(cols: &HashMap<usize, Values>, c: Option<usize>) -> Option<Strings> {
-    let s = cols.get(&c?)?.to_text();
+fn text(cols: &HashMap<usize, Values>, c: Option<usize>) -> Option<Cow<'_, Strings>> {
+    let s = match cols.get(&c?)? {
+        Values::Text(s) => Cow::Borrowed(s),
+        other => Cow::Owned(other.to_text()),
+    };
     s.rows.iter().any(|&k| k != pages::NULL).then_some(s)
 }
 
 /// A present column's null reads as an empty field (skipped as a CSV's would be).
-fn field(col: &Option<Strings>, i: usize) -> Option<&[u8]> {
+fn field<'a>(col: &'a Option<Cow<'_, Strings>>, i: usize) -> Option<&'a [u8]> {
     col.as_ref().map(|s| s.get(i).unwrap_or_default())
 }
 
@@ -347,9 +352,8 @@ fn read_group(
         cols[c].hash_into(&mut hashes);
     }
     let [month, crime_type, weight, id, location, lsoa] = roles.map(|c| text(&cols, c));
-    let weight = weight.or_else(|| plan.weight.map(|_| Strings::default()));
+    let weight = weight.or_else(|| plan.weight.map(|_| Cow::Owned(Strings::default())));
     let more = plan.more.map(|c| text(&cols, c));
-    drop(cols);
     let mut batch = Batch {
         label: label.to_string(),
         unit: "row",
