@@ -351,3 +351,77 @@ fn foreign_geoparquet_rows_are_skipped_by_reason() {
     );
     assert!(fails(d.path(), &["info", "p.parquet"]).contains("no Point geometries"));
 }
+
+/// A plain Parquet file (no `geo` metadata): `lon`/`lat` doubles, an INT64 id, a DATE month
+/// and a text type written with DELTA_BYTE_ARRAY (not dictionary-encoded).
+fn plain_parquet(path: &Path) {
+    use parquet::data_type::{ByteArray, ByteArrayType, DoubleType, Int32Type, Int64Type};
+    use std::sync::Arc;
+    let schema = parquet::schema::parser::parse_message_type(
+        "message m { REQUIRED DOUBLE lon; REQUIRED DOUBLE lat; REQUIRED INT64 crime_id; OPTIONAL INT32 month (DATE); REQUIRED BYTE_ARRAY crime_type (STRING); }",
+    )
+    .unwrap();
+    let props = parquet::file::properties::WriterProperties::builder()
+        .set_dictionary_enabled(false)
+        .set_column_encoding(
+            parquet::schema::types::ColumnPath::from("crime_type"),
+            parquet::basic::Encoding::DELTA_BYTE_ARRAY,
+        )
+        .build();
+    let file = std::fs::File::create(path).unwrap();
+    let mut w =
+        parquet::file::writer::SerializedFileWriter::new(file, Arc::new(schema), Arc::new(props))
+            .unwrap();
+    let mut rg = w.next_row_group().unwrap();
+    let mut col = rg.next_column().unwrap().unwrap();
+    col.typed::<DoubleType>()
+        .write_batch(&[-1.61, -1.62, -1.63], None, None)
+        .unwrap();
+    col.close().unwrap();
+    let mut col = rg.next_column().unwrap().unwrap();
+    col.typed::<DoubleType>()
+        .write_batch(&[54.97, 54.98, 54.99], None, None)
+        .unwrap();
+    col.close().unwrap();
+    let mut col = rg.next_column().unwrap().unwrap();
+    col.typed::<Int64Type>()
+        .write_batch(&[7, 7, 9], None, None)
+        .unwrap();
+    col.close().unwrap();
+    // 2021-03-01, 2021-02-28, null
+    let mut col = rg.next_column().unwrap().unwrap();
+    col.typed::<Int32Type>()
+        .write_batch(&[18_687, 18_686], Some(&[1, 1, 0]), None)
+        .unwrap();
+    col.close().unwrap();
+    let mut col = rg.next_column().unwrap().unwrap();
+    let types: Vec<ByteArray> = ["Burglary", "Robbery", "Burglary"]
+        .map(ByteArray::from)
+        .to_vec();
+    col.typed::<ByteArrayType>()
+        .write_batch(&types, None, None)
+        .unwrap();
+    col.close().unwrap();
+    rg.close().unwrap();
+    w.close().unwrap();
+}
+
+#[test]
+fn plain_parquet_lon_lat_dates_and_delta_text() {
+    let d = tempfile::tempdir().unwrap();
+    plain_parquet(&d.path().join("p.parquet"));
+    let j: Value = serde_json::from_str(&ok(d.path(), &["info", "p.parquet", "--json"])).unwrap();
+    assert_eq!(j["read"]["files"][0]["format"], "parquet");
+    assert_eq!(
+        (j["read"]["rows"].as_u64(), j["read"]["kept"].as_u64()),
+        (Some(3), Some(2))
+    );
+    assert_eq!(
+        j["read"]["skipped"]["bad_month"]["count"], 1,
+        "a null date in a date column"
+    );
+    assert_eq!(j["counts"]["Burglary"]["2021-03"], 1);
+    assert_eq!(j["counts"]["Robbery"]["2021-02"], 1);
+    // the id repeats with other fields: kept and counted, as for CSV
+    assert_eq!(j["read"]["repeated_ids_kept"], 1);
+}
