@@ -285,7 +285,7 @@ mod tests {
     fn round_trip(vals: &[Option<&str>], dict: bool, v2: bool) -> Option<Vec<Option<String>>> {
         use parquet::data_type::{ByteArray, ByteArrayType};
         use parquet::file::properties::{WriterProperties, WriterVersion};
-        use parquet::file::reader::{FileReader, RowGroupReader, SerializedFileReader};
+        use parquet::file::reader::{FileReader, SerializedFileReader};
         use std::sync::Arc;
         let schema = parquet::schema::parser::parse_message_type(
             "message m { OPTIONAL BYTE_ARRAY t (STRING); }",
