@@ -425,3 +425,55 @@ fn plain_parquet_lon_lat_dates_and_delta_text() {
     // the id repeats with other fields: kept and counted, as for CSV
     assert_eq!(j["read"]["repeated_ids_kept"], 1);
 }
+
+#[test]
+fn grid_layer_as_geoparquet_holds_the_geojson_cells() {
+    use parquet::record::RowAccessor;
+    let d = tempfile::tempdir().unwrap();
+    let csv = sample().display().to_string();
+    let args = [
+        "count",
+        &csv,
+        "--cell-size",
+        "500",
+        "--out",
+        "c.parquet",
+        "--out",
+        "c.geojson",
+        "-q",
+    ];
+    ok(d.path(), &args);
+    let (geo, groups) = footer(&d.path().join("c.parquet"));
+    assert_eq!(
+        geo["columns"]["geometry"]["geometry_types"],
+        serde_json::json!(["Polygon"])
+    );
+    let j = load(&d.path().join("c.geojson"));
+    let feats = j["features"].as_array().unwrap();
+    assert_eq!(groups, vec![feats.len() as i64]);
+    let r = SerializedFileReader::new(std::fs::File::open(d.path().join("c.parquet")).unwrap())
+        .unwrap();
+    let names: Vec<String> = r
+        .metadata()
+        .file_metadata()
+        .schema_descr()
+        .columns()
+        .iter()
+        .map(|c| c.name().to_string())
+        .collect();
+    assert_eq!(names, ["x", "y", "n", "harm", "geometry"]);
+    for (row, f) in r.get_row_iter(None).unwrap().zip(feats) {
+        let row = row.unwrap();
+        assert_eq!(
+            row.get_double(2).unwrap(),
+            f["properties"]["n"].as_f64().unwrap()
+        );
+        assert!(
+            (row.get_double(3).unwrap() - f["properties"]["harm"].as_f64().unwrap()).abs() < 1e-9
+        );
+        // the ring's first vertex, as the GeoJSON rounds it (6 decimals)
+        let wkb = row.get_bytes(4).unwrap().data().to_vec();
+        let lon = f64::from_le_bytes(wkb[13..21].try_into().unwrap());
+        assert!((lon - f["geometry"]["coordinates"][0][0][0].as_f64().unwrap()).abs() < 1e-6);
+    }
+}

@@ -36,12 +36,13 @@ pub struct GeoParquetWritten {
     pub bbox: Option<[f64; 4]>,
 }
 
-/// The `geo` metadata value for a file of points within `bbox` (GeoParquet 1.1).
-pub fn geo_metadata(bbox: Option<[f64; 4]>) -> String {
+/// The `geo` metadata value for a file of `kind` geometries (`Point`, `Polygon`) within
+/// `bbox` (GeoParquet 1.1).
+pub fn geo_metadata(kind: &str, bbox: Option<[f64; 4]>) -> String {
     let crs: serde_json::Value = serde_json::from_str(CRS84).expect("valid PROJJSON");
     let mut col = serde_json::json!({
         "encoding": "WKB",
-        "geometry_types": ["Point"],
+        "geometry_types": [kind],
         "crs": crs,
     });
     if let Some(b) = bbox {
@@ -250,7 +251,7 @@ pub fn write_geoparquet(
         for rows in &groups {
             row_group(&mut w, &src, rows).map_err(pq)?;
         }
-        w.append_key_value_metadata(KeyValue::new("geo".into(), geo_metadata(bbox)));
+        w.append_key_value_metadata(KeyValue::new("geo".into(), geo_metadata("Point", bbox)));
         w.close().map_err(pq)?;
     }
     file.commit()?;
@@ -284,7 +285,7 @@ mod tests {
     #[test]
     fn geo_metadata_has_the_required_keys() {
         let v: serde_json::Value =
-            serde_json::from_str(&geo_metadata(Some([0.0, 1.0, 2.0, 3.0]))).unwrap();
+            serde_json::from_str(&geo_metadata("Point", Some([0.0, 1.0, 2.0, 3.0]))).unwrap();
         assert_eq!(v["version"], "1.1.0");
         assert_eq!(v["primary_column"], "geometry");
         let g = &v["columns"]["geometry"];
