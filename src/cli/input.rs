@@ -148,6 +148,7 @@ impl InputArgs {
             months,
             harm: HarmTable::from_arg(&self.harm)?,
             unique_ids: self.unique_ids,
+            keep_records: false,
         })
     }
 
@@ -179,29 +180,7 @@ impl InputArgs {
     /// Reads the inputs, printing a one-line summary (and warnings) to stderr unless quiet.
     pub fn load(&self, quiet: bool) -> Result<Loaded> {
         let loaded = self.read(quiet)?;
-        let summary = &loaded.summary;
-        if !quiet {
-            let filtered: u64 = summary.filtered.values().sum();
-            eprintln!(
-                "read {} rows from {} file(s): {} kept, {} skipped, {} left out by filters",
-                summary.rows,
-                summary.files.len(),
-                summary.kept,
-                summary.skipped_total(),
-                filtered
-            );
-            for (reason, c) in &summary.skipped {
-                eprintln!(
-                    "  skipped {:>9}  {} (e.g. {})",
-                    c.count,
-                    reason.describe(),
-                    c.examples.join(", ")
-                );
-            }
-            for w in &summary.warnings {
-                eprintln!("warning: {w}");
-            }
-        }
+        print_summary(&loaded.summary, quiet);
         Ok(loaded)
     }
 
@@ -217,5 +196,31 @@ impl InputArgs {
             );
         }
         Ok(l)
+    }
+}
+
+/// Prints the one-line read summary, skips by reason and warnings to stderr unless quiet.
+pub fn print_summary(summary: &ReadSummary, quiet: bool) {
+    if !quiet {
+        let filtered: u64 = summary.filtered.values().sum();
+        eprintln!(
+            "read {} rows from {} file(s): {} kept, {} skipped, {} left out by filters",
+            summary.rows,
+            summary.files.len(),
+            summary.kept,
+            summary.skipped_total(),
+            filtered
+        );
+        for (reason, c) in &summary.skipped {
+            eprintln!(
+                "  skipped {:>9}  {} (e.g. {})",
+                c.count,
+                reason.describe(),
+                c.examples.join(", ")
+            );
+        }
+        for w in &summary.warnings {
+            eprintln!("warning: {w}");
+        }
     }
 }

@@ -4,6 +4,7 @@
 pub mod args;
 pub mod change;
 pub mod compare;
+pub mod convert;
 pub mod count;
 pub mod emerging;
 pub mod evaluate;
@@ -52,6 +53,8 @@ pub enum Command {
     Run(run::RunArgs),
     /// Summarise extracts: rows kept and skipped by reason, months, counts per type and month.
     Info(info::InfoArgs),
+    /// Write extracts as GeoParquet 1.1 (WKB points, police.uk columns typed, a row group per month).
+    Convert(convert::ConvertArgs),
     /// Write a seeded synthetic extract in the police.uk street-level layout.
     Generate(generate::GenerateArgs),
     /// Count incidents and sum harm per grid cell (square or hex), optionally per type or month.
@@ -135,6 +138,7 @@ pub fn run(cli: Cli, command: Vec<String>) -> anyhow::Result<()> {
         Command::Hotspots(a) => hotspots::run(a, quiet),
         Command::Run(a) => run::run(a, quiet),
         Command::Info(a) => info::run(a, quiet),
+        Command::Convert(a) => convert::run(a, quiet),
         Command::Generate(a) => generate::run(a, quiet),
         Command::Count(a) => count::run(a, quiet),
         Command::Kde(a) => kde::run(a, quiet),

@@ -12,5 +12,6 @@ pub(crate) mod month;
 pub mod params;
 pub mod places;
 pub mod progress;
+pub mod records;
 pub(crate) mod rng;
 pub mod used;

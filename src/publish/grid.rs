@@ -28,6 +28,8 @@ pub enum Format {
     Csv,
     /// `.asc`: ESRI ASCII grid(s).
     Asc,
+    /// `.parquet`: GeoParquet 1.1, cell polygons in WGS84.
+    Parquet,
 }
 
 impl Format {
@@ -48,11 +50,12 @@ impl Format {
             "tif" | "tiff" => Format::Tiff,
             "csv" => Format::Csv,
             "asc" => Format::Asc,
+            "parquet" => Format::Parquet,
             _ => {
                 return Err(Error::param(
                     Param::Out,
                     format!(
-                        "`{}` has no known extension: use .geojson, .tif, .csv or .asc",
+                        "`{}` has no known extension: use .geojson, .tif, .csv, .asc or .parquet",
                         path.display()
                     ),
                 ))
@@ -258,6 +261,18 @@ impl GridOutputs {
         match format {
             Format::GeoJson => {
                 let n = cells::write_geojson(path, layer, &projector.inverse, self.all_cells)?;
+                done.push(Written::Cells {
+                    path: path_buf,
+                    cells: n,
+                });
+            }
+            Format::Parquet => {
+                let n = crate::publish::write::parquet_grid::write_grid_geoparquet(
+                    path,
+                    layer,
+                    &projector.inverse,
+                    self.all_cells,
+                )?;
                 done.push(Written::Cells {
                     path: path_buf,
                     cells: n,

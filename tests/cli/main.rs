@@ -23,6 +23,8 @@ mod count;
 mod escaping;
 // every reader over the fuzz seed corpus and saved crash reproducers
 mod fuzz_corpus;
+// issue 21: `convert` to GeoParquet, `.parquet` inputs read like CSV
+mod geoparquet;
 // `gistar` from the command line: columns, FDR, permutations
 mod gistar;
 // malformed CSV and GeoJSON: skips counted by reason, clear errors, no panic

@@ -29,6 +29,8 @@ pub(super) struct Batch {
     pub types: Vec<String>,
     pub locations: Vec<String>,
     pub lsoas: Vec<String>,
+    /// The kept rows' other police.uk fields, with [`ReadOptions::keep_records`].
+    pub kept: crate::model::records::Records,
     /// Rows whose projected x/y look like longitude/latitude degrees.
     pub degree_like: u64,
     pub summary: ReadSummary,
@@ -50,6 +52,9 @@ pub(super) struct Row<'a> {
     pub lsoa: Option<&'a [u8]>,
     /// Hash of every field of the row, for telling identical rows from repeated ids.
     pub row_hash: u64,
+    /// The other police.uk fields ([`crate::model::records::MORE_COLUMNS`]), read only
+    /// with [`ReadOptions::keep_records`].
+    pub more: [Option<&'a [u8]>; 5],
 }
 
 /// A crime type as a batch knows it: (local id, passes the filter, harm weight).
@@ -168,6 +173,21 @@ impl Batch {
         let (Some(x), Some(y)) = (parse_num(xs), parse_num(ys)) else {
             return self.skip(SkipReason::UnparsableCoordinates, line);
         };
+        self.push_xy(x, y, row, lonlat, caches, opts)
+    }
+
+    /// [`Batch::push_row`] once the coordinates are numbers (binary formats; the row is
+    /// already counted in `summary.rows`).
+    pub fn push_xy(
+        &mut self,
+        x: f64,
+        y: f64,
+        row: Row<'_>,
+        lonlat: bool,
+        caches: &mut Caches,
+        opts: &ReadOptions,
+    ) {
+        let line = row.line;
         if x == 0.0 && y == 0.0 {
             return self.skip(SkipReason::NullIsland, line);
         }
@@ -230,6 +250,10 @@ impl Batch {
         self.location.push(loc);
         let lsoa = caches.lsoas.id(row.lsoa, &mut self.lsoas);
         self.lsoa.push(lsoa);
+        if opts.keep_records {
+            let typed = row.crime_type.is_some();
+            self.kept.push([x, y], typed, row.id, row.more);
+        }
     }
 
     /// Moves the points into the working CRS, transforming each distinct location once
@@ -282,6 +306,9 @@ impl Batch {
         filt(&mut self.line, keep);
         filt(&mut self.location, keep);
         filt(&mut self.lsoa, keep);
+        if !self.kept.is_empty() {
+            self.kept.retain(keep);
+        }
     }
 }
 

@@ -250,6 +250,7 @@ pub(super) fn parse_block(block: &Block, label: String, opts: &ReadOptions) -> B
             id,
             location: get(lay.location),
             lsoa: get(lay.lsoa),
+            more: lay.more.map(get),
             row_hash: if id.is_some_and(|b| !b.trim_ascii().is_empty()) {
                 f.hash(record)
             } else {

@@ -24,6 +24,8 @@ pub(super) struct Layout {
     pub fields: usize,
     /// The header's x field, to recognise a header repeated inside the file.
     pub header_x: Vec<u8>,
+    /// The other police.uk columns, found only with `keep_records` (`convert`).
+    pub more: [Option<usize>; 5],
 }
 
 fn find(header: &[String], name: &str, path: &Path) -> Result<Option<usize>> {
@@ -129,6 +131,7 @@ pub(super) fn layout(header: &[String], path: &Path, opts: &ReadOptions) -> Resu
         format,
         fields: header.len(),
         header_x: header[x].as_bytes().to_vec(),
+        more: super::keep::more_columns(header, opts),
     })
 }
 

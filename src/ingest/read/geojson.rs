@@ -90,6 +90,7 @@ pub(super) fn read<'a>(
         let id = lookup(props, &c.id, &["Crime ID", "crime_id", "id"]);
         let location = lookup(props, &c.location, &["Location"]);
         let lsoa = lookup(props, &c.lsoa, &["LSOA name"]);
+        let more = super::keep::more_properties(props, opts);
         // identical features hash equal: properties in file order, then the geometry
         let row_hash = hash_bytes(
             hash_bytes(
@@ -113,6 +114,7 @@ pub(super) fn read<'a>(
             id: id.as_deref().map(str::as_bytes),
             location: location.as_deref().map(str::as_bytes),
             lsoa: lsoa.as_deref().map(str::as_bytes),
+            more: std::array::from_fn(|k| more[k].as_deref().map(str::as_bytes)),
             row_hash,
         };
         batch.push_row(row, true, &mut caches, opts);

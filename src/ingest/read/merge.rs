@@ -75,7 +75,7 @@ type ShardResult = (Vec<(u32, u32, SkipReason)>, u64);
 /// Decides repeated ids over all batches, in input order, in parallel: ids are split into
 /// shards by hash and each shard is walked in order. Returns, per batch, the rows to skip
 /// (ascending) with their reason, and the number of repeated ids kept.
-fn repeated_ids(batches: &[Batch], unique: bool) -> (Vec<Vec<(u32, SkipReason)>>, u64) {
+pub(super) fn repeated_ids(batches: &[Batch], unique: bool) -> (Vec<Vec<(u32, SkipReason)>>, u64) {
     use rayon::prelude::*;
     const SHARD_BITS: u32 = 6;
     let mut shards: Vec<Vec<(u64, u64, u32, u32)>> = vec![Vec::new(); 1 << SHARD_BITS];

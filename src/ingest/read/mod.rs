@@ -1,5 +1,5 @@
-//! Reading incident extracts: police.uk street-level CSV, CSV with named columns, and GeoJSON
-//! Points (METHODS §1).
+//! Reading incident extracts: police.uk street-level CSV, CSV with named columns, GeoJSON
+//! Points and GeoParquet (METHODS §1).
 //!
 //! Files are streamed record by record; several files (a police.uk download has one per
 //! month) are parsed in parallel and merged in the order given, so the result does not depend
@@ -12,7 +12,9 @@ mod blocks;
 mod csv;
 mod geojson;
 mod inputs;
+mod keep;
 mod merge;
+mod parquet;
 mod record;
 
 pub use inputs::expand_inputs;
@@ -22,6 +24,7 @@ use crate::model::harm::HarmTable;
 use crate::model::incident::{Incidents, ReadSummary, ASB};
 use crate::model::month::MonthRange;
 use crate::model::progress::{CountingReader, Digest, Progress, Silent};
+use crate::model::records::Records;
 use crate::space::crs::{Crs, Projector, Transform};
 use batch::Batch;
 use rayon::prelude::*;
@@ -151,6 +154,9 @@ pub struct ReadOptions {
     /// repeats with other fields are kept and counted (police.uk publishes each row as a
     /// record, and counts rows).
     pub unique_ids: bool,
+    /// Also keep each kept row's other police.uk fields and its coordinates as read
+    /// ([`read_records`]; `harmspot convert`).
+    pub keep_records: bool,
 }
 
 impl Default for ReadOptions {
@@ -162,6 +168,7 @@ impl Default for ReadOptions {
             months: None,
             harm: HarmTable::default_table(),
             unique_ids: false,
+            keep_records: false,
         }
     }
 }
@@ -179,6 +186,20 @@ fn is_geojson(path: &Path) -> bool {
     path.extension()
         .and_then(|e| e.to_str())
         .is_some_and(|e| e.eq_ignore_ascii_case("geojson") || e.eq_ignore_ascii_case("json"))
+}
+
+/// Whether a file is Parquet: by its extension, or by the `PAR1` magic it starts with.
+fn is_parquet(path: &Path) -> bool {
+    let ext = path.extension().and_then(|e| e.to_str());
+    if ext
+        .is_some_and(|e| e.eq_ignore_ascii_case("parquet") || e.eq_ignore_ascii_case("geoparquet"))
+    {
+        return true;
+    }
+    let mut magic = [0u8; 4];
+    path != Path::new("-")
+        && std::fs::File::open(path).is_ok_and(|mut f| f.read_exact(&mut magic).is_ok())
+        && &magic == b"PAR1"
 }
 
 /// An input file with its place in the expanded list.
@@ -224,6 +245,45 @@ pub fn read_incidents_with(
     projector: &Projector,
     progress: &dyn Progress,
 ) -> Result<(Incidents, ReadSummary)> {
+    let (inc, summary, _) = read_all(inputs, opts, projector, progress)?;
+    Ok((inc, summary))
+}
+
+/// [`read_incidents_with`], also returning every police.uk field of the kept incidents and
+/// their coordinates as read ([`ReadOptions::keep_records`]), for writing them elsewhere.
+///
+/// ```
+/// use harmspot::{read::read_records, Projector, ReadOptions};
+/// let dir = tempfile::tempdir().unwrap();
+/// let f = dir.path().join("2021-03-x-street.csv");
+/// std::fs::write(&f, "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,Crime type,Last outcome category,Context\n\
+///   c1,2021-03,P,P,-1.61,54.97,On or near X,E1,N,Burglary,Under investigation,\n").unwrap();
+/// let p = Projector::new("EPSG:27700").unwrap();
+/// let (inc, _, rec) = read_records(&[f], &ReadOptions::default(), &p, &harmspot::progress::Silent).unwrap();
+/// assert_eq!((inc.len(), rec.len()), (1, 1));
+/// assert_eq!((rec.crime_id.get(0), rec.more[3].get(0)), (&b"c1"[..], &b"Under investigation"[..]));
+/// assert_eq!(rec.source_xy[0], [-1.61, 54.97]);
+/// ```
+pub fn read_records(
+    inputs: &[PathBuf],
+    opts: &ReadOptions,
+    projector: &Projector,
+    progress: &dyn Progress,
+) -> Result<(Incidents, ReadSummary, Records)> {
+    let opts = ReadOptions {
+        keep_records: true,
+        ..opts.clone()
+    };
+    let (inc, summary, rec) = read_all(inputs, &opts, projector, progress)?;
+    Ok((inc, summary, rec.unwrap_or_default()))
+}
+
+fn read_all(
+    inputs: &[PathBuf],
+    opts: &ReadOptions,
+    projector: &Projector,
+    progress: &dyn Progress,
+) -> Result<(Incidents, ReadSummary, Option<Records>)> {
     let files = expand_inputs(inputs)?;
     let total: u64 = files
         .iter()
@@ -244,11 +304,13 @@ pub fn read_incidents_with(
         b.project(&to_working, source, &projector.working);
         b
     };
-    let (csv_files, json_files): (Vec<Indexed>, Vec<Indexed>) = files
+    let (pq_files, files_left): (Vec<Indexed>, Vec<Indexed>) = files
         .iter()
         .cloned()
         .enumerate()
-        .partition(|(_, f)| !is_geojson(f));
+        .partition(|(_, f)| is_parquet(f));
+    let (csv_files, json_files): (Vec<Indexed>, Vec<Indexed>) =
+        files_left.into_iter().partition(|(_, f)| !is_geojson(f));
     let mut batches: Vec<Batch> = json_files
         .par_iter()
         .map(|(i, f)| {
@@ -265,6 +327,13 @@ pub fn read_incidents_with(
             Ok(project(batch))
         })
         .collect::<Result<_>>()?;
+    for read in pq_files
+        .par_iter()
+        .map(|(i, f)| parquet::read(f, *i, label(*i), opts, progress))
+        .collect::<Vec<_>>()
+    {
+        batches.extend(read?.into_iter().map(project));
+    }
     let mut done = Vec::new();
     if !csv_files.is_empty() {
         let (tx, rx) = std::sync::mpsc::sync_channel(2 * rayon::current_num_threads() + 1);
@@ -305,5 +374,9 @@ pub fn read_incidents_with(
             blocks::Msg::Block(_) => None,
         })
         .collect();
-    merge::merge(batches, &files, file_info, source.is_some(), opts)
+    let records = opts
+        .keep_records
+        .then(|| keep::collect(&mut batches, opts.unique_ids));
+    let (inc, summary) = merge::merge(batches, &files, file_info, source.is_some(), opts)?;
+    Ok((inc, summary, records))
 }

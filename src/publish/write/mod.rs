@@ -7,6 +7,8 @@ pub mod cells;
 pub mod escape;
 pub mod geojson;
 pub mod number;
+pub mod parquet;
+pub mod parquet_grid;
 pub mod raster;
 pub mod safe;
 pub mod stdout;
