@@ -28,10 +28,23 @@ const LAMBDA: f64 = 1e3;
 /// assert!((w[0] - 1.0).abs() < 1e-9 && (w[1] - 2.0).abs() < 1e-9);
 /// ```
 pub fn weights(donors: &[&[f64]], a: &[f64]) -> Vec<f64> {
+    weights_in(donors, a, 0..a.len())
+}
+
+/// [`weights`] fitted over every month of `a`, holding the total of the months `eq` (the
+/// before period, within a longer pre-intervention series) exactly.
+///
+/// ```
+/// use harmspot::compare::synthetic::weights_in;
+/// // months 0..3 fitted, the total of months 1..3 held: one donor, w = (2 + 4)/(1 + 2) = 2
+/// let w = weights_in(&[&[5.0, 1.0, 2.0]], &[9.0, 2.0, 4.0], 1..3);
+/// assert!((w[0] - 2.0).abs() < 1e-12);
+/// ```
+pub fn weights_in(donors: &[&[f64]], a: &[f64], eq: std::ops::Range<usize>) -> Vec<f64> {
     let n = donors.len();
     let t = a.len();
-    let total: f64 = a.iter().sum();
-    let sums: Vec<f64> = donors.iter().map(|d| d.iter().sum()).collect();
+    let total: f64 = a[eq.clone()].iter().sum();
+    let sums: Vec<f64> = donors.iter().map(|d| d[eq.clone()].iter().sum()).collect();
     if n == 0 || total <= 0.0 || sums.iter().all(|&s| s <= 0.0) {
         return vec![0.0; n];
     }

@@ -53,7 +53,8 @@ pub struct InferenceParams {
     pub alpha: f64,
     /// The counterfactual.
     pub counterfactual: Counterfactual,
-    /// Donor areas drawn for the synthetic controls (default 200; see [`super::infer`]).
+    /// Donors (each a group of areas) drawn for the synthetic controls (default 100; see
+    /// [`super::infer`]).
     pub donors: usize,
 }
 
@@ -65,7 +66,7 @@ impl Default for InferenceParams {
             seed: 1,
             alpha: 0.05,
             counterfactual: Counterfactual::Synthetic,
-            donors: 200,
+            donors: 60,
         }
     }
 }
@@ -130,14 +131,15 @@ impl Serialize for Word {
     }
 }
 
-/// A donor of a synthetic control with its weight.
+/// A donor of a synthetic control with its weight: a group of areas of the hub's shape
+/// summed ([`super::infer::DONOR_GROUP`] of them).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Donor {
-    /// The police.uk location name of the donor's centre, when the data have one.
-    pub name: Option<String>,
-    /// The donor's centre, working CRS.
-    pub xy: [f64; 2],
-    /// Its weight.
+    /// The police.uk location name at each area's centre (empty when the data have none).
+    pub places: Vec<String>,
+    /// Each area's centre, working CRS.
+    pub centres: Vec<[f64; 2]>,
+    /// The group's weight.
     pub weight: f64,
 }
 

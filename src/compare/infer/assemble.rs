@@ -21,22 +21,27 @@ pub(super) fn assemble(
     inc: &Incidents,
     loc: &Locations,
     fitted: Fitted,
-    donors_of: &[Vec<u32>],
+    donors_of: &[Vec<Vec<u32>>],
     periods: &[Periods],
     span: MonthRange,
     p: &InferenceParams,
 ) -> Verdicts {
     let months: Vec<Month> = (0..loc.months).map(|t| span.from.add(t as i32)).collect();
-    let hubs: Vec<(Fit, Vec<Fit>)> = fitted
+    let groups = fitted.groups;
+    let hubs: Vec<(Fit, Vec<&Fit>)> = fitted
         .hubs
         .into_iter()
-        .map(Option::unwrap_or_default)
+        .map(|h| {
+            let (f, g, pl) = h.unwrap_or_default();
+            let pl = pl.iter().map(|&i| &groups[g][i]).collect();
+            (f, pl)
+        })
         .collect();
     let mut areas = Vec::new();
     for (k, (hf, pl)) in hubs.iter().enumerate() {
         let unit = Unit {
             hub: hf,
-            placebos: pl.iter().collect(),
+            placebos: pl.clone(),
             b: Some(range(periods[k].before, span)),
         };
         let mut vs: Vec<Verdict> = (0..NM).map(|m| verdict(m, &unit, loc, p)).collect();
@@ -49,7 +54,7 @@ pub(super) fn assemble(
     let pooled_hub = sum(hubs.iter().map(|h| &h.0));
     let n_sets = hubs.iter().map(|h| h.1.len()).min().unwrap_or(0);
     let sets: Vec<Fit> = (0..n_sets)
-        .map(|j| sum(hubs.iter().map(|h| &h.1[j])))
+        .map(|j| sum(hubs.iter().map(|h| h.1[j])))
         .collect();
     let unit = Unit {
         hub: &pooled_hub,
@@ -203,7 +208,7 @@ fn band(u: &Unit, m: usize, t: usize, yhat: &[f64], q: f64) -> Vec<f64> {
 fn top_donors(
     inc: &Incidents,
     loc: &Locations,
-    donors: &[u32],
+    donors: &[Vec<u32>],
     weights: &[Vec<(usize, f64)>],
     m: usize,
 ) -> Vec<crate::compare::verdict::Donor> {
@@ -214,15 +219,16 @@ fn top_donors(
     w.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     w.iter()
         .take(3)
-        .map(|&(i, wt)| {
-            let l = donors[i] as usize;
-            Donor {
-                name: inc
-                    .location_name(loc.first_row[l] as usize)
-                    .map(str::to_string),
-                xy: loc.xy[l],
-                weight: wt,
-            }
+        .map(|&(i, wt)| Donor {
+            places: donors[i]
+                .iter()
+                .map(|&l| {
+                    inc.location_name(loc.first_row[l as usize] as usize)
+                        .map_or_else(String::new, str::to_string)
+                })
+                .collect(),
+            centres: donors[i].iter().map(|&l| loc.xy[l as usize]).collect(),
+            weight: wt,
         })
         .collect()
 }
