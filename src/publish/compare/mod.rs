@@ -15,6 +15,7 @@
 mod geojson;
 mod json;
 mod markdown;
+mod scorecard;
 mod sentence;
 mod shield;
 mod table;
