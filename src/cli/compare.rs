@@ -455,7 +455,7 @@ pub fn run(a: CompareArgs, quiet: bool) -> Result<()> {
     note(
         quiet,
         format!(
-            "wrote report.json, report.csv, series.csv, report.md, areas.geojson, manifest.json and run.toml in {}",
+            "wrote report.json, report.csv, series.csv, report.md, areas.geojson, chart-*.png, manifest.json and run.toml in {}",
             a.out.display()
         ),
     );
