@@ -32,3 +32,4 @@ mod partner;
 mod partner_compare;
 mod partner_spacetime;
 mod spacetime;
+mod verdicts;

@@ -8,8 +8,8 @@
 use crate::compare::verdict::{Verdict, Word};
 use crate::compare::{CompareResult, MeasureKind};
 use crate::error::{Error, Result};
-use crate::map::png::font::{draw_text, fit_text};
 use crate::map::png::canvas::paint;
+use crate::map::png::font::{draw_text, fit_text};
 use crate::month::Month;
 use tiny_skia::{FillRule, Path, PathBuilder, Pixmap, Rect, Stroke, Transform};
 
@@ -84,7 +84,14 @@ pub fn render(
         "blue: the hub; orange: its counterfactual ({}); grey band: 95% of placebo areas; shaded: before period; line: start of the after period",
         r.verdicts.inference
     );
-    draw_text(&mut pm, &fit_text(&key, (W * COLS) as f32 - 24.0, 1), 12.0, 42.0, 1, INK);
+    draw_text(
+        &mut pm,
+        &fit_text(&key, (W * COLS) as f32 - 24.0, 1),
+        12.0,
+        42.0,
+        1,
+        INK,
+    );
     for (i, p) in panels.iter().enumerate() {
         let (cx, cy) = ((i as u32 % COLS) * W, HEAD + (i as u32 / COLS) * H);
         panel(&mut pm, p, cx as f32, cy as f32, months, withhold);
@@ -119,15 +126,48 @@ fn panel(pm: &mut Pixmap, p: &Panel, x0: f32, y0: f32, months: &[Month], withhol
         p.v.p_value
             .map_or_else(|| "–".to_string(), super::scorecard::p_short),
     );
-    draw_text(pm, &fit_text(p.name, W as f32 - 24.0, 2), x0 + 12.0, y0 + 6.0, 2, INK);
-    draw_text(pm, &fit_text(&stats, W as f32 - 24.0, 1), x0 + 12.0, y0 + 26.0, 1, INK);
-    let (l, r, t, b) = (x0 + 44.0, x0 + W as f32 - 14.0, y0 + 42.0, y0 + H as f32 - 26.0);
+    draw_text(
+        pm,
+        &fit_text(p.name, W as f32 - 24.0, 2),
+        x0 + 12.0,
+        y0 + 6.0,
+        2,
+        INK,
+    );
+    draw_text(
+        pm,
+        &fit_text(&stats, W as f32 - 24.0, 1),
+        x0 + 12.0,
+        y0 + 26.0,
+        1,
+        INK,
+    );
+    let (l, r, t, b) = (
+        x0 + 44.0,
+        x0 + W as f32 - 14.0,
+        y0 + 42.0,
+        y0 + H as f32 - 26.0,
+    );
     if withhold {
-        draw_text(pm, "monthly values withheld (disclosure control)", l, t + 40.0, 1, INK);
+        draw_text(
+            pm,
+            "monthly values withheld (disclosure control)",
+            l,
+            t + 40.0,
+            1,
+            INK,
+        );
         return;
     }
     if n == 0 {
-        draw_text(pm, "no series (areas with different periods)", l, t + 40.0, 1, INK);
+        draw_text(
+            pm,
+            "no series (areas with different periods)",
+            l,
+            t + 40.0,
+            1,
+            INK,
+        );
         return;
     }
     let top = s
@@ -141,14 +181,25 @@ fn panel(pm: &mut Pixmap, p: &Panel, x0: f32, y0: f32, months: &[Month], withhol
     let py = |v: f64| b - (b - t) * (v / top) as f32;
     if let Some((a, z)) = p.before {
         if let Some(rect) = Rect::from_ltrb(px(a) - 3.0, t, px(z) + 3.0, b) {
-            pm.fill_rect(rect, &paint([235, 235, 242], 1.0), Transform::identity(), None);
+            pm.fill_rect(
+                rect,
+                &paint([235, 235, 242], 1.0),
+                Transform::identity(),
+                None,
+            );
         }
     }
     if s.band_low.len() == n {
         let mut pts: Vec<(f32, f32)> = (0..n).map(|k| (px(k), py(s.band_high[k]))).collect();
         pts.extend((0..n).rev().map(|k| (px(k), py(s.band_low[k]))));
         if let Some(path) = line(&pts) {
-            pm.fill_path(&path, &paint(BAND, 0.35), FillRule::Winding, Transform::identity(), None);
+            pm.fill_path(
+                &path,
+                &paint(BAND, 0.35),
+                FillRule::Winding,
+                Transform::identity(),
+                None,
+            );
         }
     }
     let axis = line(&[(l, t), (l, b), (r, b)]);
