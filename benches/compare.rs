@@ -10,10 +10,14 @@
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use geo::{Geometry, Point};
 use harmspot::compare::{
-    build_areas, evaluate, AreaSet, AreasParams, CompareParams, CountMethod, PeriodSpec,
+    build_areas, evaluate, AreaSet, AreasParams, CompareParams, CountMethod, Inference,
+    InferenceParams, PeriodSpec,
 };
+use harmspot::crs::Projector;
 use harmspot::incident::POLICE_UK_TYPES;
 use harmspot::read::areas::AreaFeature;
+use harmspot::read::areas::{read_areas_in, read_boundary};
+use harmspot::read::{read_incidents, ReadOptions};
 use harmspot::{Incidents, Month, MonthRange, Rng};
 
 const RADIUS_M: f64 = 12_000.0;
@@ -106,7 +110,14 @@ fn bench(c: &mut Criterion) {
             ("one_pass", CountMethod::OnePass),
             ("index", CountMethod::Index),
         ] {
-            let params = CompareParams::new(spec.clone()).method(method);
+            // counting only: the placebo verdicts are benched on real data below
+            let params =
+                CompareParams::new(spec.clone())
+                    .method(method)
+                    .inference(InferenceParams {
+                        inference: Inference::Analytic,
+                        ..InferenceParams::default()
+                    });
             g.bench_with_input(BenchmarkId::new(label, n), &inc, |b, inc| {
                 b.iter(|| evaluate(inc, &set, &params).unwrap())
             });
@@ -115,5 +126,53 @@ fn bench(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench);
+/// The placebo verdicts of issue 19 on real data: the 13 Newcastle libraries (300 m
+/// circles, 300 m buffers) over Northumbria 2020-05..2021-12 (328 k incidents), 999
+/// placebos, synthetic controls, 5 measures; read once outside the timing. Skipped when
+/// `../shared/data` is absent.
+fn placebo(c: &mut Criterion) {
+    let d = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data");
+    if !d.join("police-uk/northumbria-2021").is_dir() {
+        println!("SKIPPED placebo bench: {} is absent", d.display());
+        return;
+    }
+    let projector = Projector::new("EPSG:27700").unwrap();
+    let (inc, _) = read_incidents(
+        &[
+            d.join("police-uk/northumbria-2020"),
+            d.join("police-uk/northumbria-2021"),
+        ],
+        &ReadOptions::default(),
+        &projector,
+    )
+    .unwrap();
+    let hubs = d.join("hubs/newcastle-libraries.geojson");
+    let (fs, _) = read_areas_in(&hubs, &projector, None).unwrap();
+    let boundary = read_boundary(
+        &d.join("boundaries/northumbria-force-area.geojson"),
+        &projector,
+    )
+    .unwrap();
+    let set = build_areas(
+        &fs,
+        &hubs,
+        &AreasParams::default()
+            .radius(300.0)
+            .buffer(300.0)
+            .boundary(boundary),
+    )
+    .unwrap();
+    let params = CompareParams::new(PeriodSpec::Explicit {
+        before: MonthRange::parse("2020-07..2021-03").unwrap(),
+        after: MonthRange::parse("2021-04..2021-12").unwrap(),
+    });
+    let mut g = c.benchmark_group("compare_placebo");
+    g.sample_size(10);
+    g.bench_function("13_hubs_999_placebos", |b| {
+        b.iter(|| evaluate(&inc, &set, &params).unwrap())
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench, placebo);
 criterion_main!(benches);

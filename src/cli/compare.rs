@@ -8,7 +8,10 @@ use super::note;
 use anyhow::{bail, Context, Result};
 use clap::{ArgGroup, Args, ValueEnum};
 use harmspot::compare::used::{ControlSource, Given, HarmSource};
-use harmspot::compare::{self, AreasParams, CompareParams, CompareResult, CountMethod, PeriodSpec};
+use harmspot::compare::{
+    self, AreasParams, CompareParams, CompareResult, CountMethod, Counterfactual, Inference,
+    InferenceParams, PeriodSpec,
+};
 use harmspot::publish::compare::{publish, Product, OUTPUTS};
 use harmspot::read::areas::{read_areas_in, read_boundary, CrsSource};
 use harmspot::write::safe::ResultDir;
@@ -22,6 +25,15 @@ pub enum MethodArg {
     OnePass,
     /// Build an incident R-tree and query it with each area's polygon.
     Index,
+}
+
+/// How verdicts' p-values are computed.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum InferenceArg {
+    /// Placebo areas of each hub's shape (calibrated).
+    Placebo,
+    /// RES z-test with quasi-Poisson variances.
+    Analytic,
 }
 
 impl From<MethodArg> for CountMethod {
@@ -88,9 +100,12 @@ pub struct CompareArgs {
         help_heading = "Areas"
     )]
     pub buffer: Option<f64>,
-    /// Control area: GeoJSON polygons [default: the rest of the study area, minus every
-    /// treatment area and buffer].
-    #[arg(long, value_name = "FILE", help_heading = "Areas")]
+    /// The counterfactual: `synthetic` (the default: a synthetic control per hub, built from
+    /// donor areas of the hub's shape where incidents occur), or a FILE of GeoJSON polygons,
+    /// a control area whose change stands for every hub's (for the analytic statistics the
+    /// default control is the rest of the study area, minus every treatment area and
+    /// buffer).
+    #[arg(long, value_name = "synthetic|FILE", help_heading = "Areas")]
     pub control: Option<PathBuf>,
     /// A separate control area for the buffers (Wheeler & Ratcliffe's WDD with separate
     /// treatment and displacement controls): GeoJSON polygons [default: the control serves
@@ -99,13 +114,35 @@ pub struct CompareArgs {
     pub buffer_control: Option<PathBuf>,
     /// Study-area boundary for the default control: GeoJSON polygons [default: the convex
     /// hull of the incidents].
+    #[arg(long, value_name = "FILE", help_heading = "Areas")]
+    pub boundary: Option<PathBuf>,
+
+    /// How the p-values behind the verdicts are computed: `placebo` (placebo areas of each
+    /// hub's shape where incidents occur, outside every hub and buffer; calibrated) or
+    /// `analytic` (the RES z-test with quasi-Poisson variances; not calibrated at micro
+    /// places).
+    #[arg(long, value_enum, default_value_t = InferenceArg::Placebo, help_heading = "Verdicts")]
+    pub inference: InferenceArg,
+    /// Placebo areas per hub (the smallest p-value possible is 1/(N + 1)).
     #[arg(
         long,
-        value_name = "FILE",
-        help_heading = "Areas",
-        conflicts_with = "control"
+        value_name = "N",
+        default_value_t = 999,
+        help_heading = "Verdicts"
     )]
-    pub boundary: Option<PathBuf>,
+    pub placebos: usize,
+    /// Seed of the placebo and donor draws: the same seed gives the same p-values on any
+    /// machine and at any thread count.
+    #[arg(long, value_name = "S", default_value_t = 1, help_heading = "Verdicts")]
+    pub seed: u64,
+    /// Significance level of the verdicts (`fall`, `rise`, `no clear change`).
+    #[arg(
+        long,
+        value_name = "A",
+        default_value_t = 0.05,
+        help_heading = "Verdicts"
+    )]
+    pub alpha: f64,
 
     /// Property holding each area's own start month (YYYY-MM).
     #[arg(long, value_name = "FIELD", help_heading = "Periods")]
@@ -162,6 +199,47 @@ fn range(flag: &str, s: &str) -> Result<MonthRange> {
 }
 
 impl CompareArgs {
+    /// The control FILE, when one is given (`--control synthetic` gives none).
+    fn control_file(&self) -> Option<&PathBuf> {
+        self.control
+            .as_ref()
+            .filter(|c| c.as_os_str() != "synthetic")
+    }
+
+    /// The verdicts' parameters, checked before any data is read.
+    fn inference(&self) -> Result<InferenceParams> {
+        if !(self.alpha > 0.0 && self.alpha < 1.0) {
+            bail!(
+                "--alpha: {} is not a level between 0 and 1 (e.g. 0.05)",
+                self.alpha
+            );
+        }
+        if self.placebos == 0 || self.placebos > 99_999 {
+            bail!(
+                "--placebos: {} is not between 1 and 99999 (999 gives p-values down to 0.001)",
+                self.placebos
+            );
+        }
+        if self.control_file().is_some() && self.boundary.is_some() {
+            bail!("--boundary cannot be used with --control FILE (the control is the file's polygons; --boundary bounds the default control)");
+        }
+        Ok(InferenceParams {
+            inference: match self.inference {
+                InferenceArg::Placebo => Inference::Placebo,
+                InferenceArg::Analytic => Inference::Analytic,
+            },
+            placebos: self.placebos,
+            seed: self.seed,
+            alpha: self.alpha,
+            counterfactual: if self.control_file().is_some() {
+                Counterfactual::Control
+            } else {
+                Counterfactual::Synthetic
+            },
+            ..InferenceParams::default()
+        })
+    }
+
     fn periods(&self) -> Result<PeriodSpec> {
         if let (Some(b), Some(a)) = (&self.before, &self.after) {
             return Ok(PeriodSpec::Explicit {
@@ -195,8 +273,8 @@ impl CompareArgs {
             areas_crs: self.areas_crs.clone(),
             name_field: self.name_field.clone(),
             control: self
-                .control
-                .clone()
+                .control_file()
+                .cloned()
                 .map_or(ControlSource::RestOfStudyArea, ControlSource::File),
             buffer_control: self.buffer_control.clone(),
             boundary: self.boundary.clone(),
@@ -257,8 +335,7 @@ impl CompareArgs {
         let read =
             |p: &PathBuf, flag: &str| read_boundary(p, &loaded.projector).context(flag.to_string());
         params.control = self
-            .control
-            .as_ref()
+            .control_file()
             .map(|c| read(c, "--control"))
             .transpose()?;
         params.boundary = self
@@ -299,6 +376,10 @@ fn tell(quiet: bool, r: &CompareResult) {
             ),
         );
     }
+    note(quiet, format!("verdicts: {}", r.verdicts.inference));
+    for n in &r.verdicts.notes {
+        note(quiet, format!("note: {n}"));
+    }
     let dominated = r.wdd_dominated();
     if !dominated.is_empty() {
         note(
@@ -320,12 +401,13 @@ fn tell(quiet: bool, r: &CompareResult) {
 pub fn run(a: CompareArgs, quiet: bool) -> Result<()> {
     // everything that needs no data is checked before reading
     let spec = a.periods()?;
+    let inference = a.inference()?;
     let rules = a.disclosure.rules()?;
     let mut reads = a.input.safety_inputs();
     reads.push(a.areas.clone());
     let others: Vec<PathBuf> = a
-        .control
-        .iter()
+        .control_file()
+        .into_iter()
         .chain(&a.buffer_control)
         .chain(&a.boundary)
         .cloned()
@@ -339,14 +421,16 @@ pub fn run(a: CompareArgs, quiet: bool) -> Result<()> {
     let dir = ResultDir::prepare(&a.out, &known, &reads, a.force.force)?;
     let loaded = a.input.load_nonempty(quiet)?;
     let set = a.area_set(&loaded, quiet)?;
-    let cp = CompareParams::new(spec).method(a.count_method.into());
+    let cp = CompareParams::new(spec)
+        .method(a.count_method.into())
+        .inference(inference);
     let r = compare::evaluate(&loaded.incidents, &set, &cp)?;
     tell(quiet, &r);
 
     let mut files: Vec<&std::path::Path> = vec![a.areas.as_path()];
     files.extend(
-        a.control
-            .iter()
+        a.control_file()
+            .into_iter()
             .chain(&a.boundary)
             .chain(&a.buffer_control)
             .map(PathBuf::as_path),
@@ -371,7 +455,7 @@ pub fn run(a: CompareArgs, quiet: bool) -> Result<()> {
     note(
         quiet,
         format!(
-            "wrote report.json, report.csv, series.csv, report.md, areas.geojson, manifest.json and run.toml in {}",
+            "wrote report.json, report.csv, series.csv, report.md, areas.geojson, chart-*.png, manifest.json and run.toml in {}",
             a.out.display()
         ),
     );

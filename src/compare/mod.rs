@@ -40,14 +40,18 @@ pub mod areas;
 mod control;
 mod count;
 mod envelope;
+pub mod infer;
 pub mod period;
+pub mod placebo;
 mod reader;
 pub mod region;
 pub mod result;
 mod rows;
 pub mod stats;
+pub mod synthetic;
 mod tally;
 pub mod used;
+pub mod verdict;
 pub mod work;
 
 pub use areas::{build as build_areas, Area, AreaSet, AreaShape, AreasParams, Overlap};
@@ -59,6 +63,7 @@ pub use result::{
 };
 pub use stats::{effects, Cell, Effects, Table};
 pub use used::CompareUsed;
+pub use verdict::{Counterfactual, Inference, InferenceParams, Verdict, Verdicts, Word};
 
 use crate::error::{Error, Result};
 use crate::model::incident::Incidents;
@@ -85,6 +90,8 @@ pub struct CompareParams {
     pub periods: PeriodSpec,
     /// Counting method (default [`CountMethod::OnePass`]).
     pub method: CountMethod,
+    /// How the verdicts are made (default: 999 placebos, synthetic controls; METHODS §6b).
+    pub inference: InferenceParams,
 }
 
 impl CompareParams {
@@ -93,7 +100,14 @@ impl CompareParams {
         CompareParams {
             periods,
             method: CountMethod::default(),
+            inference: InferenceParams::default(),
         }
+    }
+
+    /// How the verdicts are made (default [`InferenceParams::default`]).
+    pub fn inference(mut self, inference: InferenceParams) -> Self {
+        self.inference = inference;
+        self
     }
 
     /// Counting method (default [`CountMethod::OnePass`]).
@@ -212,6 +226,14 @@ pub fn evaluate(
         maker.pooled_stacked(&results, &tables, m2)
     };
     let controls = control::controls(areas, &incidents.xy);
+    let verdicts = infer::infer(
+        incidents,
+        areas,
+        &resolved.periods,
+        span,
+        &controls.geometry,
+        &params.inference,
+    );
     Ok(CompareResult {
         data_months: period::runs(&available),
         types: incidents.types.clone(),
@@ -234,6 +256,7 @@ pub fn evaluate(
         notes,
         control_geometry: controls.geometry,
         buffer_control_geometry: controls.buffer_geometry,
+        verdicts,
     })
 }
 

@@ -95,13 +95,22 @@ impl Reader<'_> {
     }
 }
 
-/// The measures of every row, in order: crime, ASB, harm, then each crime type but ASB.
+/// The measures of every row, in order: the VRU's crime, ASB, violence and weapons (when
+/// the data hold those types) and harm, then each crime type but ASB.
 pub(super) fn measures(inc: &Incidents) -> Vec<(MeasureKind, Measure)> {
     let mut v = vec![
         (MeasureKind::Crime, Measure::Crime),
         (MeasureKind::Asb, Measure::Asb),
-        (MeasureKind::Harm, Measure::Harm),
     ];
+    for (kind, name) in [
+        (MeasureKind::Violence, super::result::VIOLENCE),
+        (MeasureKind::Weapons, super::result::WEAPONS),
+    ] {
+        if let Some(k) = inc.types.iter().position(|t| t.eq_ignore_ascii_case(name)) {
+            v.push((kind, Measure::Type(k)));
+        }
+    }
+    v.push((MeasureKind::Harm, Measure::Harm));
     for (k, name) in inc.types.iter().enumerate() {
         if !inc.is_asb(k as u16) {
             v.push((MeasureKind::Type(name.clone()), Measure::Type(k)));

@@ -54,6 +54,8 @@ impl Counts {
             MeasureKind::Crime => self.crime,
             MeasureKind::Asb => self.asb,
             MeasureKind::Harm => self.all,
+            MeasureKind::Violence => self.types.get(VIOLENCE).copied().unwrap_or(self.all),
+            MeasureKind::Weapons => self.types.get(WEAPONS).copied().unwrap_or(self.all),
             MeasureKind::Type(t) => self.types.get(t).copied().unwrap_or(self.all),
         }
     }
@@ -90,8 +92,14 @@ pub struct PlaceCounts {
     pub buffer_control: Option<PeriodCounts>,
 }
 
-/// What a statistic is computed on. Written `crime`, `asb`, `harm` or `type:<crime type>`
-/// in every output.
+/// police.uk's name of the violence type (the VRU's `violence` measure).
+pub const VIOLENCE: &str = "Violence and sexual offences";
+/// police.uk's name of the weapons type (the VRU's `weapons` measure: police.uk's nearest
+/// proxy for knife crime).
+pub const WEAPONS: &str = "Possession of weapons";
+
+/// What a statistic is computed on. Written `crime`, `asb`, `violence`, `weapons`, `harm` or
+/// `type:<crime type>` in every output.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum MeasureKind {
     /// Every crime type but anti-social behaviour.
@@ -100,6 +108,11 @@ pub enum MeasureKind {
     Asb,
     /// Summed harm weights of every incident.
     Harm,
+    /// Violence and sexual offences (police.uk's type [`VIOLENCE`]).
+    Violence,
+    /// Possession of weapons (police.uk's type [`WEAPONS`]), police.uk's nearest proxy for
+    /// knife crime.
+    Weapons,
     /// One crime type, by its name in the data.
     Type(String),
 }
@@ -117,6 +130,8 @@ impl fmt::Display for MeasureKind {
             MeasureKind::Crime => f.write_str("crime"),
             MeasureKind::Asb => f.write_str("asb"),
             MeasureKind::Harm => f.write_str("harm"),
+            MeasureKind::Violence => f.write_str("violence"),
+            MeasureKind::Weapons => f.write_str("weapons"),
             MeasureKind::Type(t) => write!(f, "type:{t}"),
         }
     }
@@ -185,7 +200,8 @@ pub struct AreaResult {
     pub repaired: Option<String>,
     /// Counts per place and period.
     pub counts: PlaceCounts,
-    /// Statistics for `crime`, `asb`, `harm` and each crime type, in that order.
+    /// Statistics for `crime`, `asb`, `violence`, `weapons` (when the data hold those types),
+    /// `harm` and each crime type, in that order.
     pub measures: Vec<MeasureEffects>,
     /// Monthly series.
     pub series: Series,
@@ -280,6 +296,8 @@ pub struct CompareResult {
     /// The buffer control's geometry, working CRS (for the map), when given.
     #[serde(skip)]
     pub buffer_control_geometry: Option<MultiPolygon<f64>>,
+    /// Calibrated verdicts of the VRU's measures per area and pooled (METHODS §6b).
+    pub verdicts: super::verdict::Verdicts,
 }
 
 impl CompareResult {

@@ -173,6 +173,8 @@ pub struct CompareUsed {
     pub period_rule: String,
     /// Counting method used.
     pub count_method: CountMethod,
+    /// How the verdicts were made (placebos, seed, α, counterfactual; METHODS §6b).
+    pub inference: super::verdict::InferenceParams,
     /// What the measures and tests are.
     pub definitions: Definitions,
 }
@@ -186,6 +188,7 @@ impl CompareResult {
             buffer_m: self.buffer_m,
             period_rule: self.period_rule.clone(),
             count_method: self.method,
+            inference: self.verdicts.params.clone(),
             definitions: Definitions::new(self.buffer_control.is_some()),
         }
     }

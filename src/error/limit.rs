@@ -1,4 +1,4 @@
-//! Refusals of a job or control file too large to take on ([`crate::limits`]): plain data
+//! Refusals of a job or control file too large to take on ([`crate::model::limits`]): plain data
 //! the error type wraps; the modules that check limits raise it.
 
 use std::path::PathBuf;

@@ -1,4 +1,4 @@
-//! Why an output was refused or failed (the rules of [`crate::write::safe`]): plain data
+//! Why an output was refused or failed (the rules of [`crate::publish::write::safe`]): plain data
 //! the error type wraps.
 
 use std::path::PathBuf;

@@ -2,7 +2,7 @@
 //! LSOA code, outcome, context) and the coordinates as read, kept only when asked for
 //! (`harmspot convert` writes them to GeoParquet; police.uk's column list is in METHODS §1).
 
-/// The police.uk columns beyond those [`crate::incident::Incidents`] holds, in file order.
+/// The police.uk columns beyond those [`crate::model::incident::Incidents`] holds, in file order.
 pub const MORE_COLUMNS: [&str; 5] = [
     "Reported by",
     "Falls within",
@@ -69,7 +69,7 @@ impl Texts {
     }
 }
 
-/// Per kept incident, in the order of [`crate::incident::Incidents`]: what a police.uk
+/// Per kept incident, in the order of [`crate::model::incident::Incidents`]: what a police.uk
 /// row holds beyond the analysed columns.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Records {

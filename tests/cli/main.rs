@@ -55,3 +55,4 @@ mod partner_compare;
 mod partner_spacetime;
 // `change`, `evaluate`, `emerging`, `knox` from the command line
 mod spacetime;
+mod verdicts;

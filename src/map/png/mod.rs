@@ -15,10 +15,10 @@
 //! (the legend column), `font` (the built-in 5×7 bitmap font) and `canvas` (view, paints).
 
 mod areas;
-mod canvas;
+pub(crate) mod canvas;
 mod cells;
 mod context;
-mod font;
+pub(crate) mod font;
 mod furniture;
 mod harmspots;
 mod hotspots;

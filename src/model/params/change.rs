@@ -1,5 +1,5 @@
 //! Parameters and the "what was used" record of cell-by-cell change
-//! ([`crate::change::compute`], METHODS §4, §6).
+//! ([`crate::spacetime::change::compute`], METHODS §4, §6).
 
 use crate::model::month::{Month, MonthRange};
 use crate::model::params::kde::{KdeParams, Weights};
@@ -38,7 +38,7 @@ pub struct KdeChangeParams {
     pub floor: Option<f64>,
 }
 
-/// Parameters of [`compute`](crate::change::compute).
+/// Parameters of [`compute`](crate::spacetime::change::compute).
 #[derive(Clone, Debug, PartialEq)]
 pub struct ChangeParams {
     /// The before period.
@@ -103,7 +103,7 @@ pub struct ChangeSummary {
     pub floor: Option<f64>,
 }
 
-/// What [`compute`](crate::change::compute) used, recorded in every output of its layer (see [`crate::model::used`]).
+/// What [`compute`](crate::spacetime::change::compute) used, recorded in every output of its layer (see [`crate::model::used`]).
 #[derive(Clone, Debug, PartialEq)]
 pub struct ChangeUsed {
     /// The periods, their ratio and the study-area totals.
@@ -112,7 +112,7 @@ pub struct ChangeUsed {
     pub kde: Option<KdeChangeUsed>,
 }
 
-/// What the dual kernel density of [`compute`](crate::change::compute) used.
+/// What the dual kernel density of [`compute`](crate::spacetime::change::compute) used.
 #[derive(Clone, Debug, PartialEq)]
 pub struct KdeChangeUsed {
     /// How the two densities are compared.

@@ -1,4 +1,4 @@
-//! Parameters and the "what was used" record of grid counts ([`crate::count::aggregate`],
+//! Parameters and the "what was used" record of grid counts ([`crate::density::count::aggregate`],
 //! METHODS §4).
 
 /// Extra columns per group of incidents.
@@ -10,7 +10,7 @@ pub enum By {
     Month,
 }
 
-/// What [`aggregate`](crate::count::aggregate) used, recorded in every output of its layer (see [`crate::model::used`]).
+/// What [`aggregate`](crate::density::count::aggregate) used, recorded in every output of its layer (see [`crate::model::used`]).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CountUsed {
     /// The extra columns per group, if any.
@@ -23,7 +23,7 @@ pub struct CountUsed {
     pub outside_grid: u64,
 }
 
-/// Parameters of [`aggregate`](crate::count::aggregate).
+/// Parameters of [`aggregate`](crate::density::count::aggregate).
 ///
 /// ```
 /// use harmspot::count::{By, CountParams};

@@ -1,6 +1,6 @@
 //! What disclosure control a run asks for ([`Disclosure`]) and what it did ([`Applied`],
 //! [`DisclosureReport`]): records that layers and results carry; the publishing layer
-//! ([`crate::disclosure`]) applies the rules.
+//! ([`crate::publish::disclosure`]) applies the rules.
 
 use crate::model::month::MonthRange;
 use serde::Serialize;

@@ -1,11 +1,11 @@
 //! Parameters, patterns and the "what was used" record of emerging hot spots
-//! ([`crate::emerging::compute`], METHODS §8).
+//! ([`crate::spacetime::emerging::compute`], METHODS §8).
 
 use crate::model::month::Month;
 use crate::model::params::kde::Weights;
 use serde::Serialize;
 
-/// Parameters of [`compute`](crate::emerging::compute) and [`compute_cube`](crate::emerging::compute_cube).
+/// Parameters of [`compute`](crate::spacetime::emerging::compute) and [`compute_cube`](crate::spacetime::emerging::compute_cube).
 #[derive(Clone, Debug, PartialEq)]
 pub struct EmergingParams {
     /// Spatial neighbour distance in metres between cell centres; `None` = √2 × cell size.

@@ -1,5 +1,5 @@
 //! Parameters, scores and the "what was used" record of hotspot accuracy
-//! ([`crate::evaluate::compute`], METHODS §7).
+//! ([`crate::spacetime::evaluate::compute`], METHODS §7).
 
 use crate::model::month::MonthRange;
 use crate::model::params::gistar::GistarParams;
@@ -37,7 +37,7 @@ pub enum Hotspots {
     },
 }
 
-/// Parameters of [`compute`](crate::evaluate::compute).
+/// Parameters of [`compute`](crate::spacetime::evaluate::compute).
 #[derive(Clone, Debug, PartialEq)]
 pub struct EvaluateParams {
     /// Training period (hotspots are made from it).
@@ -68,7 +68,7 @@ impl EvaluateParams {
     }
 }
 
-/// What [`compute`](crate::evaluate::compute) used, recorded in every output of its layer (see [`crate::model::used`]).
+/// What [`compute`](crate::spacetime::evaluate::compute) used, recorded in every output of its layer (see [`crate::model::used`]).
 #[derive(Clone, Debug, PartialEq)]
 pub struct EvaluateUsed {
     /// Training period.
@@ -96,7 +96,7 @@ pub struct ScoreSupports {
     pub cumulative_test: Vec<f64>,
 }
 
-/// How [`compute`](crate::evaluate::compute) chose the hotspot cells.
+/// How [`compute`](crate::spacetime::evaluate::compute) chose the hotspot cells.
 #[derive(Clone, Debug, PartialEq)]
 pub enum HowUsed {
     /// The top `percent`% of cells by the training kernel density.

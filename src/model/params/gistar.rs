@@ -1,9 +1,9 @@
-//! Parameters and the "what was used" record of Getis-Ord Gi* ([`crate::gistar::compute`],
+//! Parameters and the "what was used" record of Getis-Ord Gi* ([`crate::stats::gistar::compute`],
 //! METHODS §5).
 
 use serde::Serialize;
 
-/// Parameters of [`compute`](crate::gistar::compute).
+/// Parameters of [`compute`](crate::stats::gistar::compute).
 #[derive(Clone, Debug, PartialEq)]
 pub struct GistarParams {
     /// Neighbour (distance band) radius in metres between cell centres; `None` = √2 × cell

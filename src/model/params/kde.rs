@@ -1,4 +1,4 @@
-//! Parameters and the "what was used" record of kernel density ([`crate::kde::estimate`],
+//! Parameters and the "what was used" record of kernel density ([`crate::density::kde::estimate`],
 //! METHODS §2–3): kernels, bandwidth rules, weights and values.
 
 /// The kernel function (METHODS §2).
@@ -22,10 +22,10 @@ pub enum Kernel {
 /// Which rule chooses the bandwidth when none is given (METHODS §3).
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Default)]
 pub enum BandwidthRule {
-    /// ArcGIS's spatial Silverman rule, [`bandwidth::arcgis`](crate::bandwidth::arcgis) (default).
+    /// ArcGIS's spatial Silverman rule, [`bandwidth::arcgis`](crate::density::bandwidth::arcgis) (default).
     #[default]
     Arcgis,
-    /// R sfhotspot's rule, [`bandwidth::sfhotspot`](crate::bandwidth::sfhotspot).
+    /// R sfhotspot's rule, [`bandwidth::sfhotspot`](crate::density::bandwidth::sfhotspot).
     Sfhotspot,
 }
 
@@ -73,7 +73,7 @@ impl Values {
     }
 }
 
-/// What [`estimate`](crate::kde::estimate) used, recorded in every output of its layer (see [`crate::model::used`]).
+/// What [`estimate`](crate::density::kde::estimate) used, recorded in every output of its layer (see [`crate::model::used`]).
 #[derive(Clone, Debug, PartialEq)]
 pub struct KdeUsed {
     /// The kernel.
@@ -131,7 +131,7 @@ impl Values {
     }
 }
 
-/// Parameters of [`estimate`](crate::kde::estimate). Start from [`KdeParams::default`] and chain the setters, each
+/// Parameters of [`estimate`](crate::density::kde::estimate). Start from [`KdeParams::default`] and chain the setters, each
 /// of which documents its default.
 ///
 /// ```

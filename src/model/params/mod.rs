@@ -1,6 +1,6 @@
 //! Each analysis's parameters and its "what was used" record, one small module per
 //! analysis (as georust/gdal keeps one options type per algorithm), below the analyses so
-//! that the records of [`crate::used`] and [`crate::Layer`] import no analysis. The
+//! that the records of [`crate::model::used`] and [`crate::Layer`] import no analysis. The
 //! analyses re-export their own: `harmspot::kde::KdeParams` is
 //! `model::params::kde::KdeParams`.
 

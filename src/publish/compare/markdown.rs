@@ -172,6 +172,7 @@ fn preamble(
     disclosure: &DisclosureReport,
 ) {
     o.push_str("# Before/after evaluation around hubs and intervention areas\n\n");
+    super::scorecard::scorecard(o, r, rules);
     let _ = writeln!(o, "**Periods:** {}.\n", md(&r.period_rule));
     let _ = writeln!(
         o,
@@ -204,6 +205,8 @@ fn preamble(
 /// How to read the tables: the values, RES, WDD, suppression and WDQ in words.
 fn how_to_read(o: &mut String, r: &CompareResult, rules: &Disclosure) {
     o.push_str("## How to read the tables\n\n");
+    o.push_str("- *Effect* (scorecard): the hub's after-period count against its counterfactual, what it would have been had the hub's place followed the trend of comparable places (a synthetic control: a weighted sum of donor areas matching the hub's months before). −30% = 30% fewer than expected.\n");
+    o.push_str("- *p* (scorecard): the share of placebo areas — areas of the hub's shape where incidents occur, away from every hub, where nothing was done — whose effect was at least as large either way. Small p = rarely seen by chance. The verdict is *fall* or *rise* when p is below α, else *no clear change*; only the verdict says whether a change is beyond chance.\n");
     o.push_str("- *before → after (change)*: incidents (harm: summed harm weights) in each period");
     if r.areas
         .iter()

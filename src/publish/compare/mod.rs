@@ -2,7 +2,8 @@
 //! folder: `report.json` (everything), `report.csv` (one row per area × measure),
 //! `series.csv` (monthly series), `report.md` (a partner-readable summary: a table and a
 //! plain sentence per hub), `areas.geojson` (treatment, buffer and control polygons in
-//! WGS84 with their counts and effects), `manifest.json` and `run.toml`.
+//! WGS84 with their counts and effects), `chart-<measure>.png` (per VRU measure, each hub
+//! against its counterfactual with the placebo band), `manifest.json` and `run.toml`.
 //!
 //! Everything is rendered from typed records — the [`CompareResult`], the [`CompareUsed`]
 //! record of what the run used, the [`crate::ReadSummary`] — under the run's disclosure rules
@@ -12,9 +13,11 @@
 //! Rooms: `shield` applies disclosure control; `json`, `table`, `markdown` with
 //! `sentence`, and `geojson` render one output each; this file writes the folder.
 
+mod chart;
 mod geojson;
 mod json;
 mod markdown;
+mod scorecard;
 mod sentence;
 mod shield;
 mod table;
@@ -41,12 +44,17 @@ use std::io::Write;
 use std::time::SystemTime;
 
 /// The files a comparison's folder holds besides `manifest.json` and `run.toml`.
-pub const OUTPUTS: [&str; 5] = [
+pub const OUTPUTS: [&str; 10] = [
     "report.json",
     "report.csv",
     "series.csv",
     "report.md",
     "areas.geojson",
+    "chart-crime.png",
+    "chart-asb.png",
+    "chart-violence.png",
+    "chart-weapons.png",
+    "chart-harm.png",
 ];
 
 /// Everything a comparison's folder is made from.
@@ -180,7 +188,23 @@ pub fn publish(dir: &ResultDir, mut p: Product) -> Result<Published> {
         _ => serde_json::Map::new(),
     };
 
+    let charts: Vec<(&str, Vec<u8>)> = chart::CHARTS
+        .iter()
+        .map(|(file, m)| {
+            let label = match m {
+                crate::compare::MeasureKind::Weapons => {
+                    "Weapons (possession of weapons: police.uk's nearest proxy for knife crime)"
+                        .to_string()
+                }
+                _ => format!("{}", m).to_uppercase(),
+            };
+            chart::render(r, m, &label, p.rules.active()).map(|b| (*file, b))
+        })
+        .collect::<Result<_>>()?;
     write_json(&dir.path("report.json"), &report)?;
+    for (file, bytes) in &charts {
+        write_atomic(&dir.path(file), |w| w.write_all(bytes))?;
+    }
     write_atomic(&dir.path("report.csv"), |w| write_csv(&mut *w, r, p.rules))?;
     write_atomic(&dir.path("series.csv"), |w| {
         write_series_csv(&mut *w, r, p.rules)

@@ -1,13 +1,14 @@
 //! The plain sentences of a comparison (`report.md` and each row's `summary` in
 //! `report.json`): what the numbers of METHODS §6 show for one area and how sure we can
 //! be — crime and ASB in the area against the control (percent changes, the RES with its
-//! 95% CI and two-sided p-value), and the buffer (displacement or diffusion, from the WDQ
-//! when meaningful). Rendered from the typed, disclosure-shielded records of
+//! 95% CI), the calibrated verdict (effect against the counterfactual, placebo p-value,
+//! METHODS §6b: only the verdict says whether a change is beyond chance), and the buffer
+//! (displacement or diffusion, from the WDQ when meaningful). Rendered from the typed, disclosure-shielded records of
 //! [`super::shield`] only.
 
 use super::shield::{find, shield_row, Shielded};
 use crate::compare::stats::Effects;
-use crate::compare::{AreaResult, CompareResult, MeasureKind};
+use crate::compare::{AreaResult, CompareResult, Inference, MeasureKind};
 use crate::publish::disclosure::Disclosure;
 use std::fmt::Write as _;
 
@@ -33,45 +34,10 @@ pub(super) fn num(v: f64, harm: bool, normalised: bool) -> String {
     }
 }
 
-fn p_text(p: f64) -> String {
-    if p < 0.001 {
-        "p < 0.001".into()
-    } else if p < 0.01 {
-        format!("p = {p:.3}")
-    } else {
-        format!("p = {p:.2}")
-    }
-}
-
-fn certainty(p: f64) -> String {
-    let pt = p_text(p);
-    if p < 0.01 {
-        format!("a difference this large would very rarely arise by chance ({pt}), so we can be confident it is real")
-    } else if p < 0.05 {
-        format!("this is unlikely to be chance ({pt}), so we can be fairly confident it is real")
-    } else if p < 0.10 {
-        format!("the evidence is weak ({pt}): it could be chance")
-    } else {
-        format!("this could easily be chance ({pt}), so there is no clear evidence of an effect")
-    }
-}
-
 /// Whether a control's before value is over 10× its area's (METHODS §6), so that the
 /// control's own change dominates the WDD ([`crate::compare::stats::Wdd::warning`]).
 pub fn control_dominates(e: &Effects) -> bool {
     e.wdd.warning.is_some()
-}
-
-fn certainty_short(p: f64) -> &'static str {
-    if p < 0.01 {
-        "very unlikely to be chance"
-    } else if p < 0.05 {
-        "unlikely to be chance"
-    } else if p < 0.10 {
-        "weak evidence"
-    } else {
-        "could be chance"
-    }
 }
 
 fn moved(p: f64) -> &'static str {
@@ -129,6 +95,18 @@ pub(super) fn sentence_named(
         name
     };
     let sh = shield_row(a, r, rules);
+    let k = r.areas.iter().position(|x| std::ptr::eq(x, a));
+    let by = match r.verdicts.params.inference {
+        Inference::Placebo => match r
+            .verdicts
+            .get(k, &MeasureKind::Crime)
+            .map_or(0, |v| v.placebos)
+        {
+            1 => "1 placebo area".to_string(),
+            n => format!("{n} placebo areas"),
+        },
+        Inference::Analytic => "an analytic test".to_string(),
+    };
     for (label, key) in [("Crime", MeasureKind::Crime), ("ASB", MeasureKind::Asb)] {
         let Some(x) = find(&sh, &key) else { continue };
         if x.small.ac() {
@@ -144,7 +122,20 @@ pub(super) fn sentence_named(
             continue;
         }
         control_clause(&mut s, &x.e);
-        relative_clause(&mut s, &x.e, key == MeasureKind::Crime);
+        relative_clause(&mut s, &x.e);
+        let lower = if key == MeasureKind::Crime {
+            "crime"
+        } else {
+            "ASB"
+        };
+        if let Some(c) = r
+            .verdicts
+            .get(k, &key)
+            .and_then(|v| super::scorecard::verdict_clause(v, lower, &by))
+        {
+            s.push_str(&c);
+            s.push(' ');
+        }
         if key == MeasureKind::Crime {
             buffer_clause(&mut s, x, r.buffer_m);
         }
@@ -214,24 +205,13 @@ fn control_clause(s: &mut String, e: &Effects) {
     s.push_str(". ");
 }
 
-/// The RES in words and how sure we can be (at length for crime, briefly for ASB).
-fn relative_clause(s: &mut String, e: &Effects, at_length: bool) {
-    let (Some(rel), Some(p)) = (relative(e), e.res.p) else {
+/// The RES in words, without a verdict: how sure we can be is the placebo p-value's to say
+/// (the RES's analytic interval is too narrow at micro places, METHODS §6b).
+fn relative_clause(s: &mut String, e: &Effects) {
+    let Some(rel) = relative(e) else {
         return;
     };
-    if at_length {
-        let _ = write!(
-            s,
-            "Relative to the control that is {rel}; {}.",
-            certainty(p)
-        );
-    } else {
-        let _ = write!(
-            s,
-            "Relative to the control that is {rel}: {}.",
-            certainty_short(p)
-        );
-    }
+    let _ = write!(s, "Relative to the control area's trend that is {rel}.");
     if e.res.zero_corrected {
         s.push_str(" (A count was zero, so 0.5 was added to each: the estimate is rough.)");
     }

@@ -5,14 +5,14 @@
 
 use super::shield::{series_places, shield_row, shield_series, Tally};
 use crate::compare::stats::Change;
-use crate::compare::{AreaResult, CompareResult};
+use crate::compare::{AreaResult, CompareResult, MeasureKind};
 use crate::publish::disclosure::Disclosure;
 use crate::publish::write::escape::csv_cell;
 use crate::publish::write::number::csv_float;
 use std::io::Write;
 
 /// Columns of `report.csv`, in order.
-pub const CSV_COLUMNS: [&str; 42] = [
+pub const CSV_COLUMNS: [&str; 48] = [
     "area",
     "measure",
     "unit",
@@ -55,6 +55,12 @@ pub const CSV_COLUMNS: [&str; 42] = [
     "res_z",
     "res_p",
     "res_zero_corrected",
+    "counterfactual_after",
+    "effect_pct",
+    "p_value",
+    "verdict",
+    "inference",
+    "pre_fit_rmspe",
 ];
 
 /// Columns of `series.csv`, in order.
@@ -96,8 +102,9 @@ fn period_text(a: &AreaResult) -> (String, String, String, String) {
 pub fn write_csv<W: Write>(w: W, r: &CompareResult, rules: &Disclosure) -> std::io::Result<()> {
     let mut c = csv::Writer::from_writer(w);
     c.write_record(CSV_COLUMNS)?;
-    for a in r.rows() {
+    for (k, a) in r.rows().enumerate() {
         let (before, after, mb, ma) = period_text(a);
+        let k = (k < r.areas.len()).then_some(k);
         for x in shield_row(a, r, rules) {
             let e = &x.e;
             let change = |c: Option<&Change>| -> [String; 3] {
@@ -153,11 +160,43 @@ pub fn write_csv<W: Write>(w: W, r: &CompareResult, rules: &Disclosure) -> std::
                 opt(e.res.p),
                 flag(e.res.zero_corrected, x.small.ac()),
             ]);
+            rec.extend(verdict_fields(r, k, &x.measure, x.small.a));
             debug_assert_eq!(rec.len(), CSV_COLUMNS.len());
             c.write_record(rec.iter().map(|f| csv_cell(f).into_owned()))?;
         }
     }
     c.flush()
+}
+
+/// The calibrated-verdict columns (METHODS §6b) of one row: empty for a measure without a
+/// verdict (the per-type rows) and, but for `inference`, when the hub's counts are withheld.
+fn verdict_fields(
+    r: &CompareResult,
+    k: Option<usize>,
+    m: &MeasureKind,
+    withheld: bool,
+) -> [String; 6] {
+    let Some(v) = r.verdicts.get(k, m) else {
+        return Default::default();
+    };
+    if withheld {
+        return [
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            r.verdicts.inference.clone(),
+            String::new(),
+        ];
+    }
+    [
+        csv_float(v.counterfactual_after),
+        opt(v.effect_pct),
+        opt(v.p_value),
+        v.verdict.to_string(),
+        r.verdicts.inference.clone(),
+        fnum(v.pre_fit_rmspe),
+    ]
 }
 
 /// Writes `series.csv`: one row per area × place × month with crime, ASB and harm, and the

@@ -203,7 +203,7 @@ fn row_group<W: std::io::Write + Send>(
 /// Writes incidents as GeoParquet 1.1 to `dest`, atomically.
 ///
 /// Parameters: the kept incidents and their [`Records`] (from
-/// [`crate::read::read_records`]), `lonlat` each incident's longitude and latitude in
+/// [`crate::ingest::read::read_records`]), `lonlat` each incident's longitude and latitude in
 /// degrees (WGS84), and `weight` the name of a per-row weight column to write (the
 /// incidents' harm), if the input had one.
 ///
