@@ -477,3 +477,48 @@ fn grid_layer_as_geoparquet_holds_the_geojson_cells() {
         assert!((lon - f["geometry"]["coordinates"][0][0][0].as_f64().unwrap()).abs() < 1e-6);
     }
 }
+
+#[test]
+fn damaged_parquet_is_an_error_or_skips_never_a_panic() {
+    let d = tempfile::tempdir().unwrap();
+    let csv = sample().display().to_string();
+    ok(
+        d.path(),
+        &[
+            "convert",
+            &csv,
+            "--types",
+            "Robbery,Drugs",
+            "--out",
+            "s.parquet",
+            "-q",
+        ],
+    );
+    let good = std::fs::read(d.path().join("s.parquet")).unwrap();
+    let mut cases: Vec<Vec<u8>> = Vec::new();
+    for k in 1..=40 {
+        let mut b = good.clone();
+        let at = k * (good.len() - 1) / 41;
+        b[at] ^= 0x5a;
+        cases.push(b);
+    }
+    for k in 1..=10 {
+        cases.push(good[..k * good.len() / 11].to_vec());
+    }
+    for (k, bytes) in cases.iter().enumerate() {
+        std::fs::write(d.path().join("bad.parquet"), bytes).unwrap();
+        let o = run(d.path(), &["info", "bad.parquet"]);
+        let code = o.status.code();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            code == Some(0) || code == Some(2),
+            "case {k}: exit {code:?}: {err}"
+        );
+        if code == Some(2) {
+            assert!(
+                err.contains("bad.parquet"),
+                "case {k}: the error names the file: {err}"
+            );
+        }
+    }
+}
