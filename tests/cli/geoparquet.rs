@@ -522,3 +522,30 @@ fn damaged_parquet_is_an_error_or_skips_never_a_panic() {
         }
     }
 }
+
+/// By hand (needs `pip install duckdb geopandas`; not in CI): DuckDB and geopandas read what
+/// `convert` writes, rows, types and CRS included.
+#[test]
+#[ignore]
+fn duckdb_and_geopandas_read_the_file() {
+    let d = tempfile::tempdir().unwrap();
+    let csv = sample().display().to_string();
+    ok(d.path(), &["convert", &csv, "--out", "s.parquet", "-q"]);
+    let script = "import duckdb, geopandas\n\
+        n = duckdb.sql(\"select count(*) from 's.parquet' where crime_type = 'Burglary'\").fetchall()[0][0]\n\
+        g = geopandas.read_parquet('s.parquet')\n\
+        print(n, len(g), g.crs.to_string(), g.geometry.iloc[0].geom_type)\n";
+    let o = std::process::Command::new("python3")
+        .args(["-c", script])
+        .current_dir(d.path())
+        .output()
+        .expect("python3 runs");
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let burglary = ok(d.path(), &["info", &csv, "--types", "Burglary", "--json"]);
+    let j: Value = serde_json::from_str(&burglary).unwrap();
+    assert_eq!(
+        out.trim(),
+        format!("{} 18151 OGC:CRS84 Point", j["read"]["kept"])
+    );
+}
