@@ -549,3 +549,51 @@ fn duckdb_and_geopandas_read_the_file() {
         format!("{} 18151 OGC:CRS84 Point", j["read"]["kept"])
     );
 }
+
+#[test]
+fn a_weight_column_travels_with_its_name() {
+    let d = tempfile::tempdir().unwrap();
+    let lines = vec![
+        "lon,lat,harm score".to_string(),
+        "-1.61,54.97,2.5".into(),
+        "-1.62,54.98,4".into(),
+    ];
+    let f = write(d.path(), "w.csv", &lines).display().to_string();
+    let cols = [
+        "--lon-col",
+        "lon",
+        "--lat-col",
+        "lat",
+        "--weight-col",
+        "harm score",
+    ];
+    let mut args = vec!["convert", f.as_str()];
+    args.extend(cols);
+    args.extend(["--out", "w.parquet", "-q"]);
+    ok(d.path(), &args);
+    let j: Value = serde_json::from_str(&ok(
+        d.path(),
+        &["info", "w.parquet", "--weight-col", "harm score", "--json"],
+    ))
+    .unwrap();
+    assert_eq!(j["total_harm"], 6.5);
+    // a weight column named like a police.uk column would make the file ambiguous
+    std::fs::write(d.path().join("m.csv"), "lon,lat,Context\n-1.61,54.97,2\n").unwrap();
+    let e = fails(
+        d.path(),
+        &[
+            "convert",
+            "m.csv",
+            "--lon-col",
+            "lon",
+            "--lat-col",
+            "lat",
+            "--weight-col",
+            "Context",
+            "--out",
+            "m.parquet",
+        ],
+    );
+    assert!(e.contains("also a police.uk column"), "{e}");
+    assert!(!d.path().join("m.parquet").exists() && temporaries(d.path()).is_empty());
+}
