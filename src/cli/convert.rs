@@ -52,9 +52,9 @@ pub fn run(a: ConvertArgs, quiet: bool) -> Result<()> {
         Some(CoordColumns::Projected { .. }) => {
             let mut p = inc.xy.clone();
             projector.inverse.apply(&mut p);
-            p
+            std::borrow::Cow::Owned(p)
         }
-        _ => rec.source_xy.clone(),
+        _ => std::borrow::Cow::Borrowed(&rec.source_xy),
     };
     let written = harmspot::write::parquet::write_geoparquet(
         &a.out,

@@ -97,7 +97,7 @@ pub struct EvaluateArgs {
     pub fdr: bool,
     #[command(flatten)]
     pub kde: KdeOpts,
-    /// Cells output(s), format by extension (.geojson, .csv, .tif, .asc).
+    /// Cells output(s), format by extension (.geojson, .csv, .tif, .asc, .parquet).
     #[arg(long, short, value_name = "FILE", help_heading = "Output")]
     pub out: Vec<PathBuf>,
     /// GeoJSON: also write study-area cells whose values are all zero.

@@ -258,8 +258,8 @@ pub struct OutArgs {
     /// Output file; the format follows the extension: .geojson (WGS84 polygons, non-empty
     /// study-area cells), .tif (Float32 GeoTIFF in the working CRS, one band per column),
     /// .csv (x,y cell centre then the columns, every study-area cell), .asc (ESRI ASCII
-    /// grid: the first column to FILE, every other to FILE-stem_COLUMN.asc). Repeat --out
-    /// for several formats.
+    /// grid: the first column to FILE, every other to FILE-stem_COLUMN.asc), .parquet
+    /// (GeoParquet: the GeoJSON's cells, x/y centres). Repeat --out for several formats.
     #[arg(
         long,
         short,

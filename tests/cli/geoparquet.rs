@@ -477,3 +477,123 @@ fn grid_layer_as_geoparquet_holds_the_geojson_cells() {
         assert!((lon - f["geometry"]["coordinates"][0][0][0].as_f64().unwrap()).abs() < 1e-6);
     }
 }
+
+#[test]
+fn damaged_parquet_is_an_error_or_skips_never_a_panic() {
+    let d = tempfile::tempdir().unwrap();
+    let csv = sample().display().to_string();
+    ok(
+        d.path(),
+        &[
+            "convert",
+            &csv,
+            "--types",
+            "Robbery,Drugs",
+            "--out",
+            "s.parquet",
+            "-q",
+        ],
+    );
+    let good = std::fs::read(d.path().join("s.parquet")).unwrap();
+    let mut cases: Vec<Vec<u8>> = Vec::new();
+    for k in 1..=40 {
+        let mut b = good.clone();
+        let at = k * (good.len() - 1) / 41;
+        b[at] ^= 0x5a;
+        cases.push(b);
+    }
+    for k in 1..=10 {
+        cases.push(good[..k * good.len() / 11].to_vec());
+    }
+    for (k, bytes) in cases.iter().enumerate() {
+        std::fs::write(d.path().join("bad.parquet"), bytes).unwrap();
+        let o = run(d.path(), &["info", "bad.parquet"]);
+        let code = o.status.code();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            code == Some(0) || code == Some(2),
+            "case {k}: exit {code:?}: {err}"
+        );
+        if code == Some(2) {
+            assert!(
+                err.contains("bad.parquet"),
+                "case {k}: the error names the file: {err}"
+            );
+        }
+    }
+}
+
+/// By hand (needs `pip install duckdb geopandas`; not in CI): DuckDB and geopandas read what
+/// `convert` writes, rows, types and CRS included.
+#[test]
+#[ignore]
+fn duckdb_and_geopandas_read_the_file() {
+    let d = tempfile::tempdir().unwrap();
+    let csv = sample().display().to_string();
+    ok(d.path(), &["convert", &csv, "--out", "s.parquet", "-q"]);
+    let script = "import duckdb, geopandas\n\
+        n = duckdb.sql(\"select count(*) from 's.parquet' where crime_type = 'Burglary'\").fetchall()[0][0]\n\
+        g = geopandas.read_parquet('s.parquet')\n\
+        print(n, len(g), g.crs.to_string(), g.geometry.iloc[0].geom_type)\n";
+    let o = std::process::Command::new("python3")
+        .args(["-c", script])
+        .current_dir(d.path())
+        .output()
+        .expect("python3 runs");
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let burglary = ok(d.path(), &["info", &csv, "--types", "Burglary", "--json"]);
+    let j: Value = serde_json::from_str(&burglary).unwrap();
+    assert_eq!(
+        out.trim(),
+        format!("{} 18151 OGC:CRS84 Point", j["read"]["kept"])
+    );
+}
+
+#[test]
+fn a_weight_column_travels_with_its_name() {
+    let d = tempfile::tempdir().unwrap();
+    let lines = vec![
+        "lon,lat,harm score".to_string(),
+        "-1.61,54.97,2.5".into(),
+        "-1.62,54.98,4".into(),
+    ];
+    let f = write(d.path(), "w.csv", &lines).display().to_string();
+    let cols = [
+        "--lon-col",
+        "lon",
+        "--lat-col",
+        "lat",
+        "--weight-col",
+        "harm score",
+    ];
+    let mut args = vec!["convert", f.as_str()];
+    args.extend(cols);
+    args.extend(["--out", "w.parquet", "-q"]);
+    ok(d.path(), &args);
+    let j: Value = serde_json::from_str(&ok(
+        d.path(),
+        &["info", "w.parquet", "--weight-col", "harm score", "--json"],
+    ))
+    .unwrap();
+    assert_eq!(j["total_harm"], 6.5);
+    // a weight column named like a police.uk column would make the file ambiguous
+    std::fs::write(d.path().join("m.csv"), "lon,lat,Context\n-1.61,54.97,2\n").unwrap();
+    let e = fails(
+        d.path(),
+        &[
+            "convert",
+            "m.csv",
+            "--lon-col",
+            "lon",
+            "--lat-col",
+            "lat",
+            "--weight-col",
+            "Context",
+            "--out",
+            "m.parquet",
+        ],
+    );
+    assert!(e.contains("also a police.uk column"), "{e}");
+    assert!(!d.path().join("m.parquet").exists() && temporaries(d.path()).is_empty());
+}

@@ -202,6 +202,23 @@ fn is_parquet(path: &Path) -> bool {
         && &magic == b"PAR1"
 }
 
+/// The row groups of Parquet files, read in parallel, in input order.
+fn parquet_batches(
+    files: &[Indexed],
+    opts: &ReadOptions,
+    progress: &dyn Progress,
+    label: &(dyn Fn(usize) -> String + Sync),
+) -> Result<Vec<Batch>> {
+    let read: Vec<Result<Vec<Batch>>> = files
+        .par_iter()
+        .map(|(i, f)| parquet::read(f, *i, label(*i), opts, progress))
+        .collect();
+    read.into_iter().try_fold(Vec::new(), |mut all, r| {
+        all.extend(r?);
+        Ok(all)
+    })
+}
+
 /// An input file with its place in the expanded list.
 type Indexed = (usize, PathBuf);
 
@@ -327,13 +344,11 @@ fn read_all(
             Ok(project(batch))
         })
         .collect::<Result<_>>()?;
-    for read in pq_files
-        .par_iter()
-        .map(|(i, f)| parquet::read(f, *i, label(*i), opts, progress))
-        .collect::<Vec<_>>()
-    {
-        batches.extend(read?.into_iter().map(project));
-    }
+    batches.extend(
+        parquet_batches(&pq_files, opts, progress, &label)?
+            .into_iter()
+            .map(project),
+    );
     let mut done = Vec::new();
     if !csv_files.is_empty() {
         let (tx, rx) = std::sync::mpsc::sync_channel(2 * rayon::current_num_threads() + 1);

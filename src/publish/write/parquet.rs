@@ -58,32 +58,59 @@ pub fn geo_metadata(kind: &str, bbox: Option<[f64; 4]>) -> String {
 
 /// The Parquet schema: the police.uk columns in their order, then `weight` if given, then
 /// the geometry.
-fn schema(weight: Option<&str>) -> Result<parquet::schema::types::TypePtr> {
-    let text = |n: &str| format!("  OPTIONAL BYTE_ARRAY {n} (STRING);\n");
-    let mut s = String::from("message incidents {\n");
-    s += &text("crime_id");
-    s += &text("month");
-    s += &text(MORE_NAMES[0]);
-    s += &text(MORE_NAMES[1]);
-    s += "  REQUIRED DOUBLE longitude;\n  REQUIRED DOUBLE latitude;\n";
-    s += &text("location");
-    s += &text(MORE_NAMES[2]);
-    s += &text("lsoa_name");
-    s += &text("crime_type");
-    s += &text(MORE_NAMES[3]);
-    s += &text(MORE_NAMES[4]);
-    if let Some(w) = weight {
-        s += &format!("  REQUIRED DOUBLE {w};\n");
+fn schema(weight: Option<&str>) -> parquet::errors::Result<parquet::schema::types::TypePtr> {
+    use parquet::basic::{LogicalType, Repetition, Type as Physical};
+    use parquet::schema::types::Type;
+    let field = |name: &str, physical, rep, text: bool| {
+        let t = Type::primitive_type_builder(name, physical).with_repetition(rep);
+        let t = if text {
+            t.with_logical_type(Some(LogicalType::String))
+        } else {
+            t
+        };
+        t.build().map(Arc::new)
+    };
+    let text = |name: &str| field(name, Physical::BYTE_ARRAY, Repetition::OPTIONAL, true);
+    let double = |name: &str| field(name, Physical::DOUBLE, Repetition::REQUIRED, false);
+    let mut fields = vec![
+        text("crime_id")?,
+        text("month")?,
+        text(MORE_NAMES[0])?,
+        text(MORE_NAMES[1])?,
+    ];
+    fields.extend([double("longitude")?, double("latitude")?]);
+    for name in [
+        "location",
+        MORE_NAMES[2],
+        "lsoa_name",
+        "crime_type",
+        MORE_NAMES[3],
+        MORE_NAMES[4],
+    ] {
+        fields.push(text(name)?);
     }
-    s += "  REQUIRED BYTE_ARRAY geometry;\n}\n";
-    parquet::schema::parser::parse_message_type(&s)
+    if let Some(w) = weight {
+        if fields
+            .iter()
+            .any(|f| f.name().eq_ignore_ascii_case(w.trim()))
+            || w == "geometry"
+        {
+            return Err(parquet::errors::ParquetError::General(format!(
+                "`{w}` is also a police.uk column of the file"
+            )));
+        }
+        fields.push(double(w)?);
+    }
+    fields.push(field(
+        "geometry",
+        Physical::BYTE_ARRAY,
+        Repetition::REQUIRED,
+        false,
+    )?);
+    Type::group_type_builder("incidents")
+        .with_fields(fields)
+        .build()
         .map(Arc::new)
-        .map_err(|e| {
-            Error::param(
-                crate::Param::WeightCol,
-                format!("cannot be a Parquet column name: {e}"),
-            )
-        })
 }
 
 /// A WKB Point, little-endian.
@@ -242,7 +269,12 @@ pub fn write_geoparquet(
         .set_column_statistics_enabled(ColumnPath::from("geometry"), EnabledStatistics::None)
         .build();
     let groups = groups(&inc.month);
-    let schema = schema(weight)?;
+    let schema = schema(weight).map_err(|e| {
+        Error::param(
+            crate::Param::WeightCol,
+            format!("cannot be a Parquet column name: {e}"),
+        )
+    })?;
     let pq = |e: parquet::errors::ParquetError| Error::io(dest, std::io::Error::other(e));
     let mut file = AtomicFile::create(dest)?;
     {
