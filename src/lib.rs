@@ -85,6 +85,7 @@ pub mod limits;
 pub mod manifest;
 pub mod mannkendall;
 pub mod map;
+pub mod monitor;
 mod month;
 mod param;
 pub mod places;

@@ -40,6 +40,7 @@ pub mod areas;
 mod control;
 mod count;
 mod envelope;
+pub mod per_area;
 pub mod period;
 mod reader;
 pub mod region;

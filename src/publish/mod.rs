@@ -8,6 +8,7 @@ pub mod grid;
 pub mod harm_spots;
 pub mod hotspots;
 pub mod metadata;
+pub mod monitor;
 
 pub use metadata::metadata;
 

@@ -18,7 +18,7 @@ mod areas;
 mod canvas;
 mod cells;
 mod context;
-mod font;
+pub(crate) mod font;
 mod furniture;
 mod harmspots;
 mod hotspots;
