@@ -167,17 +167,14 @@ impl MonitorArgs {
         loaded: &super::input::Loaded,
         quiet: bool,
     ) -> Result<(Vec<AreaFeature>, String)> {
-        let (mut features, source) = read_areas_in(
-            &self.areas,
-            &loaded.projector,
-            self.areas_crs()?.as_ref(),
-        )
-        .with_context(|| {
-            format!(
+        let (mut features, source) =
+            read_areas_in(&self.areas, &loaded.projector, self.areas_crs()?.as_ref())
+                .with_context(|| {
+                    format!(
                 "--areas {} (give the file's CRS with --areas-crs EPSG:NNNN when it is not WGS84)",
                 self.areas.display()
             )
-        })?;
+                })?;
         if source.from != CrsSource::Default {
             note(quiet, format!("areas read in {}", source.crs));
         }

@@ -43,6 +43,11 @@ impl AreaTally {
             .sum()
     }
 
+    /// Number of crime types tallied.
+    pub fn types(&self) -> usize {
+        self.types
+    }
+
     /// Sum of the harm weights of every incident in place `place` and month index `m`.
     pub fn harm(&self, place: usize, m: usize) -> f64 {
         self.harm[place * self.months + m]

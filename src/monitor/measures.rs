@@ -106,7 +106,11 @@ fn type_mask(inc: &Incidents, pred: impl Fn(usize) -> bool) -> Vec<bool> {
         .collect()
 }
 
+/// Counts of the types `keep` marks (indexed like the incidents' types) per place × month.
+/// A tally of [`super::repeat::doubled`] incidents holds each type twice: both count.
 fn counts(t: &AreaTally, keep: &[bool]) -> Vec<Vec<f64>> {
+    let keep: Vec<bool> = (0..t.types()).map(|k| keep[k % keep.len()]).collect();
+    let keep = &keep;
     (0..=t.areas)
         .map(|p| (0..t.months).map(|m| t.count(p, m, keep) as f64).collect())
         .collect()
@@ -145,14 +149,21 @@ pub(super) fn police(t: &AreaTally, inc: &Incidents, present: &[bool]) -> Vec<Se
     ]
 }
 
-/// A measure counting every incident of a tally (repeat locations, activities).
-pub(super) fn all_of(
-    t: &AreaTally,
-    n_types: usize,
-    measure: Measure,
-    present: Vec<bool>,
-) -> Series {
-    let v = counts(t, &vec![true; n_types.max(1)]);
+/// Incidents at repeat locations, from a tally of [`super::repeat::doubled`] incidents.
+pub(super) fn repeats(t: &AreaTally, present: Vec<bool>) -> Series {
+    let n = t.types() / 2;
+    let v = counts(t, &(0..2 * n).map(|k| k >= n).collect::<Vec<_>>());
+    Series {
+        measure: Measure::RepeatLocations,
+        support: v.clone(),
+        values: v,
+        present,
+    }
+}
+
+/// A measure counting every incident of a tally (activities).
+pub(super) fn all_of(t: &AreaTally, measure: Measure, present: Vec<bool>) -> Series {
+    let v = counts(t, &vec![true; t.types()]);
     Series {
         measure,
         support: v.clone(),

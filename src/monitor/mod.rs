@@ -296,14 +296,12 @@ fn all_series(
     present: &[bool],
     notes: &mut Vec<String>,
 ) -> Result<Vec<Series>> {
-    let tally = tally_areas(incidents, areas, span)?;
+    // one counting pass: each type twice, at a repeat location or not (repeat::doubled)
+    let doubled = repeat::doubled(incidents, &repeat::repeats(incidents));
+    let tally = tally_areas(&doubled, areas, span)?;
     let mut series = measures::police(&tally, incidents, present);
-    let rep = repeat::subset(incidents, &repeat::repeats(incidents));
-    let rep_tally = tally_areas(&rep, areas, span)?;
-    series.push(measures::all_of(
-        &rep_tally,
-        incidents.types.len(),
-        Measure::RepeatLocations,
+    series.push(measures::repeats(
+        &tally,
         repeat::lookback_complete(span, present),
     ));
     if let Some(a) = &partner.activities {
@@ -317,12 +315,7 @@ fn all_series(
             ));
         }
         let t = tally_areas(&inc, areas, span)?;
-        series.push(measures::all_of(
-            &t,
-            1,
-            Measure::Activities,
-            present.to_vec(),
-        ));
+        series.push(measures::all_of(&t, Measure::Activities, present.to_vec()));
     }
     if let Some((counts, codes)) = &partner.area_counts {
         let s = area_counts::sum(counts, codes, span.from, span.len());

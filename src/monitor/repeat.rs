@@ -90,15 +90,25 @@ pub fn lookback_complete(span: MonthRange, present: &[bool]) -> Vec<bool> {
         .collect()
 }
 
-/// The incidents at repeat locations, as a new set sharing the type table.
-pub fn subset(inc: &Incidents, is_repeat: &[bool]) -> Incidents {
-    let keep: Vec<usize> = (0..inc.len()).filter(|&i| is_repeat[i]).collect();
+/// The incidents with their types doubled for counting in one pass: an incident of type
+/// `k` keeps `k` when it is not at a repeat location and becomes `k + n` when it is (`n`
+/// types). A tally of it gives every police measure (types `k` and `k + n` together) and
+/// the repeat-location count (types `n..2n`) from one point-in-polygon pass.
+pub fn doubled(inc: &Incidents, is_repeat: &[bool]) -> Incidents {
+    let n = inc.types.len() as u16;
+    let mut types = inc.types.clone();
+    types.extend(inc.types.iter().map(|t| format!("{t} (repeat location)")));
     Incidents {
-        xy: keep.iter().map(|&i| inc.xy[i]).collect(),
-        month: keep.iter().map(|&i| inc.month[i]).collect(),
-        kind: keep.iter().map(|&i| inc.kind[i]).collect(),
-        harm: keep.iter().map(|&i| inc.harm[i]).collect(),
-        types: inc.types.clone(),
+        xy: inc.xy.clone(),
+        month: inc.month.clone(),
+        kind: inc
+            .kind
+            .iter()
+            .zip(is_repeat)
+            .map(|(&k, &r)| if r { k + n } else { k })
+            .collect(),
+        harm: inc.harm.clone(),
+        types,
         places: Default::default(),
     }
 }

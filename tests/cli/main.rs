@@ -27,6 +27,7 @@ mod kde;
 mod manifest;
 mod map;
 mod map_real_browser;
+mod monitor;
 mod output_safety;
 mod partner;
 mod partner_compare;
