@@ -122,13 +122,12 @@ fn rows_drawn(r: &MonitorResult, shown: &[Vec<Vec<Shown>>]) -> Vec<usize> {
 fn panel(pm: &mut Pixmap, cells: &[Shown], x0: f32, y0: f32, count_dp: usize) {
     rect(pm, x0, y0, x0 + PANEL_W, y0 + PANEL_H, [247, 247, 247], 1.0);
     let n = cells.len().max(1) as f32;
-    let ymax = cells
+    let top = cells
         .iter()
         .flat_map(|s| [s.count, s.high])
         .flatten()
-        .fold(0.0f64, f64::max)
-        .max(1.0)
-        * 1.08;
+        .fold(0.0f64, f64::max);
+    let ymax = top.max(1.0) * 1.08;
     let (pad_t, pad_b) = (12.0 * S as f32, 4.0 * S as f32);
     let y = |v: f64| y0 + PANEL_H - pad_b - (v / ymax) as f32 * (PANEL_H - pad_t - pad_b);
     let dx = PANEL_W / n;
@@ -172,7 +171,7 @@ fn panel(pm: &mut Pixmap, cells: &[Shown], x0: f32, y0: f32, count_dp: usize) {
     }
     draw_text(
         pm,
-        &grouped(ymax / 1.08, count_dp),
+        &grouped(top, count_dp),
         x0 + 3.0 * S as f32,
         y0 + 2.0 * S as f32,
         S,

@@ -69,11 +69,20 @@ fn repeat_share(
 ) -> Option<f64> {
     let of = |m: Measure| {
         let k = r.measures.iter().position(|x| x.measure == m)?;
-        shown[k][place][j].count
+        Some(&shown[k][place][j])
     };
-    let rep = of(Measure::RepeatLocations)?;
-    let all = of(Measure::Crime)? + of(Measure::Asb)?;
-    (all > 0.0).then(|| 100.0 * rep / all)
+    let (rep, crime, asb) = (
+        of(Measure::RepeatLocations)?,
+        of(Measure::Crime)?,
+        of(Measure::Asb)?,
+    );
+    // over the same months only (repeat locations need a year of look-back)
+    if rep.months != crime.months || rep.months != asb.months {
+        return None;
+    }
+    let all = crime.count? + asb.count?;
+    let n = rep.count?;
+    (all > 0.0).then(|| 100.0 * n / all)
 }
 
 /// One table cell: the count with ▲ / ▼ (the period's months are in the column head).
@@ -189,15 +198,38 @@ fn order(r: &MonitorResult) -> impl Iterator<Item = usize> {
     std::iter::once(r.areas.len()).chain(0..r.areas.len())
 }
 
+/// How far a count lies outside its range, in half-widths of the range (0 inside it).
+fn distance(s: &Shown) -> f64 {
+    match (s.count, s.baseline_mean, s.low, s.high) {
+        (Some(c), Some(m), Some(_), Some(hi)) if c > hi => (c - m) / (hi - m).max(1e-9),
+        (Some(c), Some(m), Some(lo), Some(_)) if c < lo => (m - c) / (m - lo).max(1e-9),
+        _ => 0.0,
+    }
+}
+
 fn stands_out(out: &mut String, r: &MonitorResult, shown: &[Vec<Vec<Shown>>]) {
     out.push_str(
-        "## What stands out\n\nLatest period first; all areas together before each area.\n\n",
+        "## What stands out\n\nLatest period first; in each, all areas together, then the areas furthest outside their usual range.\n\n",
     );
     let mut any = false;
     for (m, rows) in r.measures.iter().zip(shown) {
         let mut lines = Vec::new();
         for j in (0..r.periods.len()).rev() {
-            for p in order(r) {
+            // all areas together first, then the areas furthest outside their range
+            let mut places: Vec<(f64, usize)> = order(r)
+                .map(|p| {
+                    (
+                        if p == r.areas.len() {
+                            f64::INFINITY
+                        } else {
+                            distance(&rows[p][j])
+                        },
+                        p,
+                    )
+                })
+                .collect();
+            places.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+            for (_, p) in places {
                 lines.extend(sentence(r, m, p, j, &rows[p][j]));
             }
         }
