@@ -205,3 +205,65 @@ fn read_csv(path: &Path, projector: &Projector) -> Result<Vec<Activity>> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read_text(name: &str, text: &str) -> Result<Activities> {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        read(&p, &Projector::new("EPSG:27700").unwrap(), None)
+    }
+
+    #[test]
+    fn csv_and_geojson_give_the_same_points() {
+        let a = read_text(
+            "a.csv",
+            "LON,Lat,date\n-1.61,54.975,2021-02-03\n-1.6,54.98,2021-03\n",
+        )
+        .unwrap();
+        assert_eq!(a.points.len(), 2);
+        assert_eq!(a.points[0].month, Month::parse("2021-02").unwrap());
+        let g = read_text(
+            "a.geojson",
+            r#"{"type":"FeatureCollection","features":[
+              {"type":"Feature","properties":{"date":"2021-02-03"},"geometry":{"type":"Point","coordinates":[-1.61,54.975]}},
+              {"type":"Feature","properties":{"date":"2021-03"},"geometry":{"type":"Point","coordinates":[-1.6,54.98]}}]}"#,
+        )
+        .unwrap();
+        assert_eq!(a.points, g.points);
+        let inc = a.as_incidents();
+        assert_eq!((inc.len(), inc.types.len()), (2, 1));
+    }
+
+    #[test]
+    fn bad_rows_name_line_and_field() {
+        let e = read_text("a.csv", "lon,lat\n1,2\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("no `date` column"), "{e}");
+        let e = read_text(
+            "a.csv",
+            "lon,lat,date\n-1.6,54.9,2021-01\n-181,54.9,2021-01\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains(":3: field `lon`"), "{e}");
+        let e = read_text("a.csv", "lon,lat,date\n-1.6,54.9,2021-01-45\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains(":2: field `date`"), "{e}");
+        let e = read_text(
+            "a.geojson",
+            r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[-1.61,54.975]}}]}"#,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains(":1: field `date`") && e.contains("missing"),
+            "{e}"
+        );
+    }
+}

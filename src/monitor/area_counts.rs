@@ -238,3 +238,67 @@ pub(super) fn sum(counts: &AreaCounts, codes: &[String], first: Month, months: u
         unmatched: un,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(text: &str) -> (tempfile::TempDir, PathBuf) {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("ae.csv");
+        std::fs::write(&p, text).unwrap();
+        (d, p)
+    }
+
+    fn err(text: &str) -> String {
+        let (_d, p) = file(text);
+        read(&p).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn reads_rows_and_measures_in_order() {
+        let (_d, p) = file("area_code,month,measure,count\nE1,2021-01,ae_assault,3\nE2,2021-01,referrals,0\nE1,2021-02,ae_assault,2.5\n");
+        let c = read(&p).unwrap();
+        assert_eq!(c.measures, ["ae_assault", "referrals"]);
+        assert_eq!(c.rows.len(), 3);
+        assert_eq!((c.rows[2].measure, c.rows[2].count), (0, 2.5));
+    }
+
+    #[test]
+    fn bad_rows_name_line_and_field() {
+        let h = "area_code,month,measure,count\n";
+        let e = err(&format!("{h}E1,2021-01,ae,1\nE1,2021-01,ae,2\n"));
+        assert!(
+            e.contains(":3: field `area_code`") && e.contains("also on line 2"),
+            "{e}"
+        );
+        let e = err(&format!("{h}E1,2021-1,ae,1\n"));
+        assert!(e.contains(":2: field `month`"), "{e}");
+        let e = err(&format!("{h}E1,2021-01,ae,-1\n"));
+        assert!(e.contains(":2: field `count`"), "{e}");
+        let e = err(&format!("{h}E1,2021-01,ASB,1\n"));
+        assert!(
+            e.contains("field `measure`") && e.contains("own name"),
+            "{e}"
+        );
+        let e = err("code,month,measure,count\nE1,2021-01,ae,1\n");
+        assert!(e.contains("no `area_code` column"), "{e}");
+        assert!(err(h).contains("holds no rows"));
+    }
+
+    #[test]
+    fn sums_by_code_each_row_once_in_the_pool() {
+        let (_d, p) = file("area_code,month,measure,count\nA,2021-01,ae,3\nB,2021-02,ae,4\nZ,2021-02,ae,9\nA,2020-12,ae,5\n");
+        let c = read(&p).unwrap();
+        // two areas share code A; one area has B
+        let codes = vec!["A".to_string(), "A".to_string(), "B".to_string()];
+        let s = sum(&c, &codes, Month::parse("2021-01").unwrap(), 2);
+        assert_eq!(s.values[0][0], vec![3.0, 0.0]);
+        assert_eq!(s.values[0][1], vec![3.0, 0.0]);
+        assert_eq!(s.values[0][2], vec![0.0, 4.0]);
+        assert_eq!(s.values[0][3], vec![3.0, 4.0]); // all areas together: each row once
+        assert_eq!(s.present[0], vec![true, true]);
+        assert_eq!((s.unmatched.rows, s.unmatched.outside_months), (1, 1));
+        assert_eq!(s.unmatched.examples, ["Z"]);
+    }
+}

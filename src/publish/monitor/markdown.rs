@@ -156,7 +156,7 @@ fn sentence(
         let _ = write!(out, " Same {u} last year: {} ({:+.0}%).", value(m, l), p);
     }
     if mean < 5.0 {
-        out.push_str(" Few incidents: with an average under 5 the range is rough, and one or two incidents can cross it.");
+        out.push_str(" Small numbers: with an average under 5 the range is rough, and one or two more or fewer can cross it.");
     }
     if m.baseline_range.is_some_and(|b| b.contains(period.first)) {
         out.push_str(" This period is part of the baseline.");
