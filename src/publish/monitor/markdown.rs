@@ -51,6 +51,24 @@ fn limit(m: &MeasureResult, v: f64, mean: f64) -> String {
     )
 }
 
+/// A limit as [`limit`] writes it, with one more decimal when it would read the same as the
+/// count it is compared with ("6, below the usual range (6.4 to 33)", not "(6 to 33)").
+fn edge(m: &MeasureResult, v: f64, mean: f64, count: f64) -> String {
+    let s = limit(m, v, mean);
+    if s == value(m, count) {
+        grouped(
+            v,
+            if mean < 10.0 || !m.measure.is_count() {
+                2
+            } else {
+                1
+            },
+        )
+    } else {
+        s
+    }
+}
+
 fn unit(kind: PeriodKind) -> &'static str {
     match kind {
         PeriodKind::Month => "month",
@@ -147,8 +165,8 @@ fn sentence(
             period.label,
             md(r.place_name(place)),
             value(m, count),
-            limit(m, lo, mean),
-            limit(m, hi, mean),
+            edge(m, lo, mean, count),
+            edge(m, hi, mean, count),
             limit(m, mean, mean),
         )
     };
