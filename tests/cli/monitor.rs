@@ -347,6 +347,13 @@ fn baseline_limits_and_incomplete_quarters_match_hand_values() {
     // all areas together = Hub A here
     let all = find(&rows, "All areas together", "2022 Q1", "crime");
     assert_eq!((num(all, "count"), all["flag"].as_str()), (180.0, "above"));
+    // run.toml replays the run: the same table
+    let before = std::fs::read(t.path().join("m/measures.csv")).unwrap();
+    ok(t.path(), &["run", "m/run.toml", "-q"]);
+    assert_eq!(
+        std::fs::read(t.path().join("m/measures.csv")).unwrap(),
+        before
+    );
     let md = std::fs::read_to_string(t.path().join("m/measures.md")).unwrap();
     assert!(md.contains("2022 Q2 (2 of 3 months)"), "{md}");
     assert!(md.contains("**2022 Q1, Hub A**: 180, above the usual range for a quarter (74 to 166; baseline average 120). Same quarter last year: 120 (+50%)."), "{md}");
