@@ -48,8 +48,9 @@ use serde::Serialize;
 pub struct MonitorParams {
     /// Periods: grouping and year start (default calendar quarters).
     pub calendar: Calendar,
-    /// Baseline months (default: the first four complete quarters, twelve complete months
-    /// or one complete year of each measure).
+    /// Baseline months, every month of it in the data counted (default: the months of the
+    /// first four complete quarters, twelve complete months or one complete year of each
+    /// measure).
     pub baseline: Option<MonthRange>,
 }
 
@@ -356,15 +357,25 @@ fn table(
     asked: Option<MonthRange>,
 ) -> MeasureResult {
     let baseline_range = asked.or_else(|| period::default_baseline(cal, periods, span, &s.present));
-    let in_baseline: Vec<usize> = (0..span.len())
-        .filter(|&m| {
-            s.present[m] && baseline_range.is_some_and(|b| b.contains(span.from.add(m as i32)))
-        })
-        .collect();
     let per_year = cal.kind.per_year();
     let months: Vec<usize> = periods
         .iter()
         .map(|p| period::months_present(p, span, &s.present))
+        .collect();
+    // the default baseline is the complete periods only; an asked one is every month in it
+    let complete = |m: Month| {
+        periods
+            .iter()
+            .zip(&months)
+            .any(|(p, &n)| n == p.full_months && p.range().contains(m))
+    };
+    let in_baseline: Vec<usize> = (0..span.len())
+        .filter(|&m| {
+            let mo = span.from.add(m as i32);
+            s.present[m]
+                && baseline_range.is_some_and(|b| b.contains(mo))
+                && (asked.is_some() || complete(mo))
+        })
         .collect();
     let sum_over = |v: &[f64], p: &Period| -> f64 {
         p.range()

@@ -226,6 +226,7 @@ mod tests {
         let b = default_baseline(&fy, &ps, span, &present).unwrap();
         assert_eq!(b, MonthRange::new(m("2020-07"), m("2021-06")).unwrap());
         // a missing month (2020-11) makes Q3 incomplete: the baseline moves on a quarter
+        // (its months are the complete quarters of the range, see `table`)
         let mut gap = present.clone();
         gap[6] = false;
         assert_eq!(months_present(&ps[2], span, &gap), 2);

@@ -902,3 +902,67 @@ fn bad_flags_are_refused_before_reading() {
     );
     assert!(!t.path().join("m").exists());
 }
+
+#[test]
+fn a_real_month_left_out_makes_its_quarter_incomplete() {
+    if !real("a_real_month_left_out_makes_its_quarter_incomplete") {
+        return;
+    }
+    // the real 20 months without 2021-02: 2021 Q1 holds January and March only
+    let t = tempfile::tempdir().unwrap();
+    let d21 = data().join("police-uk/northumbria-2021");
+    let mut args: Vec<String> = vec![
+        "monitor".into(),
+        data()
+            .join("police-uk/northumbria-2020")
+            .to_string_lossy()
+            .into_owned(),
+    ];
+    args.extend((1..=12).filter(|m| *m != 2).map(|m| {
+        d21.join(format!("2021-{m:02}"))
+            .to_string_lossy()
+            .into_owned()
+    }));
+    let hubs = data().join("hubs/newcastle-libraries.geojson");
+    args.extend(
+        [
+            "--areas",
+            hubs.to_str().unwrap(),
+            "--radius",
+            "300",
+            "--out",
+            "m",
+            "-q",
+        ]
+        .map(String::from),
+    );
+    ok(
+        t.path(),
+        &args.iter().map(String::as_str).collect::<Vec<_>>(),
+    );
+    let rows = measures(&t.path().join("m"));
+    let q1: Vec<_> = rows
+        .iter()
+        .filter(|r| r["period"] == "2021 Q1" && r["measure"] != "repeat_locations")
+        .collect();
+    assert_eq!(q1.len(), 5 * 14);
+    for r in &q1 {
+        assert_eq!(
+            (
+                r["months"].as_str(),
+                r["flag"].as_str(),
+                r["change_pct"].as_str()
+            ),
+            ("2", "incomplete", ""),
+            "{r:?}"
+        );
+    }
+    // the baseline skips it: 2020 Q3, Q4, 2021 Q2, Q3 are the first four complete quarters
+    let md = std::fs::read_to_string(t.path().join("m/measures.md")).unwrap();
+    assert!(md.contains("missing: 2021-02"), "{md}");
+    assert!(md.contains("2021 Q1 (2 of 3 months)"));
+    assert!(
+        md.contains("Baseline: 2020 Q3 to 2021 Q3, 2020-07..2021-09 (12 months with data)."),
+        "{md}"
+    );
+}
