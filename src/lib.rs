@@ -69,6 +69,7 @@ pub mod hotspots;
 mod ingest;
 pub mod map;
 mod model;
+pub mod monitor;
 pub mod publish;
 mod space;
 mod spacetime;

@@ -97,6 +97,11 @@ pub fn flag(p: Param) -> &'static str {
         Param::WorkingCrs => "--working-crs",
         Param::XCol => "--x-col",
         Param::YCol => "--y-col",
+        Param::Activities => "--activities",
+        Param::AreaCounts => "--area-counts",
+        Param::Baseline => "--baseline",
+        Param::CodeField => "--code-field",
+        Param::YearStart => "--year-start",
     }
 }
 

@@ -18,6 +18,7 @@ pub mod kde;
 pub mod knox;
 pub mod layer_out;
 pub mod map;
+pub mod monitor;
 pub mod progress;
 pub mod run;
 
@@ -73,6 +74,9 @@ pub enum Command {
     Emerging(emerging::EmergingArgs),
     /// Knox test for near repeats: distance x month bands, seeded permutations.
     Knox(knox::KnoxArgs),
+    /// Measures of success by quarter (or month, year) for hubs, intervention areas, LSOAs and
+    /// hotspots: counts against a baseline with 95% limits, partner activity, area-coded counts.
+    Monitor(monitor::MonitorArgs),
     /// Map a result folder: one self-contained HTML page (offline) or a static PNG.
     Map(map::MapArgs),
 }
@@ -148,6 +152,7 @@ pub fn run(cli: Cli, command: Vec<String>) -> anyhow::Result<()> {
         Command::Evaluate(a) => evaluate::run(a, quiet),
         Command::Emerging(a) => emerging::run(a, quiet),
         Command::Knox(a) => knox::run(a, quiet),
+        Command::Monitor(a) => monitor::run(a, quiet),
         Command::Map(a) => map::run(a, quiet),
     }
 }

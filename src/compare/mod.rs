@@ -41,6 +41,7 @@ mod control;
 mod count;
 mod envelope;
 pub mod infer;
+pub mod per_area;
 pub mod period;
 pub mod placebo;
 mod reader;

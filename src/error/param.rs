@@ -190,6 +190,16 @@ pub enum Param {
     XCol,
     /// `y_col`
     YCol,
+    /// `activities` (harmspot monitor).
+    Activities,
+    /// `area_counts` (harmspot monitor).
+    AreaCounts,
+    /// `baseline` (harmspot monitor).
+    Baseline,
+    /// `code_field` (harmspot monitor).
+    CodeField,
+    /// `year_start` (harmspot monitor).
+    YearStart,
 }
 
 impl Param {
@@ -285,6 +295,11 @@ impl Param {
         Param::WorkingCrs,
         Param::XCol,
         Param::YCol,
+        Param::Activities,
+        Param::AreaCounts,
+        Param::Baseline,
+        Param::CodeField,
+        Param::YearStart,
     ];
 
     /// The parameter's name in the library (snake case).
@@ -384,6 +399,11 @@ impl Param {
             Param::WorkingCrs => "working_crs",
             Param::XCol => "x_col",
             Param::YCol => "y_col",
+            Param::Activities => "activities",
+            Param::AreaCounts => "area_counts",
+            Param::Baseline => "baseline",
+            Param::CodeField => "code_field",
+            Param::YearStart => "year_start",
         }
     }
 }

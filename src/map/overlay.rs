@@ -111,7 +111,7 @@ fn harm_spots(l: &mut MapLayer) -> LegendSection {
 }
 
 fn areas(l: &mut MapLayer) -> LegendSection {
-    let mut present = [false; 4];
+    let mut present = [false; Role::ALL.len()];
     for f in &mut l.features {
         let role = role_of(f);
         present[role as usize] = true;

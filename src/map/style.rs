@@ -7,8 +7,7 @@
 
 use serde_json::Value;
 
-/// An sRGB colour.
-pub type Rgb = [u8; 3];
+pub use crate::publish::draw::Rgb;
 
 /// ColorBrewer YlOrRd, 9 classes, light to dark.
 pub(crate) const YLORRD: [Rgb; 9] = [
@@ -87,6 +86,8 @@ pub enum Role {
     Buffer,
     /// A comparison area.
     Control,
+    /// An area of a monitoring table (`harmspot monitor`).
+    Monitored,
     /// A role harmspot does not know (or none).
     Other,
 }
@@ -102,6 +103,7 @@ impl Role {
             Some("treatment") => Role::Treatment,
             Some("buffer") => Role::Buffer,
             Some("control") => Role::Control,
+            Some("monitored") => Role::Monitored,
             _ => Role::Other,
         }
     }
@@ -112,6 +114,7 @@ impl Role {
             Role::Treatment => "Treatment area",
             Role::Buffer => "Buffer",
             Role::Control => "Control area",
+            Role::Monitored => "Monitored area",
             Role::Other => "Other area",
         }
     }
@@ -123,6 +126,7 @@ impl Role {
             Role::Treatment => [106, 61, 154],
             Role::Buffer => [255, 127, 0],
             Role::Control => [31, 120, 180],
+            Role::Monitored => [27, 158, 119],
             Role::Other => [90, 90, 90],
         }
     }
@@ -135,6 +139,7 @@ impl Role {
             Role::Other => 1,
             Role::Buffer => 2,
             Role::Treatment => 3,
+            Role::Monitored => 3,
         }
     }
 
@@ -149,11 +154,18 @@ impl Role {
             Role::Treatment => "treatment",
             Role::Buffer => "buffer",
             Role::Control => "control",
+            Role::Monitored => "monitored",
             Role::Other => "other",
         }
     }
 
-    pub(crate) const ALL: [Role; 4] = [Role::Treatment, Role::Buffer, Role::Control, Role::Other];
+    pub(crate) const ALL: [Role; 5] = [
+        Role::Treatment,
+        Role::Buffer,
+        Role::Control,
+        Role::Monitored,
+        Role::Other,
+    ];
 }
 
 /// The colours of `k` classes: evenly spread over [`YLORRD`], light to dark.

@@ -195,8 +195,9 @@ pub fn rfc3339(t: std::time::SystemTime) -> String {
 
 /// The verbs a run file may replay: the analysis verbs that write a manifest. `run` itself
 /// (recursion), `generate` and `map` are not replayable.
-pub const REPLAYABLE_VERBS: [&str; 9] = [
+pub const REPLAYABLE_VERBS: [&str; 10] = [
     "hotspots", "count", "kde", "gistar", "compare", "change", "evaluate", "emerging", "knox",
+    "monitor",
 ];
 
 /// A replay file: `command = "verb"`, `args = [...]` and, for verification, the `inputs`

@@ -6,12 +6,14 @@
 pub mod change;
 pub mod compare;
 pub mod disclosure;
+pub mod draw;
 pub mod emerging;
 pub mod evaluate;
 pub mod grid;
 pub mod harm_spots;
 pub mod hotspots;
 pub mod metadata;
+pub mod monitor;
 pub mod summary;
 pub mod write;
 

@@ -45,6 +45,8 @@ mod manifest;
 mod map;
 // the maps of real hotspots and compare runs in Chromium, screenshot checked
 mod map_real_browser;
+// issue 20: `monitor`: quarterly measures per area against a baseline, recounted by hand
+mod monitor;
 // outputs never destroy inputs or foreign files; a failed run leaves the old result
 mod output_safety;
 // partner outputs: suppression, rounding, no points, coarse coordinates

@@ -4,8 +4,9 @@
 
 use crate::map::frame::{mercator, mercator_lat};
 use crate::map::style::{SUPPRESSED_FILL, SUPPRESSED_HATCH};
-use crate::map::{Geometry, Rgb};
-use tiny_skia::{Color, Mask, Paint, PathBuilder, Pixmap};
+use crate::map::Geometry;
+pub(crate) use crate::publish::draw::{colour, paint};
+use tiny_skia::{Mask, PathBuilder, Pixmap};
 
 /// The picture being drawn and what painters need to draw on the map.
 pub(super) struct Canvas {
@@ -19,22 +20,6 @@ pub(super) struct Canvas {
     pub s: u32,
     /// The hatching of suppressed values.
     pub hatch: Pixmap,
-}
-
-pub(super) fn colour(c: Rgb, alpha: f32) -> Color {
-    Color::from_rgba8(
-        c[0],
-        c[1],
-        c[2],
-        (alpha.clamp(0.0, 1.0) * 255.0).round() as u8,
-    )
-}
-
-pub(crate) fn paint(c: Rgb, alpha: f32) -> Paint<'static> {
-    let mut p = Paint::default();
-    p.set_color(colour(c, alpha));
-    p.anti_alias = true;
-    p
 }
 
 /// Web Mercator metres → picture pixels.

@@ -18,7 +18,7 @@ mod areas;
 pub(crate) mod canvas;
 mod cells;
 mod context;
-pub(crate) mod font;
+pub(crate) use crate::publish::draw::font;
 mod furniture;
 mod harmspots;
 mod hotspots;

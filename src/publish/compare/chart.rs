@@ -8,9 +8,9 @@
 use crate::compare::verdict::{Verdict, Word};
 use crate::compare::{CompareResult, MeasureKind};
 use crate::error::{Error, Result};
-use crate::map::png::canvas::paint;
-use crate::map::png::font::{draw_text, fit_text};
 use crate::model::month::Month;
+use crate::publish::draw::font::{draw_text, fit_text};
+use crate::publish::draw::paint;
 use tiny_skia::{FillRule, Path, PathBuilder, Pixmap, Rect, Stroke, Transform};
 
 /// The chart files, one per VRU measure.

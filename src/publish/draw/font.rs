@@ -3,8 +3,7 @@
 //! scale, so the picture looks the same on every machine and needs no system font; text
 //! measuring, cutting and wrapping.
 
-use super::canvas::paint;
-use crate::map::Rgb;
+use super::{paint, Rgb};
 use tiny_skia::{FillRule, PathBuilder, Pixmap, Rect, Transform};
 
 /// The 5×7 glyphs of printable ASCII (`' '` to `'~'`): seven rows, top first, each the five
