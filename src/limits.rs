@@ -22,6 +22,11 @@ pub const MAX_CELL_SIZE: f64 = 100_000.0;
 /// Largest distance accepted (metres) for neighbour distances, bandwidths, radii and
 /// buffers: more than the length of Great Britain.
 pub const MAX_DISTANCE: f64 = 1_000_000.0;
+/// Largest harm weight accepted, from a harm table or a weight column: far above any
+/// published index (the Cambridge Crime Harm Index's largest, homicide, is 5,475 days),
+/// and small enough that sums over millions of incidents stay exact to the weights'
+/// decimals.
+pub const MAX_HARM_WEIGHT: f64 = 1e7;
 /// Most monthly layers a space-time job builds (100 years of months).
 pub const MAX_MONTHS: u64 = 1200;
 /// Most cell values (cells × layers) a job holds in memory: 2^31 values is 16 GiB of f64.

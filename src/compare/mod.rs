@@ -45,6 +45,7 @@ mod reader;
 pub mod region;
 pub mod result;
 mod rows;
+mod sanity;
 pub mod stats;
 mod tally;
 pub mod used;
@@ -178,6 +179,8 @@ pub fn evaluate(
     work::check_counting(incidents, areas)?;
     let tallies = count::count(params.method, &frame, areas, &lay, span);
     check_control(&frame, &tallies, &lay, &resolved.periods, areas)?;
+    sanity::check_far_areas(&frame, &tallies, &lay, areas, &incidents.xy)?;
+    sanity::check_buffer_control(&frame, &tallies, &lay, &resolved.periods, areas)?;
 
     let has_buffer = areas.buffer_m.is_some();
     let maker = rows::RowMaker {

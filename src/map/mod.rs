@@ -41,6 +41,7 @@ mod legend;
 mod load;
 mod overlay;
 pub mod png;
+mod snapshot;
 mod style;
 #[cfg(test)]
 mod tests;

@@ -13,7 +13,7 @@
 use crate::crs::{Crs, Projector, Transform};
 use crate::error::{Error, Result};
 use geo::{CoordsIter, Geometry, MapCoords, MultiPolygon};
-use geojson::{GeoJson, JsonObject};
+use geojson::JsonObject;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::io::BufReader;
@@ -116,9 +116,22 @@ pub fn read_areas_in(
 ) -> Result<(Vec<AreaFeature>, SourceCrs)> {
     let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
     let f = crate::limits::Capped::new(f, crate::limits::AREAS_MAX_BYTES, "areas file");
-    let mut json: Value = serde_json::from_reader(BufReader::new(f))
-        .map_err(|e| Error::format(path, format!("not a GeoJSON FeatureCollection: {e}")))?;
-    let member = json.as_object_mut().and_then(|o| o.remove("crs"));
+    let mut collected = Vec::new();
+    let tops = crate::read::geojson_stream::for_each_feature(BufReader::new(f), path, |_, ft| {
+        collected.push(ft);
+        Ok(())
+    })?;
+    let mut crs_members = tops
+        .iter()
+        .filter_map(|t| t.get("crs"))
+        .filter(|m| !m.is_null());
+    let member = crs_members.next().cloned();
+    if crs_members.any(|m| Some(m) != member.as_ref()) {
+        return Err(Error::format(
+            path,
+            "holds several FeatureCollections naming different `crs` members: split it into one file per CRS",
+        ));
+    }
     let (file_crs, from) = match (crs, member.as_ref().filter(|m| !m.is_null())) {
         (Some(c), _) => (c.clone(), CrsSource::Given),
         (None, Some(m)) => {
@@ -135,17 +148,9 @@ pub fn read_areas_in(
     } else {
         Transform::new(&file_crs, &projector.working)?
     };
-    let GeoJson::FeatureCollection(fc) = serde_json::from_value::<GeoJson>(json)
-        .map_err(|e| Error::format(path, format!("not a GeoJSON FeatureCollection: {e}")))?
-    else {
-        return Err(Error::format(
-            path,
-            "not a GeoJSON FeatureCollection (a single Feature or Geometry was found)",
-        ));
-    };
     let mut out = Vec::new();
     let mut all_degrees = true;
-    for (k, feature) in fc.features.into_iter().enumerate() {
+    for (k, feature) in collected.into_iter().enumerate() {
         let number = k + 1;
         let Some(g) = feature.geometry else {
             return Err(Error::format(

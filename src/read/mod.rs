@@ -11,7 +11,9 @@ mod batch;
 mod blocks;
 mod csv;
 mod geojson;
+pub mod geojson_stream;
 mod inputs;
+mod lineends;
 mod merge;
 mod record;
 

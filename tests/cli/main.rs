@@ -23,6 +23,8 @@ mod hotspots;
 mod info;
 mod issue11;
 mod issue12;
+// issue 23: edge inputs, outputs, interrupted runs, messages, slow refusals
+mod issue23;
 mod kde;
 mod manifest;
 mod map;

@@ -1,0 +1,250 @@
+//! Issue 23: edge inputs that gave silent wrong answers, outputs and interrupted runs,
+//! messages a user can act on, slow refusals. One test per reproduction of the issue
+//! (item numbers in the names); each failed before its fix.
+
+use super::common::{fails, ok, row, sample, write, HEADER};
+use std::path::Path;
+
+fn month_file(dir: &Path, rel: &str, month: &str, n: usize) {
+    let mut lines = vec![HEADER.to_string()];
+    for i in 0..n {
+        lines.push(row(
+            &format!("id{month}{i}"),
+            month,
+            &format!("{:.4}", -1.61 + 0.001 * i as f64),
+            "54.97",
+            "Burglary",
+        ));
+    }
+    write(dir, rel, &lines);
+}
+
+fn rows_read(out: &str) -> &str {
+    out.lines()
+        .find(|l| l.starts_with("rows read"))
+        .expect("a rows read line")
+}
+
+#[cfg(unix)]
+#[test]
+fn item02_a_symlinked_month_folder_is_read() {
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    month_file(d, "yr/2021-01/2021-01-x-street.csv", "2021-01", 3);
+    month_file(d, "elsewhere/2021-02/2021-02-x-street.csv", "2021-02", 4);
+    std::os::unix::fs::symlink(d.join("elsewhere/2021-02"), d.join("yr/2021-02")).unwrap();
+    assert!(rows_read(&ok(d, &["info", "yr"])).ends_with(" 7"));
+    // a folder of links only
+    std::fs::create_dir(d.join("links")).unwrap();
+    std::os::unix::fs::symlink(d.join("elsewhere/2021-02"), d.join("links/m")).unwrap();
+    assert!(rows_read(&ok(d, &["info", "links"])).ends_with(" 4"));
+    // a link loop is walked once; a dangling link is named
+    std::os::unix::fs::symlink(d.join("yr"), d.join("yr/loop")).unwrap();
+    assert!(rows_read(&ok(d, &["info", "yr"])).ends_with(" 7"));
+    std::os::unix::fs::symlink(d.join("nowhere"), d.join("yr/2021-03")).unwrap();
+    let e = fails(d, &["info", "yr"]);
+    assert!(e.contains("2021-03") && e.contains("symbolic link"), "{e}");
+}
+
+#[test]
+fn item03_cr_only_line_ends_are_read() {
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    let mut text = HEADER.to_string();
+    for i in 0..5 {
+        text += "\r";
+        text += &row(&format!("c{i}"), "2021-03", "-1.61", "54.97", "Burglary");
+    }
+    text += "\r";
+    std::fs::write(d.join("old-mac-street.csv"), text).unwrap();
+    let out = ok(d, &["info", "old-mac-street.csv"]);
+    assert!(rows_read(&out).ends_with(" 5"), "{out}");
+    assert!(out.contains("5 kept"), "{out}");
+}
+
+#[test]
+fn item04_an_extent_holding_no_incident_is_refused_and_degrees_named() {
+    let t = tempfile::tempdir().unwrap();
+    let s = sample();
+    let e = fails(
+        t.path(),
+        &[
+            "count",
+            s.to_str().unwrap(),
+            "--cell-size",
+            "100",
+            "--extent",
+            "-2,54,-1,55",
+            "--out",
+            "c.csv",
+        ],
+    );
+    assert!(
+        e.contains("--extent")
+            && e.contains("longitude/latitude degrees")
+            && e.contains("EPSG:27700"),
+        "{e}"
+    );
+    assert!(!t.path().join("c.csv").exists());
+}
+
+fn hubs(dir: &Path, far: bool) -> String {
+    let pt = |name: &str, lon: f64, lat: f64| {
+        format!("{{\"type\":\"Feature\",\"properties\":{{\"name\":\"{name}\"}},\"geometry\":{{\"type\":\"Point\",\"coordinates\":[{lon},{lat}]}}}}")
+    };
+    let mut f = vec![pt("Near", -1.6100, 54.9700)];
+    if far {
+        f.push(pt("Far", -1.5, 51.5));
+    }
+    let p = dir.join("hubs.geojson");
+    std::fs::write(
+        &p,
+        format!(
+            "{{\"type\":\"FeatureCollection\",\"features\":[{}]}}",
+            f.join(",")
+        ),
+    )
+    .unwrap();
+    p.to_str().unwrap().to_string()
+}
+
+/// Two months of incidents spread over a few km around (-1.61, 54.97).
+fn two_months(dir: &Path) -> String {
+    let mut lines = vec![HEADER.to_string()];
+    for (m, month) in ["2021-01", "2021-02"].iter().enumerate() {
+        for i in 0..200 {
+            let (a, b) = ((i % 20) as f64, (i / 20) as f64);
+            lines.push(row(
+                &format!("r{m}-{i}"),
+                month,
+                &format!("{:.5}", -1.64 + 0.003 * a),
+                &format!("{:.5}", 54.95 + 0.004 * b),
+                if i % 3 == 0 {
+                    "Anti-social behaviour"
+                } else {
+                    "Burglary"
+                },
+            ));
+        }
+    }
+    write(dir, "two-street.csv", &lines)
+        .to_str()
+        .unwrap()
+        .to_string()
+}
+
+#[test]
+fn item05_a_hub_far_from_every_incident_is_refused() {
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    let input = two_months(d);
+    let args = |h: &str| -> Vec<String> {
+        [
+            "compare",
+            &input,
+            "--areas",
+            h,
+            "--radius",
+            "300",
+            "--buffer",
+            "300",
+            "--before",
+            "2021-01..2021-01",
+            "--after",
+            "2021-02..2021-02",
+            "--out",
+            "cmp",
+            "-q",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
+    };
+    let near = hubs(d, false);
+    let a = args(&near);
+    ok(d, &a.iter().map(String::as_str).collect::<Vec<_>>());
+    std::fs::remove_dir_all(d.join("cmp")).unwrap();
+    let far = hubs(d, true);
+    let a = args(&far);
+    let e = fails(d, &a.iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(
+        e.contains("`Far`") && e.contains("km from the nearest incident") && e.contains("--areas"),
+        "{e}"
+    );
+}
+
+#[test]
+fn item06_a_buffer_control_equal_to_the_treatment_areas_is_refused() {
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    let input = two_months(d);
+    let sq = "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\",\"properties\":{\"name\":\"Sq\"},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[-1.62,54.96],[-1.60,54.96],[-1.60,54.97],[-1.62,54.97],[-1.62,54.96]]]}}]}";
+    std::fs::write(d.join("sq.geojson"), sq).unwrap();
+    let e = fails(
+        d,
+        &[
+            "compare",
+            &input,
+            "--areas",
+            "sq.geojson",
+            "--buffer",
+            "200",
+            "--buffer-control",
+            "sq.geojson",
+            "--before",
+            "2021-01..2021-01",
+            "--after",
+            "2021-02..2021-02",
+            "--out",
+            "cmp",
+        ],
+    );
+    assert!(
+        e.contains("--buffer-control") && e.contains("holds no incident"),
+        "{e}"
+    );
+    assert!(!d.join("cmp").exists());
+}
+
+#[test]
+fn item07_concatenated_collections_and_a_single_feature_are_read_whole() {
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    let p = "{\"type\":\"Feature\",\"properties\":{\"Month\":\"2021-03\",\"Crime type\":\"Burglary\"},\"geometry\":{\"type\":\"Point\",\"coordinates\":[-1.61,54.97]}}";
+    std::fs::write(
+        d.join("two.geojson"),
+        format!("{{\"type\":\"FeatureCollection\",\"features\":[{p},{p}]}}\n{{\"bbox\":[0,0,1,1],\"type\":\"FeatureCollection\",\"features\":[{p}]}}\n"),
+    )
+    .unwrap();
+    assert!(rows_read(&ok(d, &["info", "two.geojson"])).ends_with(" 3"));
+    std::fs::write(d.join("one.geojson"), p).unwrap();
+    assert!(rows_read(&ok(d, &["info", "one.geojson"])).ends_with(" 1"));
+}
+
+#[test]
+fn item08_absurd_bandwidth_factors_and_harm_weights_are_refused() {
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    let s = sample();
+    let s = s.to_str().unwrap();
+    let e = fails(
+        d,
+        &["kde", s, "--bandwidth-adjust", "1e300", "--out", "k.csv"],
+    );
+    assert!(
+        e.contains("--bandwidth-adjust") && e.contains("1000 km"),
+        "{e}"
+    );
+    for w in ["1e200", "1e308"] {
+        std::fs::write(
+            d.join("h.csv"),
+            format!("crime_type,weight,source,version\n*,{w},x,1\n"),
+        )
+        .unwrap();
+        let e = fails(d, &["gistar", s, "--harm", "h.csv", "--out", "g.csv"]);
+        assert!(
+            e.contains("h.csv:2") && e.contains("weight") && e.contains("larger than"),
+            "{e}"
+        );
+    }
+}
