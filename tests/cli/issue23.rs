@@ -248,3 +248,141 @@ fn item08_absurd_bandwidth_factors_and_harm_weights_are_refused() {
         );
     }
 }
+
+#[cfg(unix)]
+fn mode(p: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(p).unwrap().permissions().mode() & 0o777
+}
+
+/// Runs harmspot in `dir` under `umask` (through `sh`, so the test process's own umask is
+/// left alone).
+#[cfg(unix)]
+fn with_umask(dir: &Path, umask: &str, args: &[&str]) {
+    let quoted: Vec<String> = args.iter().map(|a| format!("'{a}'")).collect();
+    let script = format!(
+        "umask {umask} && exec '{}' {}",
+        env!("CARGO_BIN_EXE_harmspot"),
+        quoted.join(" ")
+    );
+    let o = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(&script)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+#[cfg(unix)]
+#[test]
+fn item09_outputs_follow_the_umask() {
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    let s = sample();
+    let s = s.to_str().unwrap();
+    with_umask(
+        d,
+        "022",
+        &["count", s, "--cell-size", "500", "--out", "c.csv", "-q"],
+    );
+    assert_eq!(mode(&d.join("c.csv")), 0o644);
+    assert_eq!(mode(&d.join("c.csv.manifest.json")), 0o644);
+    with_umask(d, "027", &["hotspots", s, "--out", "res", "-q"]);
+    assert_eq!(mode(&d.join("res")), 0o750);
+    assert_eq!(mode(&d.join("res/summary.md")), 0o640);
+    with_umask(
+        d,
+        "077",
+        &["count", s, "--cell-size", "500", "--out", "p.csv", "-q"],
+    );
+    assert_eq!(mode(&d.join("p.csv")), 0o600);
+}
+
+#[cfg(unix)]
+#[test]
+fn item10_a_read_only_result_folder_is_not_replaced() {
+    use std::os::unix::fs::PermissionsExt;
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    let s = sample();
+    let s = s.to_str().unwrap();
+    ok(d, &["hotspots", s, "--out", "res", "-q"]);
+    std::fs::set_permissions(d.join("res"), std::fs::Permissions::from_mode(0o555)).unwrap();
+    let e = fails(d, &["hotspots", s, "--out", "res", "-q"]);
+    std::fs::set_permissions(d.join("res"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    assert!(e.contains("`res` is read-only"), "{e}");
+    let hidden: Vec<_> = std::fs::read_dir(d)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().starts_with('.'))
+        .collect();
+    assert!(hidden.is_empty());
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn item11_an_unusable_destination_is_refused_before_the_work() {
+    use std::os::unix::fs::MetadataExt;
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    let s = sample();
+    let s = s.to_str().unwrap();
+    // a folder nobody can write in (procfs), refused before reading the input
+    let e = fails(
+        d,
+        &["count", s, "--cell-size", "500", "--out", "/proc/c.csv"],
+    );
+    assert!(
+        e.contains("cannot write in `/proc`") && !e.contains("rows from"),
+        "{e}"
+    );
+    // a mount point
+    let shm = Path::new("/dev/shm");
+    if shm.is_dir()
+        && std::fs::metadata(shm).unwrap().dev() != std::fs::metadata("/dev").unwrap().dev()
+    {
+        let e = fails(d, &["hotspots", s, "--out", "/dev/shm"]);
+        assert!(e.contains("mount point") && !e.contains("rows from"), "{e}");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn item12_an_interrupted_run_leaves_no_temporary() {
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    for (sig, name) in [(libc_sig::SIGINT, "int"), (libc_sig::SIGTERM, "term")] {
+        let out = format!("{name}-street.csv");
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_harmspot"))
+            .args(["generate", "--rows", "20000000", "--out", &out, "-q"])
+            .current_dir(d)
+            .spawn()
+            .unwrap();
+        // wait for the temporary to appear, then interrupt
+        let start = std::time::Instant::now();
+        while std::fs::read_dir(d).unwrap().count() == 0 && start.elapsed().as_secs() < 30 {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        std::process::Command::new("kill")
+            .arg(format!("-{sig}"))
+            .arg(child.id().to_string())
+            .status()
+            .unwrap();
+        let status = child.wait().unwrap();
+        assert!(!status.success(), "{name}");
+        let left: Vec<_> = std::fs::read_dir(d)
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name())
+            .collect();
+        assert!(left.is_empty(), "{name}: {left:?}");
+    }
+}
+
+#[cfg(unix)]
+mod libc_sig {
+    pub const SIGINT: i32 = 2;
+    pub const SIGTERM: i32 = 15;
+}
