@@ -386,3 +386,64 @@ mod libc_sig {
     pub const SIGINT: i32 = 2;
     pub const SIGTERM: i32 = 15;
 }
+
+#[test]
+fn item13_a_run_file_replays_from_another_folder() {
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    std::fs::create_dir_all(d.join("data")).unwrap();
+    std::fs::copy(sample(), d.join("data/x-street.csv")).unwrap();
+    ok(
+        d,
+        &["hotspots", "data/x-street.csv", "--out", "out/res", "-q"],
+    );
+    let before = std::fs::read(d.join("out/res/summary.json")).unwrap();
+    std::fs::create_dir(d.join("elsewhere")).unwrap();
+    ok(
+        &d.join("elsewhere"),
+        &["run", "../out/res/run.toml", "--force", "-q"],
+    );
+    assert!(!d.join("elsewhere/out").exists());
+    assert_eq!(
+        std::fs::read(d.join("out/res/summary.json")).unwrap(),
+        before
+    );
+    // a file's manifest replays too
+    ok(
+        d,
+        &[
+            "count",
+            "data/x-street.csv",
+            "--cell-size",
+            "500",
+            "--out",
+            "out/c.csv",
+            "-q",
+        ],
+    );
+    ok(
+        &d.join("elsewhere"),
+        &["run", "../out/c.csv.manifest.json", "-q"],
+    );
+    assert!(!d.join("elsewhere/out").exists());
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn item13_a_non_utf8_input_name_is_refused_clearly_on_replay() {
+    use std::os::unix::ffi::OsStrExt;
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    let name = std::ffi::OsStr::from_bytes(b"caf\xe9-street.csv");
+    std::fs::copy(sample(), d.join(name)).unwrap();
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_harmspot"))
+        .arg("count")
+        .arg(name)
+        .args(["--cell-size", "500", "--out", "c.csv", "-q"])
+        .current_dir(d)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let e = fails(d, &["run", "c.csv.manifest.json"]);
+    assert!(e.contains("not valid UTF-8") && e.contains("rename"), "{e}");
+}
