@@ -177,7 +177,7 @@ fn groups(incidents: &Incidents, by: Option<By>) -> Result<(Vec<usize>, Vec<Stri
                 &format!("months from {} to {}", range.from, range.to),
                 range.len() as u64,
                 crate::limits::MAX_MONTHS,
-                "month range (filter with from/to)",
+                "the month range (‹from›, ‹to›)",
             )?;
             let unknown = incidents.month.contains(&Month::UNKNOWN);
             let mut names: Vec<String> = range.iter().map(|m| m.to_string()).collect();

@@ -54,7 +54,7 @@ pub enum LimitError {
         limit: u64,
     },
     /// A job's size, estimated before the work, exceeds a limit.
-    #[error("{what}: {estimate} exceeds the limit of {limit}; change `{parameter}`")]
+    #[error("{what}: {estimate} exceeds the limit of {limit}; change {parameter}")]
     TooLarge {
         /// What was estimated (e.g. `cells x monthly layers`).
         what: String,
@@ -62,7 +62,8 @@ pub enum LimitError {
         estimate: u64,
         /// The limit.
         limit: u64,
-        /// The parameter to change (library name, e.g. `cell_size`).
+        /// What to change, parameters written as mentions (`‹cell_size›`, see
+        /// [`crate::Param`]) so a front end spells them its own way.
         parameter: &'static str,
     },
 }
@@ -148,8 +149,8 @@ impl<R: Read> Read for Capped<R> {
 ///
 /// ```
 /// use harmspot::limits::check;
-/// assert!(check("cells", 10, 10, "cell_size").is_ok());
-/// let e = check("cells", 11, 10, "cell_size").unwrap_err().to_string();
+/// assert!(check("cells", 10, 10, "‹cell_size›").is_ok());
+/// let e = check("cells", 11, 10, "‹cell_size›").unwrap_err().to_string();
 /// assert!(e.contains("11") && e.contains("cell_size"), "{e}");
 /// ```
 pub fn check(what: &str, estimate: u64, limit: u64, parameter: &'static str) -> Result<()> {

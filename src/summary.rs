@@ -365,7 +365,7 @@ fn parameters_section(
     let _ = writeln!(
         s,
         "- Harm weights: {}; total harm {:.0}{}.",
-        md(&ctx.harm),
+        crate::write::escape::markdown_code(&ctx.harm),
         job.harm.total,
         if u.weighted {
             ""

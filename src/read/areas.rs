@@ -187,7 +187,7 @@ pub fn read_areas_in(
                 return Err(Error::format(
                     path,
                     format!(
-                        "feature {number} has coordinate ({}, {}), which cannot be WGS84 longitude/latitude, and the file names no other CRS: projected coordinates (e.g. British National Grid metres) need the file's CRS, as a `crs` member or given with the areas (EPSG:27700); or reproject it to EPSG:4326 (QGIS Export > Save Features As)",
+                        "feature {number} has coordinate ({}, {}), which cannot be WGS84 longitude/latitude, and the file names no other CRS: projected coordinates (e.g. British National Grid metres) need the file's CRS, as a `crs` member in the file (for ‹areas›, ‹areas_crs› EPSG:27700 gives it too); or reproject it to EPSG:4326 (QGIS Export > Save Features As)",
                         c.x, c.y
                     ),
                 ));
@@ -205,7 +205,7 @@ pub fn read_areas_in(
         return Err(Error::format(
             path,
             format!(
-                "every coordinate lies within ±180, ±90, as longitude/latitude would, but the file is read in {file_crs} ({}): check the file's `crs` member or the CRS given with the areas",
+                "every coordinate lies within ±180, ±90, as longitude/latitude would, but the file is read in {file_crs} ({}): check the file's `crs` member (or ‹areas_crs›)",
                 file_crs.name()
             ),
         ));

@@ -14,10 +14,12 @@ mod geojson;
 pub mod geojson_stream;
 mod inputs;
 mod lineends;
+mod locations;
 mod merge;
 mod record;
 
 pub use inputs::expand_inputs;
+pub use locations::compress_locations;
 
 use crate::crs::{Crs, Projector, Transform};
 use crate::error::{Error, Result};

@@ -447,3 +447,199 @@ fn item13_a_non_utf8_input_name_is_refused_clearly_on_replay() {
     let e = fails(d, &["run", "c.csv.manifest.json"]);
     assert!(e.contains("not valid UTF-8") && e.contains("rename"), "{e}");
 }
+
+#[test]
+fn item14_no_internal_placeholder_reaches_the_user() {
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    let r = row("same-id", "2021-03", "-1.61", "54.97", "Burglary");
+    let r2 = r.replace("Test Street", "Other Street");
+    write(d, "dup-street.csv", &[HEADER.to_string(), r, r2]);
+    for args in [
+        &["info", "dup-street.csv", "--json"][..],
+        &["info", "dup-street.csv"],
+    ] {
+        let o = super::common::run(d, args);
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        );
+        assert!(
+            all.contains("--unique-ids keeps only the first") && !all.contains('‹'),
+            "{all}"
+        );
+    }
+    let e = fails(
+        d,
+        &[
+            "generate",
+            "--clusters",
+            "100000000",
+            "--out",
+            "g-street.csv",
+        ],
+    );
+    assert!(e.contains("change --clusters") && !e.contains('`'), "{e}");
+    let input = two_months(d);
+    let hubs = hubs(d, false);
+    let e = fails(
+        d,
+        &[
+            "compare",
+            &input,
+            "--areas",
+            &hubs,
+            "--radius",
+            "300",
+            "--start",
+            "2021-02",
+            "--months",
+            "1000000000",
+            "--out",
+            "cmp",
+        ],
+    );
+    assert!(
+        e.contains("--months") && !e.contains("unknown") && !e.contains('‹'),
+        "{e}"
+    );
+}
+
+#[test]
+fn item15_messages_say_what_is_wrong_once() {
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    let input = two_months(d);
+    let e = fails(
+        d,
+        &[
+            "compare",
+            &input,
+            "--areas",
+            "missing.geojson",
+            "--radius",
+            "300",
+            "--start",
+            "2021-02",
+            "--out",
+            "cmp",
+        ],
+    );
+    assert!(
+        !e.contains("--areas-crs"),
+        "a missing file has nothing to do with its CRS: {e}"
+    );
+    assert_eq!(e.matches("os error 2").count(), 1, "{e}");
+    for (body, want) in [
+        ("", "empty file"),
+        ("null", "not a GeoJSON file"),
+        (
+            "{\"type\":\"FeatureCollection\",\"features\":[]}",
+            "holds no features",
+        ),
+    ] {
+        std::fs::write(d.join("a.geojson"), body).unwrap();
+        let e = fails(
+            d,
+            &[
+                "compare",
+                &input,
+                "--areas",
+                "a.geojson",
+                "--radius",
+                "300",
+                "--start",
+                "2021-02",
+                "--out",
+                "cmp",
+            ],
+        );
+        assert!(
+            e.contains(want) && !e.contains("fill whole buffer"),
+            "{body}: {e}"
+        );
+    }
+    // a single Feature is read
+    let one = "{\"type\":\"Feature\",\"properties\":{\"name\":\"Near\"},\"geometry\":{\"type\":\"Point\",\"coordinates\":[-1.61,54.97]}}";
+    std::fs::write(d.join("a.geojson"), one).unwrap();
+    ok(
+        d,
+        &[
+            "compare",
+            &input,
+            "--areas",
+            "a.geojson",
+            "--radius",
+            "300",
+            "--before",
+            "2021-01..2021-01",
+            "--after",
+            "2021-02..2021-02",
+            "--out",
+            "cmp",
+            "-q",
+        ],
+    );
+    // a --boundary error does not speak of "the areas"
+    std::fs::write(d.join("b.geojson"), "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\",\"properties\":{},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[400000,500000],[401000,500000],[401000,501000],[400000,500000]]]}}]}").unwrap();
+    let e = fails(
+        d,
+        &[
+            "count",
+            &input,
+            "--boundary",
+            "b.geojson",
+            "--cell-size",
+            "500",
+            "--out",
+            "c.csv",
+        ],
+    );
+    assert!(
+        e.contains("--boundary") && !e.contains("given with the areas"),
+        "{e}"
+    );
+}
+
+#[test]
+fn item16_skip_reports_compress_consecutive_lines() {
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    let mut lines = vec![HEADER.to_string()];
+    for i in 0..8 {
+        lines.push(row(&format!("e{i}"), "2021-03", "", "", "Burglary"));
+    }
+    lines.push(row("ok", "2021-03", "-1.61", "54.97", "Burglary"));
+    write(d, "sub/2021-08-x-street.csv", &lines);
+    let o = super::common::run(
+        d,
+        &[
+            "count",
+            "sub/2021-08-x-street.csv",
+            "--cell-size",
+            "500",
+            "--out",
+            "c.csv",
+        ],
+    );
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        e.contains("(e.g. 2021-08-x-street.csv lines 2–6, …)"),
+        "{e}"
+    );
+    assert_eq!(e.matches("2021-08-x-street.csv").count(), 1, "{e}");
+}
+
+#[test]
+fn item17_summary_quotes_the_harm_table_as_code() {
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    let s = sample();
+    ok(d, &["hotspots", s.to_str().unwrap(), "--out", "res", "-q"]);
+    let md = std::fs::read_to_string(d.join("res/summary.md")).unwrap();
+    assert!(
+        md.contains("harm table `default`") && !md.contains("\\`"),
+        "{md}"
+    );
+}
