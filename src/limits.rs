@@ -27,6 +27,9 @@ pub const MAX_DISTANCE: f64 = 1_000_000.0;
 /// and small enough that sums over millions of incidents stay exact to the weights'
 /// decimals.
 pub const MAX_HARM_WEIGHT: f64 = 1e7;
+/// Largest output file a grid verb writes (bytes, estimated before the work): a GeoJSON of
+/// more is more than GIS tools open comfortably, and takes minutes to write.
+pub const MAX_OUTPUT_BYTES: u64 = 2_000_000_000;
 /// Most monthly layers a space-time job builds (100 years of months).
 pub const MAX_MONTHS: u64 = 1200;
 /// Most cell values (cells × layers) a job holds in memory: 2^31 values is 16 GiB of f64.

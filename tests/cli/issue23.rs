@@ -643,3 +643,59 @@ fn item17_summary_quotes_the_harm_table_as_code() {
         "{md}"
     );
 }
+
+#[test]
+fn item18_knox_refuses_too_many_close_pairs_up_front() {
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    ok(
+        d,
+        &[
+            "generate",
+            "--rows",
+            "200000",
+            "--out",
+            "g-street.csv",
+            "-q",
+        ],
+    );
+    let start = std::time::Instant::now();
+    let e = fails(d, &["knox", "g-street.csv", "--out", "k.csv"]);
+    let took = start.elapsed().as_secs_f64();
+    // the up-front check's message (the check while listing pairs says "more than")
+    assert!(
+        e.contains("--distance-bands")
+            && e.contains("lie within 800 m")
+            && e.contains("the test can hold"),
+        "{e}"
+    );
+    // before the fix the refusal came after listing 3 × 10⁸ pairs (40 s in a release build)
+    assert!(took < 120.0, "refused after {took:.1} s");
+}
+
+#[test]
+fn item18_kde_refuses_a_huge_output_up_front() {
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    let s = sample();
+    let start = std::time::Instant::now();
+    let e = fails(
+        d,
+        &[
+            "kde",
+            s.to_str().unwrap(),
+            "--cell-size",
+            "2",
+            "--extent",
+            "420000,560000,430000,570000",
+            "--out",
+            "k.geojson",
+        ],
+    );
+    assert!(
+        e.contains("--cell-size") && e.contains("GB") && e.contains("k.geojson"),
+        "{e}"
+    );
+    assert!(start.elapsed().as_secs_f64() < 20.0);
+    assert!(!d.join("k.geojson").exists());
+}
