@@ -94,6 +94,9 @@ pub fn load(dir: &Path, params: &MapParams) -> Result<MapData> {
     }
     let mut params = params.clone();
     if params.title.is_none() {
+        params.title = super::title::default_title(dir);
+    }
+    if params.title.is_none() {
         let name = std::fs::canonicalize(dir)
             .ok()
             .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))

@@ -699,3 +699,23 @@ fn item18_kde_refuses_a_huge_output_up_front() {
     assert!(start.elapsed().as_secs_f64() < 20.0);
     assert!(!d.join("k.geojson").exists());
 }
+
+#[test]
+fn item17_the_map_title_names_the_analysis_force_and_period() {
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    std::fs::create_dir_all(d.join("data/2021-03")).unwrap();
+    std::fs::copy(
+        sample(),
+        d.join("data/2021-03/2021-03-northumbria-street.csv"),
+    )
+    .unwrap();
+    ok(d, &["hotspots", "data", "--out", "fy", "-q"]);
+    ok(d, &["map", "fy", "--out", "fy/map.html", "-q"]);
+    let html = std::fs::read_to_string(d.join("fy/map.html")).unwrap();
+    assert!(
+        html.contains("<title>Harm hotspots, Northumbria, 2021-03</title>"),
+        "{}",
+        &html[..html.len().min(600)]
+    );
+}
