@@ -259,6 +259,10 @@ pub fn aggregate(incidents: &Incidents, grid: &Grid, params: &CountParams) -> Re
         }
     }
 
+    // sums as precise as the weights: no float noise in the harm columns
+    let decimals = crate::harm_round::weight_decimals(&incidents.harm);
+    crate::harm_round::round_sums(&mut harm, decimals);
+    crate::harm_round::round_sums(&mut gh, decimals);
     let mut layer = Layer::new(grid.clone());
     layer.set("n", n);
     layer.set("harm", harm);

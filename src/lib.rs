@@ -72,6 +72,7 @@ pub mod generate;
 pub mod gistar;
 pub mod grid;
 pub mod harm;
+pub mod harm_round;
 pub mod harm_spot;
 pub mod hotspot_area;
 pub mod hotspots;

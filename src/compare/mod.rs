@@ -188,6 +188,7 @@ pub fn evaluate(
             f: &frame,
             t: &tallies,
             types: &incidents.types,
+            harm_decimals: crate::harm_round::weight_decimals(&incidents.harm),
         },
         lay,
         measures: reader::measures(incidents),

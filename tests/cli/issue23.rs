@@ -719,3 +719,38 @@ fn item17_the_map_title_names_the_analysis_force_and_period() {
         &html[..html.len().min(600)]
     );
 }
+
+#[test]
+fn item17_harm_sums_carry_the_weights_precision() {
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    // 0.1 + 0.2 is 0.30000000000000004 in binary floating point
+    std::fs::write(
+        d.join("h.csv"),
+        "crime_type,weight,source,version\nBurglary,0.1,x,1\nRobbery,0.2,x,1\n",
+    )
+    .unwrap();
+    let lines = vec![
+        HEADER.to_string(),
+        row("a", "2021-03", "-1.61", "54.97", "Burglary"),
+        row("b", "2021-03", "-1.61", "54.97", "Robbery"),
+    ];
+    write(d, "x-street.csv", &lines);
+    ok(
+        d,
+        &[
+            "count",
+            "x-street.csv",
+            "--harm",
+            "h.csv",
+            "--cell-size",
+            "500",
+            "--out",
+            "c.csv",
+            "-q",
+        ],
+    );
+    let csv = std::fs::read_to_string(d.join("c.csv")).unwrap();
+    assert!(csv.lines().any(|l| l.ends_with(",2,0.3")), "{csv}");
+    assert!(!csv.contains("0000000"), "{csv}");
+}
