@@ -34,6 +34,7 @@ fn main() -> ExitCode {
         Err(e) => e.exit(),
     };
     thread_pool();
+    cli::signals::install();
     // the command as run, for manifests: verb and arguments, without the program name and
     // without `--force` (a replay never overrides output safety on a file's say-so)
     let command = cli::run::replayable(std::env::args_os());
@@ -42,7 +43,10 @@ fn main() -> ExitCode {
         Err(e) => {
             // A closed pipe or a full disk is a failure like any other: the output is
             // incomplete (the OS error is in the message).
-            eprintln!("harmspot: error: {}", cli::flags::render(&format!("{e:#}")));
+            eprintln!(
+                "harmspot: error: {}",
+                cli::flags::render(&cli::describe(&e))
+            );
             ExitCode::from(2)
         }
     }

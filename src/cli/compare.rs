@@ -308,13 +308,8 @@ impl CompareArgs {
             .map(Crs::parse)
             .transpose()
             .context("--areas-crs")?;
-        let (features, source) = read_areas_in(&self.areas, &loaded.projector, areas_crs.as_ref())
-            .with_context(|| {
-                format!(
-                "--areas {} (give the file's CRS with --areas-crs EPSG:NNNN when it is not WGS84)",
-                self.areas.display()
-            )
-            })?;
+        let (features, source) =
+            read_areas_in(&self.areas, &loaded.projector, areas_crs.as_ref()).context("--areas")?;
         if source.from != CrsSource::Default {
             note(
                 quiet,

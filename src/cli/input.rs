@@ -168,7 +168,11 @@ impl InputArgs {
         let opts = self.options()?;
         let projector = Projector::new(&self.working_crs)?;
         let bar = super::progress::Bar::new(quiet);
-        let (incidents, summary) = read_incidents_with(&self.inputs, &opts, &projector, &bar)?;
+        let (incidents, mut summary) = read_incidents_with(&self.inputs, &opts, &projector, &bar)?;
+        // warnings travel to stderr, info's JSON and the outputs' manifests: in flags
+        for w in &mut summary.warnings {
+            *w = super::flags::render(w);
+        }
         Ok(Loaded {
             incidents,
             summary,
@@ -216,7 +220,7 @@ pub fn print_summary(summary: &ReadSummary, quiet: bool) {
                 "  skipped {:>9}  {} (e.g. {})",
                 c.count,
                 reason.describe(),
-                c.examples.join(", ")
+                harmspot::read::compress_locations(&c.examples, c.count > c.examples.len() as u64)
             );
         }
         for w in &summary.warnings {

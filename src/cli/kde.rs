@@ -249,6 +249,11 @@ pub fn run(mut a: KdeArgs, quiet: bool) -> Result<()> {
         ValuesArg::Raw => Values::Raw,
     };
     let params = a.density.params(weights, values)?;
+    // a kernel surface is non-zero over most of the study area: refuse a file too large
+    // to write before computing it (after the memory check the estimate makes itself)
+    harmspot::count::check_layer_bytes(3, built.grid.spec.len(), loaded.incidents.len())?;
+    let study = built.grid.in_area.iter().filter(|&&c| c).count();
+    a.out.outputs(a.grid.shape.into())?.check_size(study, 1)?;
     let bar = super::progress::Bar::new(quiet);
     let mut layer = estimate_with(&loaded.incidents, &built.grid, &params, &bar)?;
     a.density.note_bandwidth(&layer, quiet);

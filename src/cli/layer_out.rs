@@ -95,6 +95,44 @@ fn parse_extent(s: &str) -> Result<[f64; 4]> {
     Ok([v[0], v[1], v[2], v[3]])
 }
 
+/// Refuses an `--extent` that holds none of the incidents (a grid of zeros is never what
+/// was meant), saying when its numbers look like longitude/latitude degrees — the extent is
+/// in working-CRS metres — and which extent would hold them.
+fn extent_holds_incidents(e: &[f64; 4], xy: &[[f64; 2]], projector: &Projector) -> Result<()> {
+    let inside = |p: &[f64; 2]| (e[0]..=e[2]).contains(&p[0]) && (e[1]..=e[3]).contains(&p[1]);
+    if xy.is_empty() || xy.iter().any(inside) {
+        return Ok(());
+    }
+    let crs = &projector.working;
+    let mut msg = format!(
+        "--extent: no incident lies inside {},{},{},{} (XMIN,YMIN,XMAX,YMAX in metres of the working CRS {crs})",
+        e[0], e[1], e[2], e[3]
+    );
+    let degrees = e[0] >= -180.0 && e[2] <= 180.0 && e[1] >= -90.0 && e[3] <= 90.0;
+    let corners = [
+        projector.forward.point([e[0], e[1]]),
+        projector.forward.point([e[2], e[3]]),
+    ];
+    if let (true, [Some(a), Some(b)]) = (degrees, corners) {
+        msg += &format!(
+            "; these look like longitude/latitude degrees: in metres that area is about {:.0},{:.0},{:.0},{:.0}",
+            a[0], a[1], b[0], b[1]
+        );
+    }
+    let (mut lo, mut hi) = ([f64::INFINITY; 2], [f64::NEG_INFINITY; 2]);
+    for p in xy {
+        for k in 0..2 {
+            lo[k] = lo[k].min(p[k]);
+            hi[k] = hi[k].max(p[k]);
+        }
+    }
+    msg += &format!(
+        "; the incidents span {:.0},{:.0},{:.0},{:.0}",
+        lo[0], lo[1], hi[0], hi[1]
+    );
+    bail!(msg)
+}
+
 impl GridArgs {
     /// Checks the flags that need no data (before reading a large input).
     pub fn validate(&self) -> Result<()> {
@@ -129,6 +167,9 @@ impl GridArgs {
         self.validate()?;
         let shape: Shape = self.shape.into();
         let extent = self.extent.as_deref().map(parse_extent).transpose()?;
+        if let Some(e) = &extent {
+            extent_holds_incidents(e, xy, projector)?;
+        }
         let boundary = match &self.boundary {
             Some(p) => Some(
                 harmspot::read::areas::read_boundary(p, projector).with_context(|| "--boundary")?,

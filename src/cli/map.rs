@@ -47,7 +47,8 @@ pub struct MapArgs {
     /// Output file: `.html` (interactive page) or `.png` (static picture). Repeat for both.
     #[arg(long, short, required = true, value_name = "FILE")]
     pub out: Vec<PathBuf>,
-    /// Title [default: "harmspot map: " and the folder name].
+    /// Title [default: the analysis, force and period from the folder's manifest.json, e.g.
+    /// "Harm hotspots, Northumbria, 2021-01..2021-12"; else "harmspot map: " and the folder name].
     #[arg(long)]
     pub title: Option<String>,
     /// Class breaks of the density colour scale.

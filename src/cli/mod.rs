@@ -21,6 +21,7 @@ pub mod map;
 pub mod monitor;
 pub mod progress;
 pub mod run;
+pub mod signals;
 
 /// `--force` for verbs that write a result folder.
 #[derive(clap::Args, Debug, Clone)]
@@ -162,4 +163,21 @@ pub fn note(quiet: bool, msg: impl std::fmt::Display) {
     if !quiet {
         eprintln!("{}", flags::render(&msg.to_string()));
     }
+}
+
+/// An error and its causes on one line, each cause once: a cause whose text the message
+/// already holds (an OS error a library error quotes) is not printed again.
+pub fn describe(e: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in e.chain() {
+        let s = cause.to_string();
+        if out.contains(&s) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(": ");
+        }
+        out.push_str(&s);
+    }
+    out
 }

@@ -48,6 +48,7 @@ mod reader;
 pub mod region;
 pub mod result;
 mod rows;
+mod sanity;
 pub mod stats;
 pub mod synthetic;
 mod tally;
@@ -193,6 +194,8 @@ pub fn evaluate(
     work::check_counting(incidents, areas)?;
     let tallies = count::count(params.method, &frame, areas, &lay, span);
     check_control(&frame, &tallies, &lay, &resolved.periods, areas)?;
+    sanity::check_far_areas(&frame, &tallies, &lay, areas, &incidents.xy)?;
+    sanity::check_buffer_control(&frame, &tallies, &lay, &resolved.periods, areas)?;
 
     let has_buffer = areas.buffer_m.is_some();
     let maker = rows::RowMaker {
@@ -200,6 +203,7 @@ pub fn evaluate(
             f: &frame,
             t: &tallies,
             types: &incidents.types,
+            harm_decimals: crate::model::harm_round::weight_decimals(&incidents.harm),
         },
         lay,
         measures: reader::measures(incidents),

@@ -245,6 +245,22 @@ fn explicit(
     })
 }
 
+/// Refuses a number of months no data can hold (more than [`crate::model::limits::MAX_MONTHS`]),
+/// before any period is drawn from it.
+fn check_months(months: Option<u32>, available: &[Month]) -> Result<()> {
+    match months {
+        Some(k) if u64::from(k) > crate::model::limits::MAX_MONTHS => Err(Error::param(
+            crate::Param::Months,
+            format!(
+                "{k} months either side is more than the {} (100 years) harmspot accepts; the data hold {}",
+                crate::model::limits::MAX_MONTHS,
+                describe_runs(available)
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// `months` either side of one start month, the same for every one of `n` areas.
 fn from_start(
     start: Month,
@@ -253,6 +269,7 @@ fn from_start(
     n: usize,
     available: &[Month],
 ) -> Result<Resolved> {
+    check_months(months, available)?;
     let mut notes = Vec::new();
     let data = describe_runs(available);
     let fit = fit_months(start, include_start, available);
@@ -316,6 +333,7 @@ fn per_area(
     areas: &[(String, Option<Month>)],
     available: &[Month],
 ) -> Result<Resolved> {
+    check_months(months, available)?;
     let mut notes = Vec::new();
     let data = describe_runs(available);
     let mut starts = Vec::with_capacity(areas.len());

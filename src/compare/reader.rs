@@ -14,6 +14,9 @@ pub(super) struct Reader<'a> {
     pub(super) f: &'a Frame<'a>,
     pub(super) t: &'a Tallies,
     pub(super) types: &'a [String],
+    /// Decimals of the harm weights: harm sums are rounded to them
+    /// ([`crate::model::harm_round`]).
+    pub(super) harm_decimals: u32,
 }
 
 impl Reader<'_> {
@@ -34,7 +37,9 @@ impl Reader<'_> {
                 s += self.t.harm[pm];
                 s2 += self.t.harm2[pm];
             }
-            return Cell::harm(s, s2);
+            let mut one = [s];
+            crate::model::harm_round::round_sums(&mut one, self.harm_decimals);
+            return Cell::harm(one[0], s2);
         }
         let keep = self.mask(m);
         Cell::count(
@@ -76,9 +81,13 @@ impl Reader<'_> {
             asb: (0..self.t.months)
                 .map(|m| self.t.count(place, m, asb))
                 .collect(),
-            harm: (0..self.t.months)
-                .map(|m| self.t.harm[place * self.t.months + m])
-                .collect(),
+            harm: {
+                let mut h: Vec<f64> = (0..self.t.months)
+                    .map(|m| self.t.harm[place * self.t.months + m])
+                    .collect();
+                crate::model::harm_round::round_sums(&mut h, self.harm_decimals);
+                h
+            },
         }
     }
 

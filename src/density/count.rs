@@ -136,7 +136,7 @@ fn groups(incidents: &Incidents, by: Option<By>) -> Result<(Vec<usize>, Vec<Stri
                 &format!("months from {} to {}", range.from, range.to),
                 range.len() as u64,
                 crate::model::limits::MAX_MONTHS,
-                "month range (filter with from/to)",
+                "the month range (‹from›, ‹to›)",
             )?;
             let unknown = incidents.month.contains(&Month::UNKNOWN);
             let mut names: Vec<String> = range.iter().map(|m| m.to_string()).collect();
@@ -218,6 +218,10 @@ pub fn aggregate(incidents: &Incidents, grid: &Grid, params: &CountParams) -> Re
         }
     }
 
+    // sums as precise as the weights: no float noise in the harm columns
+    let decimals = crate::model::harm_round::weight_decimals(&incidents.harm);
+    crate::model::harm_round::round_sums(&mut harm, decimals);
+    crate::model::harm_round::round_sums(&mut gh, decimals);
     let mut layer = Layer::new(grid.clone());
     layer.set("n", n, Support::Count);
     layer.set("harm", harm, Support::count_in("n"));

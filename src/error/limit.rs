@@ -17,7 +17,7 @@ pub enum LimitError {
         limit: u64,
     },
     /// A job's size, estimated before the work, exceeds a limit.
-    #[error("{what}: {estimate} exceeds the limit of {limit}; change `{parameter}`")]
+    #[error("{what}: {estimate} exceeds the limit of {limit}; change {parameter}")]
     TooLarge {
         /// What was estimated (e.g. `cells x monthly layers`).
         what: String,
@@ -25,7 +25,8 @@ pub enum LimitError {
         estimate: u64,
         /// The limit.
         limit: u64,
-        /// The parameter to change (library name, e.g. `cell_size`).
+        /// What to change, parameters written as mentions (`‹cell_size›`, see
+        /// [`crate::Param`]) so a front end spells them its own way.
         parameter: &'static str,
     },
 }

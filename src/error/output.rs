@@ -36,6 +36,28 @@ pub enum OutputError {
         /// The output path.
         path: PathBuf,
     },
+    /// The output is a mount point: it cannot be replaced by renaming a finished copy over it.
+    #[error("output `{path}` is a mount point (another file system is mounted there), which harmspot cannot replace in one step: write to a folder inside it, e.g. `{}`", .path.join("result").display())]
+    MountPoint {
+        /// The output path.
+        path: PathBuf,
+    },
+    /// The output's folder cannot be written (permissions, a read-only file system).
+    #[error("cannot write in `{folder}` (where `{output}` goes): {reason}; choose an output in a folder you can write")]
+    FolderNotWritable {
+        /// The folder.
+        folder: PathBuf,
+        /// The output.
+        output: PathBuf,
+        /// The system's reason.
+        reason: String,
+    },
+    /// An existing result folder the user may not change.
+    #[error("output folder `{path}` is read-only, or not yours to change: harmspot does not replace it; choose another folder")]
+    ReadOnlyFolder {
+        /// The folder.
+        path: PathBuf,
+    },
     /// A result folder holds files this verb does not write.
     #[error("output folder `{folder}` holds files harmspot did not write there: {}; move them, choose another folder, or force (they are then kept in the new folder)", .files.join(", "))]
     ForeignFiles {

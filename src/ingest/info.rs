@@ -209,7 +209,10 @@ impl InfoReport {
                 "  {:<55} {:>9}   e.g. {}",
                 reason.describe(),
                 c.count,
-                c.examples.join(", ")
+                crate::ingest::read::compress_locations(
+                    &c.examples,
+                    c.count > c.examples.len() as u64
+                )
             );
         }
         for w in &r.warnings {

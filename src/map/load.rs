@@ -72,17 +72,26 @@ pub fn read_collection(path: &Path) -> Result<FeatureCollection> {
 ///
 /// Errors: the folder is missing or holds no `*.geojson`; a file is not GeoJSON; a
 /// coordinate is not lon/lat; no layer has a feature.
+///
+/// The layers are one run's: a folder replaced by another run while it is read is read
+/// again ([`super::snapshot`]).
 pub fn load(dir: &Path, params: &MapParams) -> Result<MapData> {
-    let files = geojson_files(dir)?;
-    let mut inputs = Vec::with_capacity(files.len());
-    for p in files {
-        let fc = read_collection(&p)?;
-        inputs.push((p, fc));
-    }
+    let mut inputs = super::snapshot::read_consistent(dir, || {
+        let files = geojson_files(dir)?;
+        let mut inputs = Vec::with_capacity(files.len());
+        for p in files {
+            let fc = read_collection(&p)?;
+            inputs.push((p, fc));
+        }
+        Ok(inputs)
+    })?;
     if let Some(c) = &params.context {
         inputs.push((c.clone(), read_collection(c)?));
     }
     let mut params = params.clone();
+    if params.title.is_none() {
+        params.title = super::title::default_title(dir);
+    }
     if params.title.is_none() {
         let name = std::fs::canonicalize(dir)
             .ok()

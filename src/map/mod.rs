@@ -43,9 +43,11 @@ mod load;
 mod overlay;
 pub mod png;
 mod run;
+mod snapshot;
 mod style;
 #[cfg(test)]
 mod tests;
+mod title;
 
 pub use build::build;
 pub use classify::{jenks_breaks, quantile_breaks, Breaks, ColourScale, JENKS_SAMPLE};
@@ -199,7 +201,8 @@ pub struct MapParams {
     pub breaks: Breaks,
     /// Number of density classes, 2 to 9 (default: 5).
     pub classes: usize,
-    /// Title (default: "harmspot map: " and the folder name).
+    /// Title (default: the analysis, force and period the folder's manifest.json records, else
+    /// "harmspot map: " and the folder name).
     pub title: Option<String>,
     /// First cells view (default: [`CellsView::Auto`]).
     pub cells: CellsView,

@@ -239,7 +239,7 @@ impl GridSpec {
                 u64::MAX
             },
             crate::model::limits::MAX_NEIGHBOURHOOD_CELLS,
-            "neighbour_distance",
+            "‹neighbour_distance› (or use a larger ‹cell_size›)",
         )
     }
 

@@ -117,6 +117,18 @@ impl HarmTable {
                     field: "weight".into(),
                     reason: format!("`{}` is not a finite number ≥ 0", field(wt)),
                 })?;
+            if w > crate::model::limits::MAX_HARM_WEIGHT {
+                return Err(Error::Field {
+                    path: path.into(),
+                    line,
+                    field: "weight".into(),
+                    reason: format!(
+                        "`{}` is larger than the {:e} harmspot accepts (the largest published weight, homicide in the Cambridge index, is 5475): is a digit or an exponent too many?",
+                        field(wt),
+                        crate::model::limits::MAX_HARM_WEIGHT
+                    ),
+                });
+            }
             let v = field(ver).to_string();
             if !versions.contains(&v) {
                 versions.push(v);

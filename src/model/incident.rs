@@ -270,7 +270,7 @@ pub enum SkipReason {
     MissingType,
     /// A crime type the (strict) harm table does not name.
     UnknownType,
-    /// A weight column value that is not a finite number ≥ 0.
+    /// A weight column value that is not a finite number from 0 to [`crate::model::limits::MAX_HARM_WEIGHT`].
     BadWeight,
     /// A GeoJSON feature whose geometry is not a Point.
     NotAPoint,
@@ -298,7 +298,7 @@ impl SkipReason {
             BadMonth => "month empty or not YYYY-MM",
             MissingType => "crime type empty",
             UnknownType => "crime type not in the harm table",
-            BadWeight => "weight not a finite number >= 0",
+            BadWeight => "weight not a number from 0 to 1e7",
             NotAPoint => "geometry is not a Point",
             DuplicateId => "repeated incident id (unique ids)",
             DuplicateRow => "identical row with the same incident id",

@@ -23,6 +23,14 @@ pub const MAX_CELL_SIZE: f64 = 100_000.0;
 /// Largest distance accepted (metres) for neighbour distances, bandwidths, radii and
 /// buffers: more than the length of Great Britain.
 pub const MAX_DISTANCE: f64 = 1_000_000.0;
+/// Largest harm weight accepted, from a harm table or a weight column: far above any
+/// published index (the Cambridge Crime Harm Index's largest, homicide, is 5,475 days),
+/// and small enough that sums over millions of incidents stay exact to the weights'
+/// decimals.
+pub const MAX_HARM_WEIGHT: f64 = 1e7;
+/// Largest output file a grid verb writes (bytes, estimated before the work): a GeoJSON of
+/// more is more than GIS tools open comfortably, and takes minutes to write.
+pub const MAX_OUTPUT_BYTES: u64 = 2_000_000_000;
 /// Most monthly layers a space-time job builds (100 years of months).
 pub const MAX_MONTHS: u64 = 1200;
 /// Most cell values (cells × layers) a job holds in memory: 2^31 values is 16 GiB of f64.
@@ -117,8 +125,8 @@ impl<R: Read> Read for Capped<R> {
 ///
 /// ```
 /// use harmspot::limits::check;
-/// assert!(check("cells", 10, 10, "cell_size").is_ok());
-/// let e = check("cells", 11, 10, "cell_size").unwrap_err().to_string();
+/// assert!(check("cells", 10, 10, "‹cell_size›").is_ok());
+/// let e = check("cells", 11, 10, "‹cell_size›").unwrap_err().to_string();
 /// assert!(e.contains("11") && e.contains("cell_size"), "{e}");
 /// ```
 pub fn check(what: &str, estimate: u64, limit: u64, parameter: &'static str) -> Result<()> {

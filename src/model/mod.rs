@@ -4,6 +4,7 @@
 
 pub mod grid;
 pub mod harm;
+pub mod harm_round;
 pub mod incident;
 pub(crate) mod layer;
 pub mod limits;

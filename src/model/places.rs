@@ -74,7 +74,20 @@ pub fn short_street(s: &str) -> String {
     out
 }
 
-/// The most frequent names per group.
+/// Whether a police.uk location names no street: empty, or "On or near" with nothing after.
+///
+/// ```
+/// assert!(harmspot::places::blank_street("On or near "));
+/// assert!(harmspot::places::blank_street("On or near"));
+/// assert!(!harmspot::places::blank_street("On or near Grey Street"));
+/// ```
+pub fn blank_street(s: &str) -> bool {
+    let t = s.trim();
+    t.is_empty() || t.eq_ignore_ascii_case("on or near")
+}
+
+/// The most frequent names per group (a location naming no street, [`blank_street`], is
+/// not a name: the next named street, or the LSOA alone, names the place).
 ///
 /// Parameters: the incidents; `group`, per incident the group it belongs to (`u32::MAX` for
 /// none); `groups`, the number of groups.
@@ -95,6 +108,11 @@ pub fn short_street(s: &str) -> String {
 /// assert_eq!(names[0].locations[0].name, "On or near Grey Street"); // 2 of 4, tie by name
 /// assert_eq!(names[0].lsoas[0].incidents, 4);
 /// assert_eq!(names[1].label().unwrap(), "Grey Street");
+/// // a blank street is passed over: the LSOA names the place
+/// inc.places.location_names[0] = "On or near ".into();
+/// let names = top_names(&inc, &[1, 0, 0, 0, 0], 2);
+/// assert_eq!(names[0].locations[0].name, "On or near Pilgrim Street");
+/// assert_eq!(names[1].label().unwrap(), "Newcastle upon Tyne 025C");
 /// ```
 pub fn top_names(inc: &Incidents, group: &[u32], groups: usize) -> Vec<PlaceNames> {
     let mut out = vec![PlaceNames::default(); groups];
@@ -114,7 +132,11 @@ pub fn top_names(inc: &Incidents, group: &[u32], groups: usize) -> Vec<PlaceName
         }
         let mut per: Vec<Vec<NameCount>> = vec![Vec::new(); groups];
         for ((g, id), n) in counts {
-            if let Some(name) = table.get(id as usize) {
+            // police.uk writes "On or near" with a blank street for some map points: no name
+            let named = table
+                .get(id as usize)
+                .filter(|s| which == 1 || !blank_street(s));
+            if let Some(name) = named {
                 per[g as usize].push(NameCount {
                     name: name.clone(),
                     incidents: n,

@@ -176,6 +176,39 @@ impl GridOutputs {
         Ok(())
     }
 
+    /// Refuses, before the work, an output that would be larger than
+    /// [`crate::model::limits::MAX_OUTPUT_BYTES`]: `cells` is how many cells a file may hold at
+    /// most (the study area's, or fewer when the verb knows most are empty) and `columns`
+    /// the values per cell. Bytes per cell are generous averages of what each format
+    /// writes (a GeoJSON polygon of 5 lon/lat pairs and its properties, a CSV row, a WKB
+    /// polygon and doubles in Parquet, 4-byte
+    /// raster values, ASCII grid text).
+    pub fn check_size(&self, cells: usize, columns: usize) -> Result<()> {
+        use crate::model::limits::MAX_OUTPUT_BYTES;
+        for (p, f) in &self.files {
+            let per_cell = match f {
+                Format::GeoJson => 200 + 24 * columns,
+                Format::Csv => 16 + 20 * columns,
+                Format::Tiff => 4 * columns,
+                Format::Asc => 12 * columns,
+                Format::Parquet => 110 + 8 * columns,
+            } as f64;
+            let bytes = per_cell * cells as f64;
+            if bytes > MAX_OUTPUT_BYTES as f64 {
+                return Err(Error::param(
+                    crate::Param::CellSize,
+                    format!(
+                        "`{}` would hold up to {cells} cells, about {:.1} GB, more than the {:.0} GB harmspot writes: use a larger ‹cell_size› (each doubling quarters it), limit the area with ‹extent› or ‹boundary›, or write a .tif",
+                        p.display(),
+                        bytes / 1e9,
+                        MAX_OUTPUT_BYTES as f64 / 1e9
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// The manifest's path: `FIRST.manifest.json`.
     pub fn manifest_path(&self) -> Option<PathBuf> {
         let mut name = self.files.first()?.0.as_os_str().to_owned();

@@ -350,7 +350,7 @@ fn parameters_section(
     let _ = writeln!(
         s,
         "- Harm weights: {}; total harm {:.0}{}.",
-        md(&ctx.harm),
+        crate::publish::write::escape::markdown_code(&ctx.harm),
         job.harm.total,
         if u.weighted {
             ""

@@ -37,6 +37,8 @@ mod info;
 mod issue11;
 // issue 12: exact hub circles, areas in any CRS, a recount of the real libraries
 mod issue12;
+// issue 23: edge inputs, outputs, interrupted runs, messages, slow refusals
+mod issue23;
 // `kde` from the command line: bandwidths, kernels, formats
 mod kde;
 // manifest.json and run.toml: hashes, replays with `run`

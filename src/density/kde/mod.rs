@@ -186,6 +186,26 @@ fn chosen_bandwidth(
         }
     };
     let mut h = h0 * params.bandwidth_adjust;
+    if h.is_nan() || h > crate::model::limits::MAX_DISTANCE {
+        let (param, what) = if params.bandwidth_adjust == 1.0 {
+            (crate::Param::Bandwidth, format!("{h:.0} m"))
+        } else {
+            (
+                crate::Param::BandwidthAdjust,
+                format!(
+                    "{:e} × the {source} bandwidth {h0:.0} m = {h:.3e} m",
+                    params.bandwidth_adjust
+                ),
+            )
+        };
+        return Err(Error::param(
+            param,
+            format!(
+                "{what} is wider than the {} km harmspot accepts (every density would be about 0): is the factor meant to be much smaller (e.g. 0.5 or 2)?",
+                crate::model::limits::MAX_DISTANCE / 1e3
+            ),
+        ));
+    }
     let mut source = source.to_string();
     if h < spec.cell_size && params.bandwidth.is_none() && !params.allow_small_bandwidth {
         // an automatic choice never refuses to run: the rule's bandwidth shrinks with n

@@ -309,7 +309,7 @@ impl GenerateParams {
                 what: "hot-spot clusters".into(),
                 estimate: u64::from(self.clusters),
                 limit: u64::from(MAX_CLUSTERS),
-                parameter: "clusters",
+                parameter: "‹clusters›",
             }
             .into());
         }

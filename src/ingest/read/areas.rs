@@ -13,7 +13,7 @@
 use crate::error::{Error, Result};
 use crate::space::crs::{Crs, Projector, Transform};
 use geo::{CoordsIter, Geometry, MapCoords, MultiPolygon};
-use geojson::{GeoJson, JsonObject};
+use geojson::JsonObject;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::io::BufReader;
@@ -117,9 +117,23 @@ pub fn read_areas_in(
     let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
     let f =
         crate::model::limits::Capped::new(f, crate::model::limits::AREAS_MAX_BYTES, "areas file");
-    let mut json: Value = serde_json::from_reader(BufReader::new(f))
-        .map_err(|e| Error::format(path, format!("not a GeoJSON FeatureCollection: {e}")))?;
-    let member = json.as_object_mut().and_then(|o| o.remove("crs"));
+    let mut collected = Vec::new();
+    let tops =
+        crate::ingest::read::geojson_stream::for_each_feature(BufReader::new(f), path, |_, ft| {
+            collected.push(ft);
+            Ok(())
+        })?;
+    let mut crs_members = tops
+        .iter()
+        .filter_map(|t| t.get("crs"))
+        .filter(|m| !m.is_null());
+    let member = crs_members.next().cloned();
+    if crs_members.any(|m| Some(m) != member.as_ref()) {
+        return Err(Error::format(
+            path,
+            "holds several FeatureCollections naming different `crs` members: split it into one file per CRS",
+        ));
+    }
     let (file_crs, from) = match (crs, member.as_ref().filter(|m| !m.is_null())) {
         (Some(c), _) => (c.clone(), CrsSource::Given),
         (None, Some(m)) => {
@@ -136,17 +150,9 @@ pub fn read_areas_in(
     } else {
         Transform::new(&file_crs, &projector.working)?
     };
-    let GeoJson::FeatureCollection(fc) = serde_json::from_value::<GeoJson>(json)
-        .map_err(|e| Error::format(path, format!("not a GeoJSON FeatureCollection: {e}")))?
-    else {
-        return Err(Error::format(
-            path,
-            "not a GeoJSON FeatureCollection (a single Feature or Geometry was found)",
-        ));
-    };
     let mut out = Vec::new();
     let mut all_degrees = true;
-    for (k, feature) in fc.features.into_iter().enumerate() {
+    for (k, feature) in collected.into_iter().enumerate() {
         let number = k + 1;
         let Some(g) = feature.geometry else {
             return Err(Error::format(
@@ -183,7 +189,7 @@ pub fn read_areas_in(
                 return Err(Error::format(
                     path,
                     format!(
-                        "feature {number} has coordinate ({}, {}), which cannot be WGS84 longitude/latitude, and the file names no other CRS: projected coordinates (e.g. British National Grid metres) need the file's CRS, as a `crs` member or given with the areas (EPSG:27700); or reproject it to EPSG:4326 (QGIS Export > Save Features As)",
+                        "feature {number} has coordinate ({}, {}), which cannot be WGS84 longitude/latitude, and the file names no other CRS: projected coordinates (e.g. British National Grid metres) need the file's CRS, as a `crs` member in the file (for ‹areas›, ‹areas_crs› EPSG:27700 gives it too); or reproject it to EPSG:4326 (QGIS Export > Save Features As)",
                         c.x, c.y
                     ),
                 ));
@@ -201,7 +207,7 @@ pub fn read_areas_in(
         return Err(Error::format(
             path,
             format!(
-                "every coordinate lies within ±180, ±90, as longitude/latitude would, but the file is read in {file_crs} ({}): check the file's `crs` member or the CRS given with the areas",
+                "every coordinate lies within ±180, ±90, as longitude/latitude would, but the file is read in {file_crs} ({}): check the file's `crs` member (or ‹areas_crs›)",
                 file_crs.name()
             ),
         ));

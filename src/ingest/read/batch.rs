@@ -225,10 +225,14 @@ impl Batch {
             return;
         }
         let harm = match row.weight {
-            Some(w) => match parse_num(w).filter(|w| *w >= 0.0) {
-                Some(w) => w,
-                None => return self.skip(SkipReason::BadWeight, line),
-            },
+            Some(w) => {
+                match parse_num(w)
+                    .filter(|w| (0.0..=crate::model::limits::MAX_HARM_WEIGHT).contains(w))
+                {
+                    Some(w) => w,
+                    None => return self.skip(SkipReason::BadWeight, line),
+                }
+            }
             None if row.crime_type.is_none() => 1.0,
             None => match weight {
                 Some(w) => w,

@@ -77,6 +77,13 @@ fn read_file(
     let src = super::open(path)?;
     let mut reader = BufReader::with_capacity(1 << 16, CountingReader::new(src, progress, &digest));
     sniff(&mut reader, path)?;
+    let mut reader: Box<dyn BufRead + '_> =
+        if super::lineends::cr_only(&mut reader).map_err(|e| Error::io(path, e))? {
+            let lf = super::lineends::CrToLf(reader);
+            Box::new(BufReader::with_capacity(1 << 16, lf))
+        } else {
+            Box::new(reader)
+        };
     let header = read_header(&mut reader, path, opts.delimiter)?;
     let layout = Arc::new(layout(&header, path, opts)?);
     let io = |e| Error::io(path, e);

@@ -1,11 +1,12 @@
-//! GeoJSON FeatureCollections of Points, streamed feature by feature. Properties map to
+//! GeoJSON FeatureCollections of Points (or a single Feature, or several collections one
+//! after another), streamed feature by feature. Properties map to
 //! month, crime type, weight and id as CSV columns do.
 
 use super::batch::{hash_bytes, Batch, Caches, Row, HASH0};
 use super::{CoordColumns, ReadOptions};
 use crate::error::{Error, Result};
 use crate::model::incident::{FileSummary, SkipReason};
-use geojson::{FeatureReader, GeometryValue, JsonValue};
+use geojson::{GeometryValue, JsonValue};
 use std::io::{BufReader, Read};
 use std::path::Path;
 
@@ -56,17 +57,7 @@ pub(super) fn read<'a>(
     let mut caches = Caches::default();
     let c = &opts.columns;
     let mut not_points = std::collections::BTreeSet::new();
-    for (k, feature) in FeatureReader::from_reader(BufReader::new(reader))
-        .features()
-        .enumerate()
-    {
-        let n = k as u64 + 1;
-        let feature = feature.map_err(|e| {
-            Error::format(
-                path,
-                format!("not a GeoJSON FeatureCollection (at feature {n}): {e}"),
-            )
-        })?;
+    super::geojson_stream::for_each_feature(BufReader::new(reader), path, |n, feature| {
         let coords = match feature.geometry.as_ref().map(|g| &g.value) {
             Some(GeometryValue::Point { coordinates }) => {
                 let s = coordinates.as_slice();
@@ -76,7 +67,7 @@ pub(super) fn read<'a>(
                 not_points.insert(other.type_name().to_string());
                 batch.summary.rows += 1;
                 batch.skip(SkipReason::NotAPoint, n);
-                continue;
+                return Ok(());
             }
             None => None,
         };
@@ -118,7 +109,8 @@ pub(super) fn read<'a>(
             row_hash,
         };
         batch.push_row(row, true, &mut caches, opts);
-    }
+        Ok(())
+    })?;
     if batch.summary.rows > 0
         && batch.summary.rows
             == batch

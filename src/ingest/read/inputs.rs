@@ -7,8 +7,10 @@ use std::path::{Path, PathBuf};
 /// standard input, anything else is a file. A police.uk download unpacks to one folder per
 /// month; pass the top folder.
 ///
-/// Folders are walked without following symbolic links (no loops) and only regular files
-/// are taken from them. A file named twice — directly and inside a folder, or through
+/// Folders are walked following symbolic links (a month folder linked in from elsewhere is
+/// read like the others); a folder reached twice — a link loop, or two links to one folder —
+/// is walked once, and a link that leads nowhere (but a hidden one) is an error naming it. Only regular files
+/// are taken from folders. A file named twice — directly and inside a folder, or through
 /// another path — is read once, where it first appears.
 ///
 /// ```
@@ -31,7 +33,7 @@ pub fn expand_inputs(inputs: &[PathBuf]) -> Result<Vec<PathBuf>> {
             add(p.clone(), &mut out);
         } else if p.is_dir() {
             let mut found = Vec::new();
-            walk(p, &mut found, 0)?;
+            walk(p, &mut found, 0, &mut std::collections::HashSet::new())?;
             if found.is_empty() {
                 return Err(Error::format(
                     p,
@@ -86,27 +88,50 @@ fn identity(p: &Path) -> (u64, u64, PathBuf) {
 /// Folder depth beyond which a walk stops (police.uk downloads are two deep).
 const MAX_DEPTH: usize = 32;
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) -> Result<()> {
+fn walk(
+    dir: &Path,
+    out: &mut Vec<PathBuf>,
+    depth: usize,
+    walked: &mut std::collections::HashSet<(u64, u64, PathBuf)>,
+) -> Result<()> {
     if depth > MAX_DEPTH {
         return Err(Error::format(
             dir,
             format!("folders nested more than {MAX_DEPTH} deep"),
         ));
     }
+    if !walked.insert(identity(dir)) {
+        return Ok(());
+    }
     for entry in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
         let entry = entry.map_err(|e| Error::io(dir, e))?;
-        let kind = entry.file_type().map_err(|e| Error::io(dir, e))?;
+        let mut kind = entry.file_type().map_err(|e| Error::io(dir, e))?;
         let path = entry.path();
+        if kind.is_symlink() {
+            kind = match std::fs::metadata(&path) {
+                Ok(m) => m.file_type(),
+                // an editor's lock link (`.#name`) and other hidden entries are not months
+                Err(_) if entry.file_name().to_string_lossy().starts_with('.') => continue,
+                Err(e) => {
+                    return Err(Error::format(
+                        &path,
+                        format!("is a symbolic link that cannot be followed ({e}): a month folder or file linked here would be left out"),
+                    ));
+                }
+            };
+        }
         if kind.is_dir() {
-            walk(&path, out, depth + 1)?;
-        } else if kind.is_file()
-            && path
-                .file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.to_ascii_lowercase().ends_with("-street.csv"))
-        {
+            walk(&path, out, depth + 1, walked)?;
+        } else if kind.is_file() && is_extract_name(&path) {
             out.push(path);
         }
     }
     Ok(())
+}
+
+/// A police.uk monthly file name, `*-street.csv` (any case).
+fn is_extract_name(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.to_ascii_lowercase().ends_with("-street.csv"))
 }

@@ -11,13 +11,17 @@ mod batch;
 mod blocks;
 mod csv;
 mod geojson;
+pub mod geojson_stream;
 mod inputs;
 mod keep;
+mod lineends;
+mod locations;
 mod merge;
 mod parquet;
 mod record;
 
 pub use inputs::expand_inputs;
+pub use locations::compress_locations;
 
 use crate::error::{Error, Result};
 use crate::model::harm::HarmTable;

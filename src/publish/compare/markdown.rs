@@ -181,7 +181,13 @@ fn preamble(
         r.control.area_m2 / 1e6
     );
     for (k, v) in parameters {
-        let _ = writeln!(o, "- {k}: {}", md(v));
+        // the harm line quotes the table's name as code (`default`)
+        let v = if k == "Harm" {
+            crate::publish::write::escape::markdown_code(v)
+        } else {
+            md(v)
+        };
+        let _ = writeln!(o, "- {k}: {v}");
     }
     if !parameters.is_empty() {
         o.push('\n');

@@ -73,3 +73,31 @@ pub fn markdown(s: &str) -> String {
     }
     out
 }
+
+/// Like [`markdown`], but a `` `name` `` the text quotes (a file, a column: the library's
+/// own quoting) becomes a code span instead of showing escaped backticks. Text with an odd
+/// number of backticks is escaped whole.
+///
+/// ```
+/// use harmspot::write::escape::markdown_code;
+/// assert_eq!(markdown_code("harm table `default` (version 1_a)"), "harm table `default` (version 1\\_a)");
+/// assert_eq!(markdown_code("a ` b"), "a \\` b");
+/// assert_eq!(markdown_code("`x<y|z`"), "`x<y|z`");
+/// ```
+pub fn markdown_code(s: &str) -> String {
+    let parts: Vec<&str> = s.split('`').collect();
+    if parts.len() % 2 == 0 {
+        return markdown(s);
+    }
+    let mut out = String::with_capacity(s.len());
+    for (k, part) in parts.iter().enumerate() {
+        if k % 2 == 0 {
+            out.push_str(&markdown(part));
+        } else {
+            out.push('`');
+            out.extend(part.chars().map(|c| if c.is_control() { ' ' } else { c }));
+            out.push('`');
+        }
+    }
+    out
+}

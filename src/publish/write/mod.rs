@@ -4,6 +4,7 @@
 //! written through [`stdout`], and cell text through [`escape`].
 
 pub mod cells;
+pub mod cleanup;
 pub mod escape;
 pub mod geojson;
 pub mod number;
@@ -45,11 +46,13 @@ impl AtomicFile {
         let mut prefix = std::ffi::OsString::from(".");
         prefix.push(name);
         prefix.push(".");
-        let tmp = tempfile::Builder::new()
-            .prefix(&prefix)
-            .suffix(".tmp")
-            .tempfile_in(dir)
-            .map_err(|e| Error::io(dest, e))?;
+        let tmp = with_umask(
+            tempfile::Builder::new().prefix(&prefix).suffix(".tmp"),
+            0o666,
+        )
+        .tempfile_in(dir)
+        .map_err(|e| Error::io(dest, e))?;
+        cleanup::register(tmp.path());
         Ok(AtomicFile {
             dest: dest.to_path_buf(),
             w: Some(BufWriter::with_capacity(1 << 20, tmp)),
@@ -65,6 +68,8 @@ impl AtomicFile {
     /// before); on failure the temporary file is removed.
     pub fn commit(mut self) -> Result<()> {
         let w = self.w.take().expect("writer present until commit");
+        let tmp_path = w.get_ref().path().to_path_buf();
+        let _forget = Forget(tmp_path);
         let tmp = w
             .into_inner()
             .map_err(|e| Error::io(&self.dest, e.into_error()))?;
@@ -76,6 +81,41 @@ impl AtomicFile {
             .map_err(|e| Error::io(&self.dest, e.error))?;
         Ok(())
     }
+}
+
+impl Drop for AtomicFile {
+    fn drop(&mut self) {
+        if let Some(w) = &self.w {
+            cleanup::forget(w.get_ref().path());
+        }
+    }
+}
+
+/// Forgets a registered temporary when dropped (after the temporary itself is gone).
+pub(crate) struct Forget(pub(crate) PathBuf);
+
+impl Drop for Forget {
+    fn drop(&mut self) {
+        cleanup::forget(&self.0);
+    }
+}
+
+/// Gives a temporary file or folder the mode an ordinary file or folder would get (on Unix
+/// `mode` less the umask, as `open` and `mkdir` apply it: 0666 and 0777), not tempfile's
+/// owner-only 0600/0700, so results in a shared folder are readable as the user's umask
+/// says. Elsewhere the platform's defaults stand.
+pub(crate) fn with_umask<'b, 'p, 's>(
+    b: &'b mut tempfile::Builder<'p, 's>,
+    mode: u32,
+) -> &'b mut tempfile::Builder<'p, 's> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        b.permissions(std::fs::Permissions::from_mode(mode));
+    }
+    #[cfg(not(unix))]
+    let _ = mode;
+    b
 }
 
 /// Writes `dest` atomically with `f`; maps I/O errors to the destination path.

@@ -131,10 +131,91 @@ pub fn check_not_input(output: &Path, inputs: &[PathBuf]) -> Result<()> {
     Ok(())
 }
 
-/// The checks for one output file, before any work: not an input, and replaceable.
+/// The checks for one output file, before any work: not an input, replaceable, and its
+/// destination usable ([`check_destination`]).
 pub fn check_output_file(output: &Path, inputs: &[PathBuf]) -> Result<()> {
     check_not_input(output, inputs)?;
-    check_replaceable(output)
+    check_replaceable(output)?;
+    check_destination(output)
+}
+
+/// The folder an output is written in (`.` for a bare name).
+fn parent_of(dest: &Path) -> PathBuf {
+    match dest.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// Checks, before any work, that `dest` can be put in place at the end: it is not a mount
+/// point (a finished copy could not be renamed over it), and its folder, when it exists,
+/// can be written (a probe file is created there and removed: permissions, a read-only file
+/// system and a full inode table all show). A missing folder is created later.
+///
+/// ```
+/// let dir = tempfile::tempdir().unwrap();
+/// assert!(harmspot::write::safe::check_destination(&dir.path().join("a.csv")).is_ok());
+/// assert!(harmspot::write::safe::check_destination(std::path::Path::new("/")).is_err());
+/// ```
+pub fn check_destination(dest: &Path) -> Result<()> {
+    if dest == Path::new("-") {
+        return Ok(());
+    }
+    let parent = parent_of(dest);
+    if is_mount_point(dest, &parent) {
+        return Err(OutputError::MountPoint {
+            path: dest.to_path_buf(),
+        }
+        .into());
+    }
+    if !parent.is_dir() {
+        return Ok(());
+    }
+    tempfile::Builder::new()
+        .prefix(".harmspot-probe-")
+        .tempfile_in(&parent)
+        .map(drop)
+        .map_err(|e| {
+            OutputError::FolderNotWritable {
+                folder: parent.clone(),
+                output: dest.to_path_buf(),
+                reason: e.to_string(),
+            }
+            .into()
+        })
+}
+
+/// Whether `dest` exists on another device than its folder, or is the root of a file
+/// system (`/`, a drive).
+fn is_mount_point(dest: &Path, parent: &Path) -> bool {
+    if dest.parent().is_none() && dest.has_root() {
+        return true;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if let (Ok(d), Ok(p)) = (std::fs::symlink_metadata(dest), std::fs::metadata(parent)) {
+            return d.dev() != p.dev();
+        }
+    }
+    false
+}
+
+/// Whether the user may change the existing folder `dir`: it has a write bit, and (on
+/// Linux) the system grants write access.
+fn folder_writable(dir: &Path, m: &Metadata) -> bool {
+    if m.permissions().readonly() {
+        return false;
+    }
+    #[cfg(target_os = "linux")]
+    {
+        use rustix::fs::{access, Access};
+        if access(dir, Access::WRITE_OK).is_err() {
+            return false;
+        }
+    }
+    let _ = dir;
+    true
 }
 
 /// A companion file written beside `output` (a `.prj`, a per-column grid, a
@@ -220,16 +301,20 @@ impl ResultDir {
     /// (none may lie inside `dest`); `force` carries foreign files over instead of refusing.
     pub fn prepare(dest: &Path, known: &[&str], inputs: &[PathBuf], force: bool) -> Result<Self> {
         let known: Vec<String> = known.iter().map(|s| s.to_string()).collect();
-        let parent = match dest.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
+        let parent = parent_of(dest);
         std::fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
+        check_destination(dest)?;
         if let Ok(m) = std::fs::symlink_metadata(dest) {
             if !m.file_type().is_dir() {
                 return Err(OutputError::NotRegular {
                     path: dest.to_path_buf(),
                     kind: kind(&m).unwrap_or("a file"),
+                }
+                .into());
+            }
+            if !folder_writable(dest, &m) {
+                return Err(OutputError::ReadOnlyFolder {
+                    path: dest.to_path_buf(),
                 }
                 .into());
             }
@@ -257,10 +342,10 @@ impl ResultDir {
         let mut prefix = std::ffi::OsString::from(".");
         prefix.push(dest.file_name().unwrap_or_default());
         prefix.push(".harmspot-");
-        let tmp = tempfile::Builder::new()
-            .prefix(&prefix)
+        let tmp = super::with_umask(tempfile::Builder::new().prefix(&prefix), 0o777)
             .tempdir_in(&parent)
             .map_err(|e| Error::io(&parent, e))?;
+        super::cleanup::register(tmp.path());
         Ok(ResultDir {
             dest: dest.to_path_buf(),
             tmp: Some(tmp),
@@ -286,6 +371,7 @@ impl ResultDir {
     /// files (allowed by force) are moved into the new folder; the old folder is removed.
     pub fn commit(mut self) -> Result<()> {
         let tmp = self.tmp.take().expect("present until commit").keep();
+        let _forget = super::Forget(tmp.clone());
         let undo = |e: Error| {
             let _ = std::fs::remove_dir_all(&tmp);
             e
@@ -308,9 +394,23 @@ impl ResultDir {
                 .map_err(|e| undo(Error::io(self.dest.join(name), e)))?;
         }
         // `tmp` now holds the old folder after the exchange
-        exchange(&tmp, &self.dest).map_err(|e| Error::io(&self.dest, e))?;
+        if let Err(e) = exchange(&tmp, &self.dest) {
+            // the foreign files go back where they were before the copy is removed
+            for name in &f {
+                let _ = std::fs::rename(tmp.join(name), self.dest.join(name));
+            }
+            return Err(undo(Error::io(&self.dest, e)));
+        }
         let _ = std::fs::remove_dir_all(&tmp);
         Ok(())
+    }
+}
+
+impl Drop for ResultDir {
+    fn drop(&mut self) {
+        if let Some(t) = &self.tmp {
+            super::cleanup::forget(t.path());
+        }
     }
 }
 

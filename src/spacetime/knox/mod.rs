@@ -185,6 +185,24 @@ fn check(incidents: &Incidents, index: &IncidentIndex, params: &KnoxParams) -> R
         ));
     }
     check_bands(params)?;
+    let dmax = params.distance_bands.last().copied().unwrap_or(0.0);
+    // refused up front when surely too many: a count that is a lower bound, or a sampled
+    // estimate well over the limit (a job near it is checked exactly while pairs are listed)
+    let least = close_pairs_at_least(&incidents.xy, dmax);
+    let estimate = close_pairs_estimate(&incidents.xy, index, dmax);
+    if least > MAX_PAIRS || estimate > 1.25 * MAX_PAIRS as f64 {
+        let how = if least > MAX_PAIRS {
+            format!("at least {least}")
+        } else {
+            format!("about {estimate:.2e} (estimated from a sample)")
+        };
+        return Err(Error::param(crate::Param::DistanceBands,
+            format!(
+                "{how} pairs of incidents lie within {dmax} m of each other, more than the {MAX_PAIRS} the test can hold (it would need over {:.1} GB): use a smaller largest band, or fewer incidents (‹types›, ‹from›, ‹to›)",
+                MAX_PAIRS as f64 * 4.0 / 1e9
+            ),
+        ));
+    }
     if params.permutations == 0 || params.permutations > MAX_PERMUTATIONS {
         return Err(Error::param(
             crate::Param::Permutations,
@@ -547,6 +565,9 @@ fn close_pairs(
     Ok(Pairs { start, j })
 }
 
+mod bound;
 mod table;
+pub use bound::{close_pairs_at_least, close_pairs_estimate};
+
 #[cfg(test)]
 mod tests;
