@@ -19,9 +19,10 @@
 //!    20 with groups of 25; 9 of 20 with groups of 20 and 5 of 20 with 20 groups of 100).
 //!    The weights are fitted on every month from the data's first to the end of the before
 //!    period (the pre-intervention series), holding the before-period total exactly.
-//! 3. **Placebos**: per hub, `placebos` (default 999) candidates drawn from the `2·N`
-//!    whose before-period count of all incidents is nearest the hub's (its stratum: the
-//!    spread of E shrinks as counts grow) ([`super::placebo::stratum`]).
+//! 3. **Placebos**: per hub, `placebos` (default 999) candidates drawn from those whose
+//!    before-period count of all incidents is nearest the hub's — within a factor 1.5, at
+//!    least 199, at most `2·N` (its stratum: the spread of E shrinks as counts grow, and a
+//!    busy hub is compared with busy places) ([`super::placebo::stratum`]).
 //! 4. Every unit is fitted once per measure (in parallel, collected in a fixed order, so
 //!    results are identical at any thread count); `E`, the p-value and the verdict follow.
 //!
@@ -234,7 +235,10 @@ pub fn infer(
     let mut donors_of = vec![Vec::new(); periods.len()];
     for (gi, g) in groups(areas, periods).into_iter().enumerate() {
         let ctx = group_ctx(&loc, areas, &g, span, cf, &control_series, p, gi);
-        let cands = eligible(&loc, areas, g.shape.reach());
+        let cands = match p.inference {
+            Inference::Placebo => eligible(&loc, areas, g.shape.reach()),
+            Inference::Analytic => Vec::new(),
+        };
         let strata = stratum_values(&loc, &g.shape, &cands, ctx.b);
         let picks: Vec<Vec<u32>> = g
             .hubs

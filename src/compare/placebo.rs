@@ -267,9 +267,16 @@ pub fn eligible(loc: &Locations, areas: &AreaSet, reach: f64) -> Vec<u32> {
         .collect()
 }
 
-/// The `n` placebos of a hub whose stratum value (its before-period count of all
-/// incidents) is `hub`: from the `2n` candidates whose values are nearest the hub's on a
-/// log scale (ties by map point), `n` drawn without replacement with `rng`; every
+/// Placebos are drawn from candidates whose before count is within this factor of the hub's.
+pub const STRATUM_FACTOR: f64 = 1.5;
+/// The fewest candidates a stratum holds (the nearest on a log scale when fewer lie within
+/// [`STRATUM_FACTOR`]).
+pub const MIN_STRATUM: usize = 199;
+
+/// The placebos of a hub whose stratum value (its before-period count of all incidents) is
+/// `hub`: the candidates whose values are nearest the hub's on a log scale (ties by map
+/// point) — those within a factor [`STRATUM_FACTOR`], at least [`MIN_STRATUM`], at most
+/// `2n` — and of them `n` (or all, when fewer) drawn without replacement with `rng`; every
 /// candidate when there are `n` or fewer. Returned in draw order (so that pairing the
 /// `j`-th placebos of several hubs pairs at random).
 pub fn stratum(candidates: &[u32], values: &[f64], hub: f64, n: usize, rng: &mut Rng) -> Vec<u32> {
@@ -279,7 +286,14 @@ pub fn stratum(candidates: &[u32], values: &[f64], hub: f64, n: usize, rng: &mut
     let gap = |v: f64| ((v + 1.0) / (hub + 1.0)).ln().abs();
     let mut order: Vec<usize> = (0..candidates.len()).collect();
     order.sort_by(|&i, &j| gap(values[i]).total_cmp(&gap(values[j])).then(i.cmp(&j)));
-    order.truncate((2 * n).min(candidates.len()));
+    // the stratum: candidates within a factor STRATUM_FACTOR of the hub's count, at least
+    // MIN_STRATUM of them, at most 2n (a hub in the busy tail is compared with busy places)
+    let within = order
+        .iter()
+        .take_while(|&&i| gap(values[i]) <= STRATUM_FACTOR.ln())
+        .count();
+    order.truncate(within.max(MIN_STRATUM).min(2 * n).min(candidates.len()));
+    let n = n.min(order.len());
     // partial Fisher–Yates: the first n of a seeded shuffle
     for i in 0..n {
         let j = i + rng.below((order.len() - i) as u64) as usize;

@@ -132,11 +132,12 @@ fn writes_five_outputs_with_fixed_columns() {
 treatment_after,treatment_pct_change,buffer_before,buffer_after,buffer_pct_change,control_before,\
 control_after,control_pct_change,gross_effect,sm,bdm,wdq,wdq_meaningful,wdq_interpretation,tne,\
 wdd_local,wdd_displacement,wdd,wdd_variance,wdd_z,wdd_p,wdd_controls,wdd_warning,did,did_variance,did_z,did_p,res,\
-res_ci_low,res_ci_high,res_z,res_p,res_zero_corrected"
+res_ci_low,res_ci_high,res_z,res_p,res_zero_corrected,counterfactual_after,effect_pct,p_value,\
+verdict,inference,pre_fit_rmspe"
     );
-    // 3 areas (2 hubs + pooled) × (crime, asb, harm + 13 crime types)
+    // 3 areas (2 hubs + pooled) × (crime, asb, violence, weapons, harm + 13 crime types)
     let csv = std::fs::read_to_string(out.join("report.csv")).unwrap();
-    assert_eq!(csv.lines().count(), 1 + 3 * 16);
+    assert_eq!(csv.lines().count(), 1 + 3 * 18);
     assert!(csv
         .lines()
         .nth(1)

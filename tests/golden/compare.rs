@@ -546,9 +546,15 @@ fn identical_at_any_thread_count_and_with_either_method() {
     // 150 000 incidents: three chunks of the one-pass method.
     let inc = random_incidents(150_000);
     let set = hubs(5);
+    // counting at any thread count: the analytic verdicts (placebo verdicts at 1 and 2
+    // threads are tested on real data in tests/cli/verdicts.rs)
     let params = CompareParams::new(PeriodSpec::Explicit {
         before: MonthRange::parse("2022-01..2022-02").unwrap(),
         after: MonthRange::parse("2022-03..2022-04").unwrap(),
+    })
+    .inference(harmspot::compare::InferenceParams {
+        inference: harmspot::compare::Inference::Analytic,
+        ..Default::default()
     });
     let run = |threads: usize, p: &CompareParams| -> CompareResult {
         rayon::ThreadPoolBuilder::new()
@@ -721,11 +727,26 @@ fn generated_step_change_is_found_in_its_hub_only() {
     // the stepping hub's own fall is close to 70% (a little background dilutes it)
     assert!(s.treatment.pct_change.unwrap() < -55.0, "{:?}", s.treatment);
     assert!(!significant_fall(f), "flat hub: {f:?}");
+    // The calibrated verdict asks a different question: did the hub fall more than
+    // comparable places? Here the step is cluster-wide (the three largest hot spots fall
+    // as a whole), so the synthetic control — donors drawn where incidents occur, most in
+    // those clusters — falls with it, and the busy placebos fell too: the hub fell more
+    // than its counterfactual, but not beyond what busy places did by chance; the sentence does not call the analytic RES result confident.
+    let v = |k: usize| {
+        r.verdicts
+            .get(Some(k), &MeasureKind::Crime)
+            .unwrap()
+            .clone()
+    };
+    let (vs, vf) = (v(0), v(1));
+    // measured: 493 → 136 against a counterfactual of 343 (−60%), p = 0.39 (199 busy
+    // placebos, most in the falling clusters)
+    assert!(vs.counterfactual_after < 0.8 * vs.before, "{vs:?}");
+    assert!(vs.effect_pct.unwrap() < -40.0, "{vs:?}");
+    assert_ne!(vs.verdict, harmspot::compare::Word::Rise);
+    assert_ne!(vf.verdict, harmspot::compare::Word::Fall);
     let sentence = harmspot::publish::compare::sentence(&r.areas[0], &r);
-    assert!(
-        sentence.contains("we can be confident it is real"),
-        "{sentence}"
-    );
+    assert!(!sentence.contains("confident"), "{sentence}");
 }
 
 /// Issue 12: a separate control for the buffers is counted like the control (never in a

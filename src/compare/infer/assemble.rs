@@ -77,8 +77,14 @@ pub(super) fn assemble(
             "{poor} hub measure(s) have a poor pre-period fit (the counterfactual misses the before months by more than twice their Poisson noise and a quarter of their level): their effect is less certain than the p-value alone suggests"
         ));
     }
+    let most = hubs.iter().map(|h| h.1.len()).max().unwrap_or(0);
+    let mut inference = p.describe(placebos);
+    if most > placebos && p.inference == Inference::Placebo {
+        // strata differ in size: say the range (e.g. `placebo 199–999, synthetic control`)
+        inference = inference.replacen(&placebos.to_string(), &format!("{placebos}–{most}"), 1);
+    }
     Verdicts {
-        inference: p.describe(placebos),
+        inference,
         params: p.clone(),
         months,
         areas,

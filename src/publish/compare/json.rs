@@ -174,6 +174,11 @@ pub(super) struct Report<'a> {
     parameters: &'a CompareUsed,
     read: &'a ReadSummary,
     result: PubResult<'a>,
+    /// The calibrated verdicts (METHODS §6b) with their monthly series and top donors;
+    /// left out under active disclosure rules (report.csv and report.md carry the
+    /// verdicts then, withheld where the hub's counts are).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    verdicts: Option<&'a crate::compare::Verdicts>,
     #[serde(skip_serializing_if = "Option::is_none")]
     disclosure: Option<DisclosureMember<'a>>,
     manifest: serde_json::Value,
@@ -421,6 +426,7 @@ pub(super) fn report<'a>(
         parameters: used,
         read,
         result,
+        verdicts: (!rules.active()).then_some(&r.verdicts),
         disclosure: None,
         manifest,
     };
