@@ -5,7 +5,7 @@
 
 use super::shield::Shown;
 use crate::monitor::{Flag, Measure, MeasureResult, MonitorResult, PeriodKind};
-use crate::publish::write::escape::markdown as md;
+use crate::publish::write::escape::{markdown as md, markdown_code};
 use std::fmt::Write as _;
 
 /// Most flagged-period sentences written per measure; the rest are in `measures.csv`.
@@ -370,7 +370,7 @@ pub fn markdown(
     let u = unit(r.calendar.kind);
     let mut out = format!("# Measures of success by {u}\n\n| | |\n|---|---|\n");
     for (k, v) in header {
-        let _ = writeln!(out, "| {} | {} |", md(k), md(v));
+        let _ = writeln!(out, "| {} | {} |", md(k), markdown_code(v));
     }
     out.push('\n');
     let _ = writeln!(
@@ -378,7 +378,7 @@ pub fn markdown(
         "**How to read it.** Each cell is the count for the {u}. ▲ marks a {u} above its usual range, ▼ one below it. The usual range comes from the baseline: its average per month, scaled to the {u}, ± 1.96 × √(φ × average), where φ (at least 1) says how much more the baseline months varied than chance alone would make them. About 1 {u} in 20 falls outside the range by chance alone, so read a single ▲ or ▼ as a prompt to look, not as proof. A {u} with months missing from the data is never compared.\n"
     );
     for n in notes {
-        let _ = writeln!(out, "- Note: {}", md(n));
+        let _ = writeln!(out, "- Note: {}", markdown_code(n));
     }
     if !notes.is_empty() {
         out.push('\n');
