@@ -77,7 +77,9 @@ mod stats;
 
 pub use density::{bandwidth, count, kde};
 pub use ingest::{generate, info, read};
-pub use model::{grid, harm, incident, limits, manifest, places, progress, records, used};
+pub use model::{
+    grid, harm, harm_round, incident, limits, manifest, places, progress, records, used,
+};
 pub use publish::{disclosure, write};
 pub use space::{crs, dissolve, study_area};
 pub use spacetime::{change, emerging, evaluate, knox};

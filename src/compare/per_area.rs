@@ -1,6 +1,6 @@
 //! Monthly tallies per treatment area for verbs that count in areas without a before/after
 //! design (`harmspot monitor`, METHODS §10), made by compare's own counting
-//! ([`super::count`], counting rules in [`super`]): an incident is counted in every area it
+//! (`compare::count`, counting rules in [`super`]): an incident is counted in every area it
 //! lies in (a point hub's exact circle, else point-in-polygon with the edge outside), and
 //! once in the union of the areas ("all areas together").
 //!

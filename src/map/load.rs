@@ -74,7 +74,7 @@ pub fn read_collection(path: &Path) -> Result<FeatureCollection> {
 /// coordinate is not lon/lat; no layer has a feature.
 ///
 /// The layers are one run's: a folder replaced by another run while it is read is read
-/// again ([`super::snapshot`]).
+/// again (`map::snapshot`).
 pub fn load(dir: &Path, params: &MapParams) -> Result<MapData> {
     let mut inputs = super::snapshot::read_consistent(dir, || {
         let files = geojson_files(dir)?;

@@ -1,4 +1,4 @@
-//! The built-in bitmap font: 5×7 glyphs of printable ASCII ([`GLYPHS`]) plus `²` and `°`
+//! The built-in bitmap font: 5×7 glyphs of printable ASCII (`GLYPHS`) plus `²` and `°`
 //! (g, j, p, q, y and the comma get two descender rows), drawn by whole pixels at an integer
 //! scale, so the picture looks the same on every machine and needs no system font; text
 //! measuring, cutting and wrapping.

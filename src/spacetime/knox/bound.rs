@@ -34,8 +34,8 @@ pub fn close_pairs_at_least(xy: &[[f64; 2]], dmax: f64) -> u64 {
 pub const SAMPLE: usize = 4000;
 
 /// An estimate of the pairs within `dmax`: the mean number of neighbours within `dmax` of
-/// a systematic sample of [`SAMPLE`] incidents (every k-th in input order, so the result is
-/// the same on every run), times n / 2. Costs [`SAMPLE`] range queries.
+/// a systematic sample of `SAMPLE` incidents (every k-th in input order, so the result is
+/// the same on every run), times n / 2. Costs `SAMPLE` range queries.
 pub fn close_pairs_estimate(xy: &[[f64; 2]], index: &crate::IncidentIndex, dmax: f64) -> f64 {
     let n = xy.len();
     if n < 2 {
