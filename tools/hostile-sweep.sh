@@ -70,7 +70,13 @@ for f in "${INPUTS[@]}"; do
     run compare "$f" --areas ok-street.csv --radius 300 --start 2021-04 --out out
     run compare "$f" --areas one.geojson --radius 300 --buffer 300 --buffer-control "$a" --start 2021-04 --out out
     run compare "$f" --areas one.geojson --radius 300 --start 2021-04 --months 1000000000 --out out
+    run monitor "$f" --areas "$a" --radius 300 --out out
+    run monitor "$f" --areas one.geojson --radius 300 --activities "$a" --out out
+    run monitor "$f" --areas one.geojson --radius 300 --area-counts "$a" --code-field code --out out
   done
+  run monitor "$f" --areas one.geojson --radius 300 --by month --baseline 2021-03..2021-03 --out out
+  run convert "$f" --out out.parquet
+  run info out.parquet
 done
 mkdir -p res && "$H" hotspots ok-street.csv --out res -q 2>/dev/null
 for g in "${AREAS[@]}"; do cp "$g" res/extra.geojson; run map res --out out.html; run map res --out out.png; done

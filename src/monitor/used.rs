@@ -26,8 +26,10 @@ pub enum HarmUsed {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Given {
     /// Extract files and folders.
+    #[serde(serialize_with = "lossy::paths")]
     pub inputs: Vec<PathBuf>,
     /// The areas file.
+    #[serde(serialize_with = "lossy::path")]
     pub areas: PathBuf,
     /// Its CRS when given.
     pub areas_crs: Option<String>,
@@ -36,8 +38,10 @@ pub struct Given {
     /// Radius around Point areas, metres.
     pub radius_m: Option<f64>,
     /// Activities file.
+    #[serde(serialize_with = "lossy::optional")]
     pub activities: Option<PathBuf>,
     /// Area-counts file.
+    #[serde(serialize_with = "lossy::optional")]
     pub area_counts: Option<PathBuf>,
     /// Property holding each area's code.
     pub code_field: Option<String>,
@@ -93,6 +97,28 @@ impl MonitorResult {
                 })
                 .collect(),
             limits: "baseline mean per month x months, +/- 1.96 sqrt(phi x mean), lower floored at 0; phi = max(1, quasi-Poisson dispersion of the baseline months) (METHODS 10, 6b)",
+        }
+    }
+}
+
+/// File names as outputs record them: as text, a name that is not UTF-8 with its odd bytes
+/// replaced (a record of the run, never a panic).
+mod lossy {
+    use serde::Serializer;
+    use std::path::{Path, PathBuf};
+
+    pub fn path<S: Serializer>(p: &Path, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&p.to_string_lossy())
+    }
+
+    pub fn paths<S: Serializer>(ps: &[PathBuf], s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(ps.iter().map(|p| p.to_string_lossy()))
+    }
+
+    pub fn optional<S: Serializer>(p: &Option<PathBuf>, s: S) -> Result<S::Ok, S::Error> {
+        match p {
+            Some(p) => s.serialize_some(&p.to_string_lossy()),
+            None => s.serialize_none(),
         }
     }
 }

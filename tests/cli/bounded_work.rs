@@ -143,6 +143,25 @@ fn non_utf8_and_non_ascii_names_work() {
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // monitor records the odd name in its outputs instead of panicking (found by the
+    // hostile sweep)
+    let hubs = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/hubs-example.geojson");
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_harmspot"))
+        .arg("monitor")
+        .arg(odd)
+        .arg("--areas")
+        .arg(&hubs)
+        .args(["--radius", "300", "--out", "mon", "-q"])
+        .current_dir(d.path())
+        .output()
+        .unwrap();
+    assert_ne!(
+        o.status.code(),
+        Some(101),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     // an en dash in an input, é in the output, Ö in --types: the GeoTIFF is valid
     std::fs::copy(d.path().join(&f), d.path().join("north–east-street.csv")).unwrap();
     ok(

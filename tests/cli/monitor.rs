@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 /// The shared real data, found from the crate (`../shared/data`).
 fn data() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data")
+    PathBuf::from(crate::common::DATA)
 }
 
 /// Whether the real data is here; prints why a test is skipped when it is not.
