@@ -66,7 +66,7 @@ pub(super) fn assemble(
     let mut notes = Vec::new();
     if p.inference == Inference::Placebo && placebos < p.placebos {
         notes.push(format!(
-            "only {placebos} placebo areas could be placed (asked for {}): the smallest p-value possible is 1/{}",
+            "a hub has only {placebos} placebo areas (asked for {}): placebos are drawn among places whose before-period count is near the hub's, and there are fewer of those; the smallest p-value possible is 1/{}",
             p.placebos,
             placebos + 1
         ));
