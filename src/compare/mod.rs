@@ -274,17 +274,7 @@ fn check_control(
     periods: &[Periods],
     areas: &AreaSet,
 ) -> Result<()> {
-    let all_types = vec![true; t.types];
-    let analysed: u64 = (0..f.months)
-        .filter(|&m| {
-            let mo = f.first.add(m as i32);
-            periods
-                .iter()
-                .any(|p| p.before.contains(mo) || p.after.contains(mo))
-        })
-        .map(|m| t.count(lay.control(), m, &all_types))
-        .sum();
-    if analysed > 0 {
+    if t.in_analysed_months(f, lay.control(), periods) > 0 {
         return Ok(());
     }
     let why = match (&areas.control, areas.buffer_m) {

@@ -65,17 +65,7 @@ pub(super) fn check_buffer_control(
     if areas.buffer_control.is_none() || areas.buffer_m.is_none() {
         return Ok(());
     }
-    let all = vec![true; t.types];
-    let analysed: u64 = (0..f.months)
-        .filter(|&m| {
-            let mo = f.first.add(m as i32);
-            periods
-                .iter()
-                .any(|p| p.before.contains(mo) || p.after.contains(mo))
-        })
-        .map(|m| t.count(lay.buffer_control(), m, &all))
-        .sum();
-    if analysed > 0 {
+    if t.in_analysed_months(f, lay.buffer_control(), periods) > 0 {
         return Ok(());
     }
     Err(Error::Degenerate(

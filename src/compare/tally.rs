@@ -76,6 +76,26 @@ impl Tallies {
             .map(|(c, _)| *c)
             .sum()
     }
+
+    /// Incidents of every type at `place` in the months of `frame` that some period's
+    /// before or after holds (the months a comparison analyses).
+    pub(super) fn in_analysed_months(
+        &self,
+        frame: &Frame,
+        place: usize,
+        periods: &[super::period::Periods],
+    ) -> u64 {
+        let all = vec![true; self.types];
+        (0..frame.months)
+            .filter(|&m| {
+                let mo = frame.first.add(m as i32);
+                periods
+                    .iter()
+                    .any(|p| p.before.contains(mo) || p.after.contains(mo))
+            })
+            .map(|m| self.count(place, m, &all))
+            .sum()
+    }
 }
 
 /// Which places a tally holds, and where.

@@ -8,6 +8,7 @@
 //! member, as areas files). An activities file is a small control file read whole: a bad
 //! row stops the run with its line (or feature number) and field.
 
+use super::csv_table::CsvTable;
 use crate::error::{Error, Result};
 use crate::ingest::read::areas::read_areas_in;
 use crate::model::incident::Incidents;
@@ -130,34 +131,13 @@ fn read_geojson(path: &Path, projector: &Projector, crs: Option<&Crs>) -> Result
 }
 
 fn read_csv(path: &Path, projector: &Projector) -> Result<Vec<Activity>> {
-    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-    let mut r = csv::ReaderBuilder::new().flexible(true).from_reader(file);
-    let headers = r
-        .headers()
-        .map_err(|e| Error::format(path, format!("not a CSV file: {e}")))?
-        .clone();
-    let col = |name: &str| -> Result<usize> {
-        headers
-            .iter()
-            .position(|h| {
-                h.trim()
-                    .trim_start_matches('\u{feff}')
-                    .eq_ignore_ascii_case(name)
-            })
-            .ok_or_else(|| {
-                Error::format(
-                    path,
-                    format!(
-                        "no `{name}` column: an activities CSV needs lon, lat and date (found: {})",
-                        headers.iter().collect::<Vec<_>>().join(", ")
-                    ),
-                )
-            })
-    };
+    let mut t = CsvTable::open(path)?;
+    let needs = "an activities CSV needs lon, lat and date";
+    let col = |name: &str| t.column(path, name, needs);
     let (ilon, ilat, idate) = (col("lon")?, col("lat")?, col("date")?);
     let mut lonlat = Vec::new();
     let mut months = Vec::new();
-    for (k, rec) in r.records().enumerate() {
+    for (k, rec) in t.reader.records().enumerate() {
         let line = k as u64 + 2;
         let rec = rec.map_err(|e| Error::format(path, format!("line {line}: {e}")))?;
         let num = |i: usize, name: &str, lim: f64| -> Result<f64> {

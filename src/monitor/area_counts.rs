@@ -8,6 +8,7 @@
 //! A month is present for a measure when the file has at least one row of that measure in
 //! it; a period missing months is incomplete, as for the police data.
 
+use super::csv_table::CsvTable;
 use crate::compare::AreaSet;
 use crate::error::{Error, Result};
 use crate::ingest::read::areas::AreaFeature;
@@ -65,18 +66,9 @@ fn field_error(path: &Path, line: u64, field: &str, reason: impl Into<String>) -
 /// month that is not `YYYY-MM`, a count that is not a non-negative number, a measure named
 /// like one harmspot computes ([`RESERVED`]), the same code, month and measure twice.
 pub fn read(path: &Path) -> Result<AreaCounts> {
-    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-    let mut r = csv::ReaderBuilder::new().flexible(true).from_reader(file);
-    let headers = r
-        .headers()
-        .map_err(|e| Error::format(path, format!("not a CSV file: {e}")))?
-        .clone();
-    let col = |name: &str| -> Result<usize> {
-        headers
-            .iter()
-            .position(|h| h.trim().trim_start_matches('\u{feff}').eq_ignore_ascii_case(name))
-            .ok_or_else(|| Error::format(path, format!("no `{name}` column: an area-counts CSV has the columns area_code,month,measure,count (found: {})", headers.iter().collect::<Vec<_>>().join(", "))))
-    };
+    let mut t = CsvTable::open(path)?;
+    let needs = "an area-counts CSV has the columns area_code,month,measure,count";
+    let col = |name: &str| t.column(path, name, needs);
     let (ic, im, is, in_) = (
         col("area_code")?,
         col("month")?,
@@ -86,7 +78,7 @@ pub fn read(path: &Path) -> Result<AreaCounts> {
     let mut measures: Vec<String> = Vec::new();
     let mut rows = Vec::new();
     let mut seen: HashMap<(String, Month, usize), u64> = HashMap::new();
-    for (k, rec) in r.records().enumerate() {
+    for (k, rec) in t.reader.records().enumerate() {
         let line = k as u64 + 2;
         let rec = rec.map_err(|e| Error::format(path, format!("line {line}: {e}")))?;
         let get = |i: usize| rec.get(i).unwrap_or("").trim().to_string();

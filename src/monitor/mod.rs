@@ -25,6 +25,7 @@
 pub mod activities;
 pub mod area_counts;
 pub mod baseline;
+mod csv_table;
 pub mod gaps;
 pub mod measures;
 pub mod period;

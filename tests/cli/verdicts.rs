@@ -25,7 +25,7 @@ use harmspot::{Incidents, MonthRange, Rng};
 use std::path::PathBuf;
 
 fn data() -> Option<PathBuf> {
-    let d = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data");
+    let d = PathBuf::from(crate::common::DATA);
     if d.join("police-uk/northumbria-2021").is_dir()
         && d.join("boundaries/northumbria-force-area.geojson")
             .is_file()
